@@ -1,0 +1,23 @@
+"""French number formats for money, shared by pages, PDFs and spreadsheets."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+ESPACE_INSECABLE = "\u202f"
+
+
+def euros(montant, decimales=0):
+    """2696021 -> '2 696 021 €' (narrow no-break spaces, as in the délibérations)."""
+    if montant is None or montant == "":
+        return ""
+    quantum = Decimal(1).scaleb(-decimales)
+    valeur = Decimal(montant).quantize(quantum, rounding=ROUND_HALF_UP)
+    signe = "-" if valeur < 0 else ""
+    entier, _, fraction = f"{abs(valeur):f}".partition(".")
+    groupes = []
+    while entier:
+        groupes.insert(0, entier[-3:])
+        entier = entier[:-3]
+    texte = ESPACE_INSECABLE.join(groupes)
+    if fraction:
+        texte += "," + fraction
+    return f"{signe}{texte}{ESPACE_INSECABLE}€"

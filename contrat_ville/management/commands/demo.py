@@ -1,0 +1,46 @@
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from contrat_ville.models import Collectivite, User
+from contrat_ville.roles import AGENTS, ELUS, synchroniser_roles
+
+FIXTURES = ["sem_referentiel", "sem_programmation", "sem_deliberations"]
+COMPTES = [
+    # identifiant, mot de passe, rôle, superutilisateur
+    ("agent", "agent-demo-2024", AGENTS, False),
+    ("elu", "elu-demo-2024", ELUS, False),
+    ("admin", "admin-demo-2024", None, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Crée la base, charge les données de démonstration, crée les comptes et sert l'application."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sans-serveur", action="store_true", help="Ne pas lancer le serveur.")
+        parser.add_argument("--adresse", default="127.0.0.1:8000")
+
+    def handle(self, *args, sans_serveur=False, adresse="127.0.0.1:8000", **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("loaddata", *FIXTURES, verbosity=0)
+        synchroniser_roles()
+        collectivite = Collectivite.objects.get(siren="244200770")
+        for identifiant, mot_de_passe, role, superutilisateur in COMPTES:
+            self._compte(identifiant, mot_de_passe, role, superutilisateur, collectivite)
+        self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
+        self.stdout.write(f"Application : http://{adresse}/")
+        self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
+        for identifiant, mot_de_passe, role, _ in COMPTES:
+            self.stdout.write(f"  {identifiant:<6} / {mot_de_passe:<16} {role or 'Administrateur'}")
+        if not sans_serveur:
+            call_command("runserver", adresse, use_reloader=False)
+
+    def _compte(self, identifiant, mot_de_passe, role, superutilisateur, collectivite):
+        user, _ = User.objects.get_or_create(username=identifiant)
+        user.collectivite = collectivite
+        user.is_staff = True
+        user.is_superuser = superutilisateur
+        user.set_password(mot_de_passe)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)] if role else [])

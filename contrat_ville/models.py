@@ -1,0 +1,318 @@
+"""The contract domain: who grants, under which contract, on which axes, where, with which budgets.
+
+It knows nothing of actions or séances (those apps build on it).
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from .enums import NatureCollectivite, NatureContrat, NatureFinanceur, NatureQuartier, Section
+from .validators import valider_code_quartier, valider_siren, valider_siret
+
+MONTANT = {"max_digits": 14, "decimal_places": 2}
+
+
+class Collectivite(models.Model):
+    """The grant-giving authority. Every top-level object belongs to one."""
+
+    nom = models.CharField("nom", max_length=200, unique=True)
+    nature = models.CharField("nature", max_length=20, choices=NatureCollectivite.choices)
+    siren = models.CharField("SIREN", max_length=9, unique=True, validators=[valider_siren])
+    siret = models.CharField(
+        "SIRET",
+        max_length=14,
+        blank=True,
+        validators=[valider_siret],
+        help_text="Laisser vide s'il n'est pas connu : il ne doit jamais être deviné.",
+    )
+    code_departement = models.CharField(
+        "code du département", max_length=3, help_text="Sur 3 caractères, par exemple 042."
+    )
+
+    class Meta:
+        verbose_name = "collectivité"
+        ordering = ["nom"]
+
+    def __str__(self):
+        return self.nom
+
+
+class User(AbstractUser):
+    collectivite = models.ForeignKey(
+        Collectivite,
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="utilisateurs",
+    )
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+
+class ContratQuerySet(models.QuerySet):
+    def de(self, collectivite):
+        return self.filter(collectivite=collectivite)
+
+    def en_vigueur(self, annee):
+        return self.filter(annee_debut__lte=annee, annee_fin__gte=annee)
+
+
+class Contrat(models.Model):
+    collectivite = models.ForeignKey(
+        Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="contrats"
+    )
+    nature = models.CharField("nature", max_length=20, choices=NatureContrat.choices)
+    intitule = models.CharField("intitulé", max_length=250)
+    annee_debut = models.PositiveSmallIntegerField("première année")
+    annee_fin = models.PositiveSmallIntegerField("dernière année")
+    date_adoption = models.DateField("date d'adoption", null=True, blank=True)
+    instance_adoption = models.CharField(
+        "adopté par", max_length=200, blank=True, help_text="Par exemple « Conseil Métropolitain »."
+    )
+    libelle_niveau = models.CharField(
+        "nom du premier niveau",
+        max_length=30,
+        default="Axe",
+        help_text="Le mot qu'emploie le contrat : Pilier, Défi, Axe, Priorité…",
+    )
+
+    objects = ContratQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["collectivite", "-annee_debut", "intitule"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annee_fin__gte=models.F("annee_debut")),
+                name="contrat_periode_ordonnee",
+                violation_error_message="La dernière année doit suivre la première.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.intitule} ({self.periode})"
+
+    @property
+    def periode(self):
+        return f"{self.annee_debut}-{self.annee_fin}"
+
+    def annees(self):
+        return range(self.annee_debut, self.annee_fin + 1)
+
+
+class EnjeuTransversal(models.Model):
+    contrat = models.ForeignKey(Contrat, on_delete=models.CASCADE, related_name="enjeux_transversaux")
+    intitule = models.CharField("intitulé", max_length=250)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "enjeu transversal"
+        verbose_name_plural = "enjeux transversaux"
+        ordering = ["contrat", "ordre"]
+
+    def __str__(self):
+        return self.intitule
+
+
+class AxeManager(models.Manager):
+    def get_queryset(self):
+        # An axe is always shown with its contract's word for it ("Défi 2 : …").
+        return super().get_queryset().select_related("contrat")
+
+
+class Axe(models.Model):
+    """The first level of a contract: pilier, défi, axe or priorité, as the contract names it."""
+
+    contrat = models.ForeignKey(Contrat, on_delete=models.CASCADE, related_name="axes")
+    numero = models.PositiveSmallIntegerField("numéro")
+    intitule = models.CharField("intitulé", max_length=300)
+    nom_court = models.CharField("nom court", max_length=40, blank=True, help_text="EMANCIPER…")
+    devise = models.CharField(
+        "intitulé dans les annexes",
+        max_length=120,
+        blank=True,
+        help_text="Par exemple « NOS QUARTIERS EMANCIPENT ».",
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    objects = AxeManager()
+
+    class Meta:
+        ordering = ["contrat", "ordre", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contrat", "numero"],
+                name="axe_numero_unique_par_contrat",
+                violation_error_message="Ce contrat a déjà un axe portant ce numéro.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contrat.libelle_niveau} {self.numero} : {self.devise or self.intitule}"
+
+
+class Quartier(models.Model):
+    collectivite = models.ForeignKey(
+        Collectivite,
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="quartiers",
+    )
+    code = models.CharField(
+        "code quartier",
+        max_length=8,
+        blank=True,
+        validators=[valider_code_quartier],
+        help_text="QP042xxx (2015-2023) ou QN042xxX (depuis 2024). Vide s'il n'est pas connu.",
+    )
+    nom = models.CharField("nom", max_length=200)
+    commune = models.CharField("commune", max_length=120)
+    nature = models.CharField("nature", max_length=5, choices=NatureQuartier.choices)
+
+    class Meta:
+        ordering = ["commune", "nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="quartier_code_unique",
+                violation_error_message="Un quartier porte déjà ce code.",
+            ),
+            models.UniqueConstraint(
+                fields=["collectivite", "commune", "nom"], name="quartier_nom_unique_par_commune"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune} : {self.nom}"
+
+
+class Financeur(models.Model):
+    collectivite = models.ForeignKey(
+        Collectivite,
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="financeurs",
+        help_text="La collectivité dont c'est la liste de financeurs.",
+    )
+    nom = models.CharField("nom", max_length=200)
+    nature = models.CharField("nature", max_length=20, choices=NatureFinanceur.choices)
+    precision = models.CharField(
+        "précision", max_length=120, blank=True, help_text="Par exemple « ANCT, BOP 147 »."
+    )
+
+    class Meta:
+        ordering = ["collectivite", "nom"]
+        constraints = [models.UniqueConstraint(fields=["collectivite", "nom"], name="financeur_nom_unique")]
+
+    def __str__(self):
+        return self.nom
+
+
+class Dispositif(models.Model):
+    """An appel à projets or a programme sheet such as "Cité de l'emploi"."""
+
+    collectivite = models.ForeignKey(
+        Collectivite,
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="dispositifs",
+    )
+    contrat = models.ForeignKey(
+        Contrat, on_delete=models.PROTECT, null=True, blank=True, related_name="dispositifs"
+    )
+    axe = models.ForeignKey(
+        Axe,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispositifs",
+        help_text="L'axe que le dispositif renforce, le cas échéant.",
+    )
+    intitule = models.CharField("intitulé", max_length=200)
+    objectifs = models.TextField("objectifs", blank=True)
+    public_eligible = models.TextField("public éligible", blank=True)
+    periode = models.TextField("période", blank=True)
+    priorites = models.TextField("priorités", blank=True)
+    porteurs_eligibles = models.TextField("porteurs de projets éligibles", blank=True)
+    criteres_financement = models.TextField("critères de financement", blank=True)
+    # The same rules, in a form the checks can apply.
+    residents_qpv_uniquement = models.BooleanField(
+        "public : habitants des QPV uniquement",
+        default=False,
+        help_text="Les territoires vulnérables et quartiers de veille active ne sont pas éligibles.",
+    )
+    natures_porteur_eligibles = models.CharField(
+        "natures de porteur éligibles",
+        max_length=200,
+        blank=True,
+        help_text="Codes séparés par des virgules (association, collectivite…). Vide : toutes.",
+    )
+    annee_de_l_appel_uniquement = models.BooleanField(
+        "l'action se déroule durant l'année de l'appel", default=False
+    )
+    bilan_precedent_requis = models.BooleanField("bilan de l'exercice précédent requis", default=False)
+
+    class Meta:
+        ordering = ["collectivite", "intitule"]
+
+    def __str__(self):
+        return self.intitule
+
+
+class Enveloppe(models.Model):
+    """A budget allocated to a contract for a year, optionally narrowed to an axe, a section, a financeur."""
+
+    contrat = models.ForeignKey(Contrat, on_delete=models.CASCADE, related_name="enveloppes")
+    annee = models.PositiveSmallIntegerField("année")
+    axe = models.ForeignKey(Axe, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    section = models.CharField("section", max_length=20, choices=Section.choices, blank=True)
+    financeur = models.ForeignKey(
+        Financeur,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enveloppes",
+        help_text="Vide : le budget du programme, tous financeurs confondus.",
+    )
+    montant = models.DecimalField("montant", **MONTANT)
+    taux_maximum = models.DecimalField(
+        "part maximale du programme (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    source = models.CharField(
+        "source", max_length=250, blank=True, help_text="Le document qui fixe ce montant."
+    )
+
+    class Meta:
+        ordering = ["contrat", "annee", "axe", "financeur"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gte=0),
+                name="enveloppe_montant_positif",
+                violation_error_message="Le montant d'une enveloppe ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(taux_maximum__isnull=True) | Q(taux_maximum__gte=0, taux_maximum__lte=100),
+                name="enveloppe_taux_borne",
+                violation_error_message="Le taux doit être compris entre 0 et 100 %.",
+            ),
+            models.UniqueConstraint(
+                fields=["contrat", "annee", "axe", "section", "financeur"],
+                name="enveloppe_unique",
+                violation_error_message="Cette enveloppe existe déjà.",
+            ),
+        ]
+
+    def __str__(self):
+        portee = " · ".join(str(p) for p in (self.axe, self.get_section_display(), self.financeur) if p)
+        return f"{self.contrat.intitule} {self.annee}" + (f" — {portee}" if portee else "")

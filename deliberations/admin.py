@@ -1,0 +1,98 @@
+from django.contrib import admin
+
+from .models import Deliberation, Elu, Instance, Presence, Seance
+
+
+@admin.register(Elu)
+class EluAdmin(admin.ModelAdmin):
+    list_display = ["nom", "prenom", "civilite", "collectivite"]
+    list_filter = ["collectivite"]
+    search_fields = ["nom", "prenom"]
+
+
+@admin.register(Instance)
+class InstanceAdmin(admin.ModelAdmin):
+    list_display = ["nom", "nature", "collectivite"]
+    list_filter = ["collectivite", "nature"]
+
+
+class PresenceInline(admin.TabularInline):
+    model = Presence
+    extra = 0
+    fields = ["elu", "etat", "mandataire", "ordre"]
+    autocomplete_fields = ["elu", "mandataire"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("elu", "mandataire")
+
+
+class DeliberationInline(admin.TabularInline):
+    model = Deliberation
+    extra = 0
+    fields = ["ordre_du_jour", "numero", "objet", "resultat_vote"]
+    show_change_link = True
+
+
+@admin.register(Seance)
+class SeanceAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "date",
+        "date_convocation",
+        "membres_en_exercice",
+        "president",
+        "secretaire",
+    ]
+    list_filter = ["instance"]
+    list_select_related = ["instance", "president", "secretaire"]
+    autocomplete_fields = ["president", "secretaire"]
+    readonly_fields = ["decompte_affiche"]
+    inlines = [PresenceInline, DeliberationInline]
+
+    @admin.display(description="décompte")
+    def decompte_affiche(self, seance):
+        if not seance.pk:
+            return "—"
+        d = seance.decompte()
+        return (
+            f"{d['membres_en_exercice']} membres en exercice, {d['presents']} présents, "
+            f"{d['pouvoirs']} pouvoirs, {d['voix']} voix, {d['excuses']} absents excusés"
+        )
+
+
+@admin.register(Deliberation)
+class DeliberationAdmin(admin.ModelAdmin):
+    list_display = [
+        "numero",
+        "objet",
+        "seance",
+        "resultat_vote",
+        "identifiant_actes",
+        "est_executoire",
+    ]
+    list_filter = ["collectivite", "seance__instance", "resultat_vote"]
+    list_select_related = ["seance__instance"]
+    search_fields = ["numero", "objet", "identifiant_actes"]
+    autocomplete_fields = ["signataire"]
+    fieldsets = [
+        (None, {"fields": ["seance", "ordre_du_jour", "numero", "objet", "tranche"]}),
+        ("Texte", {"fields": ["expose", "expose_suite", "decisions", "chapitres_budgetaires"]}),
+        ("Vote", {"fields": ["resultat_vote", "vote_pour", "vote_contre", "vote_abstention"]}),
+        ("Signature", {"fields": ["signataire", "qualite_signataire", "qualite_secretaire"]}),
+        (
+            "Préfecture et publication",
+            {
+                "fields": [
+                    "identifiant_actes",
+                    "voie_transmission",
+                    "date_reception_prefecture",
+                    "mode_publication",
+                    "date_publication",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="exécutoire", boolean=True)
+    def est_executoire(self, deliberation):
+        return deliberation.est_executoire

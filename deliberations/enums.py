@@ -1,0 +1,29 @@
+from django.db import models
+
+
+class NatureInstance(models.TextChoices):
+    BUREAU = "bureau", "Bureau"
+    CONSEIL_COMMUNAUTAIRE = "conseil_communautaire", "Conseil métropolitain ou communautaire"
+    CONSEIL_MUNICIPAL = "conseil_municipal", "Conseil municipal"
+
+
+class Civilite(models.TextChoices):
+    MONSIEUR = "M.", "M."
+    MADAME = "Mme", "Mme"
+
+
+class EtatPresence(models.TextChoices):
+    PRESENT = "present", "Présent"
+    POUVOIR = "pouvoir", "Absent, a donné pouvoir"
+    EXCUSE = "excuse", "Absent excusé"
+
+
+class ResultatVote(models.TextChoices):
+    UNANIMITE = "unanimite", "Adopté à l'unanimité"
+    MAJORITE = "majorite", "Adopté à la majorité"
+    REJET = "rejet", "Rejeté"
+
+
+class ModePublication(models.TextChoices):
+    MISE_EN_LIGNE = "mise_en_ligne", "Mise en ligne"
+    AFFICHAGE = "affichage", "Affichage"

@@ -1,0 +1,170 @@
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+
+from contrat_ville.admin import ContratAdmin
+from contrat_ville.enums import Section
+from contrat_ville.formats import euros
+from contrat_ville.models import Axe, Contrat
+
+from .models import Action, Cofinancement, Porteur, TotalDeclare, Tranche
+
+
+def tableau_totaux(lignes, entetes):
+    """A small read-only HTML table for admin pages."""
+    tete = format_html_join("", "<th scope='col'>{}</th>", ((e,) for e in entetes))
+    corps = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((c,) for c in ligne)),) for ligne in lignes),
+    )
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", tete, corps)
+
+
+@admin.register(Porteur)
+class PorteurAdmin(admin.ModelAdmin):
+    list_display = ["nom", "nature", "siret", "rna", "commune"]
+    list_filter = ["collectivite", "nature"]
+    search_fields = ["nom", "siret", "rna"]
+
+
+class CofinancementInline(admin.TabularInline):
+    model = Cofinancement
+    extra = 0
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = [
+        "numero_dauphin",
+        "intitule",
+        "porteur",
+        "axe",
+        "tranche",
+        "cout",
+        "contribution",
+        "section",
+        "statut",
+    ]
+    list_filter = ["contrat", "annee", "tranche", "axe", "section", "statut"]
+    list_select_related = ["porteur", "axe__contrat", "tranche__contrat"]
+    search_fields = ["intitule", "porteur__nom", "numero_dauphin", "objectifs"]
+    autocomplete_fields = ["porteur"]
+    filter_horizontal = ["quartiers"]
+    inlines = [CofinancementInline]
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    extra = 0
+    fields = [
+        "ordre",
+        "numero_dauphin",
+        "intitule",
+        "porteur",
+        "axe",
+        "cout",
+        "contribution",
+        "statut",
+    ]
+    autocomplete_fields = ["porteur"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("porteur", "axe__contrat")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "axe":
+            kwargs["queryset"] = Axe.objects.select_related("contrat")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TotalDeclareInline(admin.TabularInline):
+    model = TotalDeclare
+    extra = 0
+    fields = ["nature", "libelle", "axe", "section", "nombre_actions", "cout", "montant", "ordre"]
+
+
+@admin.register(Tranche)
+class TrancheAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "annee",
+        "numero",
+        "statut",
+        "nombre_actions",
+        "total_cout_affiche",
+        "total_contribution_affiche",
+    ]
+    list_filter = ["contrat", "annee", "statut"]
+    readonly_fields = ["totaux", "verrouillee_le"]
+    fields = ["contrat", "annee", "numero", "intitule", "statut", "verrouillee_le", "totaux"]
+    inlines = [ActionInline, TotalDeclareInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("contrat").with_totaux()
+
+    @admin.display(description="nombre d'actions", ordering="nombre_actions")
+    def nombre_actions(self, tranche):
+        return tranche.nombre_actions
+
+    @admin.display(description="coût total", ordering="total_cout")
+    def total_cout_affiche(self, tranche):
+        return euros(tranche.total_cout)
+
+    @admin.display(description="contribution totale", ordering="total_contribution")
+    def total_contribution_affiche(self, tranche):
+        return euros(tranche.total_contribution)
+
+    @admin.display(description="totaux calculés")
+    def totaux(self, tranche):
+        if not tranche.pk:
+            return "—"
+        actions = tranche.actions.subventions()
+        axes = {a.pk: str(a) for a in Axe.objects.filter(contrat=tranche.contrat_id)}
+        lignes = [
+            (
+                axes.get(r["axe"], "Sans axe"),
+                r["nombre"],
+                euros(r["cout"]),
+                euros(r["contribution"]),
+            )
+            for r in actions.par_axe()
+        ]
+        total = actions.totaux()
+        lignes.append(("TOTAL", total["nombre"], euros(total["cout"]), euros(total["contribution"])))
+        lignes += [
+            (
+                f"dont {Section(r['section']).label.lower()}",
+                r["nombre"],
+                "",
+                euros(r["contribution"]),
+            )
+            for r in actions.par_section()
+        ]
+        return tableau_totaux(lignes, ["", "Nombre d'actions", "Coût", "Contribution"])
+
+
+class ContratProgrammationAdmin(ContratAdmin):
+    """The contract page, with the programmation voted under it (the contract app knows no actions)."""
+
+    readonly_fields = ["programmation"]
+
+    @admin.display(description="programmation par tranche")
+    def programmation(self, contrat):
+        if not contrat.pk:
+            return "—"
+        lignes = [
+            (
+                f"{t.annee} T{t.numero}",
+                t.get_statut_display(),
+                t.nombre_actions,
+                euros(t.total_cout),
+                euros(t.total_contribution),
+            )
+            for t in contrat.tranches.with_totaux().order_by("annee", "numero")
+        ]
+        return tableau_totaux(lignes, ["Tranche", "Statut", "Actions", "Coût", "Contribution"])
+
+
+admin.site.unregister(Contrat)
+admin.site.register(Contrat, ContratProgrammationAdmin)

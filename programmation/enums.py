@@ -1,0 +1,33 @@
+from django.db import models
+
+
+class NaturePorteur(models.TextChoices):
+    ASSOCIATION = "association", "Association"
+    COLLECTIVITE = "collectivite", "Collectivité"
+    BAILLEUR = "bailleur", "Bailleur social"
+    ETABLISSEMENT_PUBLIC = "etablissement_public", "Établissement public"
+    ENTREPRISE = "entreprise", "Entreprise"
+    AUTRE = "autre", "Autre organisme"
+
+
+class StatutAction(models.TextChoices):
+    DEPOSEE = "deposee", "Déposée"
+    EN_INSTRUCTION = "en_instruction", "En instruction"
+    PROPOSEE = "proposee", "Proposée"
+    VOTEE = "votee", "Votée"
+    CONVENTIONNEE = "conventionnee", "Conventionnée"
+    SOLDEE = "soldee", "Soldée"
+    REFUSEE = "refusee", "Refusée"
+    ABANDONNEE = "abandonnee", "Abandonnée"
+
+
+class StatutTranche(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    SOUMISE = "soumise", "Soumise à l'instance"
+    VOTEE = "votee", "Votée"
+
+
+class NatureTotal(models.TextChoices):
+    RECAPITULATIF = "recapitulatif", "Tableau récapitulatif de la délibération"
+    ANNEXE = "annexe", "Total d'une annexe"
+    TEXTE = "texte", "Montant énoncé dans le texte"

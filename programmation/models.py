@@ -1,0 +1,302 @@
+"""Programmation: porteurs, their actions, cofinancements and the tranches that group them.
+
+Actions know nothing of séances: a vote tells the tranche to lock itself (`Tranche.verrouiller`).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from contrat_ville.enums import Section
+from contrat_ville.models import (
+    MONTANT,
+    Axe,
+    Collectivite,
+    Contrat,
+    Dispositif,
+    Financeur,
+    Quartier,
+)
+from contrat_ville.validators import valider_rna, valider_siret
+
+from .enums import NaturePorteur, NatureTotal, StatutAction, StatutTranche
+
+ZERO = Value(0, output_field=DecimalField(**MONTANT))
+
+
+def somme(champ, filtre=None):
+    """A database sum that is 0, never None, on an empty set."""
+    return Coalesce(Sum(champ, filter=filtre), ZERO, output_field=DecimalField(**MONTANT))
+
+
+class Porteur(models.Model):
+    """The organisation carrying actions; the same porteur across years and contracts."""
+
+    collectivite = models.ForeignKey(
+        Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="porteurs"
+    )
+    nom = models.CharField("nom", max_length=200)
+    nature = models.CharField("nature", max_length=25, choices=NaturePorteur.choices)
+    siret = models.CharField(
+        "SIRET", max_length=14, blank=True, validators=[valider_siret], help_text="14 chiffres."
+    )
+    rna = models.CharField(
+        "numéro RNA",
+        max_length=10,
+        blank=True,
+        validators=[valider_rna],
+        help_text="W + 9 chiffres.",
+    )
+    commune = models.CharField("commune", max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "nom"],
+                name="porteur_nom_unique",
+                violation_error_message="Un porteur de ce nom existe déjà.",
+            ),
+            models.CheckConstraint(
+                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),
+                name="porteur_siret_14_chiffres",
+                violation_error_message="Le SIRET doit comporter 14 chiffres.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rna="") | Q(rna__regex=r"^W[0-9]{9}$"),
+                name="porteur_rna_format",
+                violation_error_message="Le numéro RNA doit être un W suivi de 9 chiffres.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nom
+
+    @property
+    def identifie(self):
+        return bool(self.siret or self.rna)
+
+
+class TrancheQuerySet(models.QuerySet):
+    def with_totaux(self):
+        subventions = Q(actions__maitrise_ouvrage_collectivite=False)
+        return self.annotate(
+            nombre_actions=Count("actions", filter=subventions),
+            total_cout=somme("actions__cout", subventions),
+            total_contribution=somme("actions__contribution", subventions),
+        )
+
+
+class TrancheManager(models.Manager.from_queryset(TrancheQuerySet)):
+    def get_queryset(self):
+        # A tranche is always named after its contract.
+        return super().get_queryset().select_related("contrat")
+
+
+class Tranche(models.Model):
+    contrat = models.ForeignKey(Contrat, on_delete=models.PROTECT, related_name="tranches")
+    annee = models.PositiveSmallIntegerField("année")
+    numero = models.PositiveSmallIntegerField("numéro")
+    intitule = models.CharField("intitulé", max_length=250, blank=True)
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutTranche.choices, default=StatutTranche.BROUILLON
+    )
+    verrouillee_le = models.DateTimeField("verrouillée le", null=True, blank=True, editable=False)
+
+    objects = TrancheManager()
+
+    class Meta:
+        ordering = ["contrat", "-annee", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contrat", "annee", "numero"],
+                name="tranche_unique_par_contrat_et_annee",
+                violation_error_message="Ce contrat a déjà une tranche de ce numéro pour cette année.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contrat.intitule} — {self.annee} T{self.numero}"
+
+    @property
+    def est_verrouillee(self):
+        return self.statut == StatutTranche.VOTEE
+
+    def verrouiller(self):
+        """Called by the vote that adopts this tranche: from then on its amounts are frozen."""
+        self.statut = StatutTranche.VOTEE
+        self.verrouillee_le = timezone.now()
+        self.save(update_fields=["statut", "verrouillee_le"])
+        self.actions.filter(statut=StatutAction.PROPOSEE).update(statut=StatutAction.VOTEE)
+
+
+class ActionQuerySet(models.QuerySet):
+    def subventions(self):
+        """Actions granted to a porteur (excludes those the authority carries itself)."""
+        return self.filter(maitrise_ouvrage_collectivite=False)
+
+    def en_maitrise_ouvrage(self):
+        return self.filter(maitrise_ouvrage_collectivite=True)
+
+    def totaux(self):
+        return self.aggregate(nombre=Count("id"), cout=somme("cout"), contribution=somme("contribution"))
+
+    def par_axe(self):
+        return (
+            self.values("axe", "axe__numero")
+            .annotate(nombre=Count("id"), cout=somme("cout"), contribution=somme("contribution"))
+            .order_by("axe__ordre", "axe__numero")
+        )
+
+    def par_section(self):
+        return (
+            self.values("section")
+            .annotate(nombre=Count("id"), contribution=somme("contribution"))
+            .order_by("section")
+        )
+
+
+class Action(models.Model):
+    """One funded project for one year."""
+
+    contrat = models.ForeignKey(Contrat, on_delete=models.PROTECT, related_name="actions")
+    annee = models.PositiveSmallIntegerField("année")
+    tranche = models.ForeignKey(
+        Tranche, on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    ordre = models.PositiveSmallIntegerField(
+        "ordre", default=0, help_text="Position dans l'annexe de la tranche."
+    )
+    numero_dauphin = models.CharField("N° Action DAUPHIN", max_length=20, blank=True, db_index=True)
+    numero_dauphin_source = models.CharField(
+        "N° DAUPHIN tel qu'écrit",
+        max_length=30,
+        blank=True,
+        help_text="La forme brute du document source, par exemple « 0026600 7 ».",
+    )
+    intitule = models.CharField("intitulé", max_length=300)
+    libelle_source = models.TextField(
+        "intitulé et porteur tels qu'écrits",
+        blank=True,
+        help_text="La cellule « Intitulé de l'action et porteur » du document source.",
+    )
+    porteur = models.ForeignKey(Porteur, on_delete=models.PROTECT, related_name="actions")
+    axe = models.ForeignKey(Axe, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    dispositif = models.ForeignKey(
+        Dispositif, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    territoire = models.CharField("territoire concerné", max_length=300, blank=True)
+    quartiers = models.ManyToManyField(Quartier, blank=True, related_name="+")
+    objectifs = models.TextField("objectifs de l'action", blank=True)
+    cout = models.DecimalField(
+        "coût de l'action", **MONTANT, null=True, blank=True, help_text="Vide s'il n'est pas connu."
+    )
+    contribution = models.DecimalField("contribution de la collectivité", **MONTANT, default=0)
+    section = models.CharField(
+        "section", max_length=20, choices=Section.choices, default=Section.FONCTIONNEMENT
+    )
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutAction.choices, default=StatutAction.DEPOSEE
+    )
+    maitrise_ouvrage_collectivite = models.BooleanField(
+        "la collectivité est maître d'ouvrage",
+        default=False,
+        help_text="Action portée par la collectivité elle-même (annexe 2), hors subventions.",
+    )
+    convention_pluriannuelle = models.BooleanField("convention pluriannuelle d'objectifs", default=False)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["annee", "tranche", "axe__ordre", "axe__numero", "ordre", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cout__isnull=True) | Q(cout__gte=0),
+                name="action_cout_positif",
+                violation_error_message="Le coût d'une action ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(contribution__gte=0),
+                name="action_contribution_positive",
+                violation_error_message="La contribution ne peut pas être négative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cout__isnull=True) | Q(contribution__lte=F("cout")),
+                name="action_contribution_dans_le_cout",
+                violation_error_message="La contribution ne peut pas dépasser le coût de l'action.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.intitule} / {self.porteur}"
+
+    def clean(self):
+        erreurs = {}
+        if self.axe_id and self.contrat_id and self.axe.contrat_id != self.contrat_id:
+            erreurs["axe"] = "Cet axe n'appartient pas au contrat de l'action."
+        if self.tranche_id and self.contrat_id and self.tranche.contrat_id != self.contrat_id:
+            erreurs["tranche"] = "Cette tranche n'appartient pas au contrat de l'action."
+        if self.tranche_id and self.annee and self.tranche.annee != self.annee:
+            erreurs["tranche"] = "Cette tranche n'est pas de l'année de l'action."
+        if erreurs:
+            raise ValidationError(erreurs)
+
+
+class Cofinancement(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="cofinancements")
+    financeur = models.ForeignKey(Financeur, on_delete=models.PROTECT, related_name="+")
+    montant_sollicite = models.DecimalField("montant sollicité", **MONTANT, null=True, blank=True)
+    montant_accorde = models.DecimalField("montant accordé", **MONTANT, null=True, blank=True)
+
+    class Meta:
+        ordering = ["action", "financeur__nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "financeur"],
+                name="cofinancement_unique",
+                violation_error_message="Ce financeur figure déjà sur cette action.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(montant_sollicite__isnull=True) | Q(montant_sollicite__gte=0))
+                & (Q(montant_accorde__isnull=True) | Q(montant_accorde__gte=0)),
+                name="cofinancement_montants_positifs",
+                violation_error_message="Les montants d'un cofinancement ne peuvent pas être négatifs.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.financeur} — {self.action}"
+
+
+class TotalDeclare(models.Model):
+    """A total as a source document states it, kept so that the checks can compare it with the lines."""
+
+    tranche = models.ForeignKey(Tranche, on_delete=models.CASCADE, related_name="totaux_declares")
+    nature = models.CharField("nature", max_length=20, choices=NatureTotal.choices)
+    axe = models.ForeignKey(
+        Axe,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vide : total général.",
+    )
+    section = models.CharField("section", max_length=20, choices=Section.choices, blank=True)
+    maitrise_ouvrage_collectivite = models.BooleanField(
+        "porte sur les actions en maîtrise d'ouvrage", default=False
+    )
+    libelle = models.CharField("libellé tel qu'écrit", max_length=300)
+    nombre_actions = models.PositiveSmallIntegerField("nombre d'actions", null=True, blank=True)
+    cout = models.DecimalField("coût", **MONTANT, null=True, blank=True)
+    montant = models.DecimalField("montant accordé", **MONTANT, null=True, blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "total déclaré"
+        verbose_name_plural = "totaux déclarés"
+        ordering = ["tranche", "nature", "ordre"]
+
+    def __str__(self):
+        return self.libelle

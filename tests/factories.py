@@ -1,0 +1,137 @@
+import datetime
+from decimal import Decimal
+
+import factory
+
+from contrat_ville.models import Axe, Collectivite, Contrat, Financeur
+from contrat_ville.validators import luhn_valide
+from deliberations.models import Elu, Instance, Presence, Seance
+from programmation.models import Action, Porteur, Tranche
+
+
+def siren_valide(n):
+    """n on 8 digits plus its Luhn key: a valid SIREN for tests."""
+    base = f"{n:08d}"
+    for cle in "0123456789":
+        if luhn_valide(base + cle):
+            return base + cle
+    raise AssertionError
+
+
+class CollectiviteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Collectivite
+
+    nom = factory.Sequence(lambda n: f"Communauté d'agglomération n°{n}")
+    nature = "epci"
+    siren = factory.Sequence(lambda n: siren_valide(20000000 + n))
+    code_departement = "076"
+
+
+class ContratFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contrat
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    nature = "contrat_de_ville"
+    intitule = "Contrat de ville"
+    annee_debut = 2024
+    annee_fin = 2030
+    libelle_niveau = "Défi"
+
+
+class AxeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Axe
+
+    contrat = factory.SubFactory(ContratFactory)
+    numero = factory.Sequence(lambda n: n + 1)
+    intitule = factory.Sequence(lambda n: f"Axe n°{n}")
+
+
+class FinanceurFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Financeur
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    nom = factory.Sequence(lambda n: f"Financeur {n}")
+    nature = "autre"
+
+
+class PorteurFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Porteur
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    nom = factory.Sequence(lambda n: f"Association n°{n}")
+    nature = "association"
+
+
+class TrancheFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tranche
+
+    contrat = factory.SubFactory(ContratFactory)
+    annee = 2025
+    numero = factory.Sequence(lambda n: n + 1)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    tranche = factory.SubFactory(TrancheFactory)
+    contrat = factory.SelfAttribute("tranche.contrat")
+    annee = factory.SelfAttribute("tranche.annee")
+    porteur = factory.SubFactory(PorteurFactory, collectivite=factory.SelfAttribute("..contrat.collectivite"))
+    axe = factory.SubFactory(AxeFactory, contrat=factory.SelfAttribute("..contrat"))
+    intitule = factory.Sequence(lambda n: f"Action n°{n}")
+    cout = Decimal("10000")
+    contribution = Decimal("2500")
+
+
+class EluFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Elu
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    civilite = "Mme"
+    prenom = "Camille"
+    nom = factory.Sequence(lambda n: f"ELUE{n}")
+
+
+class SeanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seance
+
+    instance = factory.SubFactory("tests.factories.InstanceFactory")
+    date = datetime.date(2025, 3, 20)
+    date_convocation = factory.LazyAttribute(lambda s: s.date)
+    membres_en_exercice = 10
+
+
+class InstanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instance
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    nom = factory.Sequence(lambda n: f"Bureau {n}")
+    nature = "bureau"
+
+
+class PresenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Presence
+
+    seance = factory.SubFactory(SeanceFactory)
+    elu = factory.SubFactory(EluFactory, collectivite=factory.SelfAttribute("..seance.instance.collectivite"))
+    etat = "present"
+
+
+class DeliberationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deliberations.Deliberation"
+
+    seance = factory.SubFactory(SeanceFactory)
+    numero = factory.Sequence(lambda n: f"2025.{n:05d}")
+    objet = factory.Sequence(lambda n: f"Délibération n°{n}")

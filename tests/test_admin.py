@@ -1,0 +1,123 @@
+"""The back-office: every model answers for those who may see it, and only for them."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programmation.models import Action, Tranche
+
+pytestmark = pytest.mark.django_db
+
+MODELES = [m for m in admin.site._registry if m._meta.app_label != "auth"]
+
+
+def url(modele, vue, *args):
+    return reverse(f"admin:{modele._meta.app_label}_{modele._meta.model_name}_{vue}", args=args)
+
+
+@pytest.mark.parametrize("modele", MODELES, ids=lambda m: m._meta.label)
+def test_it_shows_every_model_to_an_admin(client, admin_user, modele):
+    client.force_login(admin_user)
+    assert client.get(url(modele, "changelist")).status_code == 200
+    assert client.get(url(modele, "add")).status_code == 200
+    premier = modele.objects.order_by("pk").first()
+    if premier is not None:
+        assert client.get(url(modele, "change", premier.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("modele", MODELES, ids=lambda m: m._meta.label)
+def test_it_sends_an_anonymous_visitor_to_the_login_page(client, modele):
+    reponse = client.get(url(modele, "changelist"))
+    assert reponse.status_code == 302
+    assert reponse["Location"].startswith(reverse("admin:login"))
+
+
+def test_it_shows_the_2024_tranche_with_its_totals(client, agent):
+    client.force_login(agent)
+    tranche = Tranche.objects.get(annee=2024, numero=1)
+    page = client.get(url(Tranche, "change", tranche.pk)).content.decode()
+    assert "2\u202f696\u202f021\u202f€" in page
+    assert "383\u202f950\u202f€" in page
+    liste = client.get(url(Tranche, "changelist")).content.decode()
+    assert "294\u202f850" not in liste  # per-axe figures are on the tranche page only
+    assert "383\u202f950\u202f€" in liste
+
+
+def test_it_lets_an_agent_edit_actions_but_not_accounts(client, agent):
+    client.force_login(agent)
+    action = Action.objects.first()
+    assert client.get(url(Action, "change", action.pk)).status_code == 200
+    assert client.get(url(Action, "add")).status_code == 200
+    from contrat_ville.models import User
+
+    assert client.get(url(User, "changelist")).status_code == 403
+
+
+def test_it_lets_an_elected_official_read_but_not_write(client, elu):
+    client.force_login(elu)
+    action = Action.objects.first()
+    assert client.get(url(Action, "change", action.pk)).status_code == 200
+    assert client.get(url(Action, "add")).status_code == 403
+    reponse = client.post(url(Action, "change", action.pk), {"intitule": "Modifié"})
+    assert reponse.status_code == 403
+    action.refresh_from_db()
+    assert action.intitule != "Modifié"
+
+
+def lignes(modele):
+    """A factory that adds rows to this model's list page."""
+    from contrat_ville import models as cv
+    from deliberations import models as dl
+    from programmation.models import Porteur
+
+    from . import factories as f
+
+    return {
+        Action: f.ActionFactory,
+        Tranche: f.ActionFactory,
+        Porteur: f.ActionFactory,
+        cv.Axe: f.ActionFactory,
+        cv.Contrat: f.ActionFactory,
+        cv.Collectivite: f.ActionFactory,
+        cv.Financeur: f.FinanceurFactory,
+        dl.Seance: f.PresenceFactory,
+        dl.Instance: f.PresenceFactory,
+        dl.Elu: f.PresenceFactory,
+        dl.Deliberation: f.DeliberationFactory,
+    }[modele]
+
+
+LISTES = [
+    "programmation.Action",
+    "programmation.Tranche",
+    "programmation.Porteur",
+    "contrat_ville.Axe",
+    "contrat_ville.Contrat",
+    "contrat_ville.Collectivite",
+    "contrat_ville.Financeur",
+    "deliberations.Seance",
+    "deliberations.Instance",
+    "deliberations.Elu",
+    "deliberations.Deliberation",
+]
+
+
+@pytest.mark.parametrize("label", LISTES)
+def test_it_lists_with_a_number_of_queries_that_does_not_grow_with_rows(client, admin_user, label):
+    from django.apps import apps
+
+    modele = apps.get_model(label)
+    client.force_login(admin_user)
+    lien = url(modele, "changelist") + "?all="
+
+    def nombre_de_requetes():
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get(lien).status_code == 200
+        return len(requetes)
+
+    lignes(modele).create_batch(5)
+    avant = nombre_de_requetes()
+    lignes(modele).create_batch(40)
+    assert nombre_de_requetes() == avant
