@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count
 
 from .models import Deliberation, Elu, Instance, Presence, Seance
 
@@ -12,8 +13,16 @@ class EluAdmin(admin.ModelAdmin):
 
 @admin.register(Instance)
 class InstanceAdmin(admin.ModelAdmin):
-    list_display = ["nom", "nature", "collectivite"]
+    list_display = ["nom", "nature", "collectivite", "nombre_de_membres"]
     list_filter = ["collectivite", "nature"]
+    filter_horizontal = ["membres"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(nombre_de_membres=Count("membres"))
+
+    @admin.display(description="membres en exercice", ordering="nombre_de_membres")
+    def nombre_de_membres(self, instance):
+        return instance.nombre_de_membres
 
 
 class PresenceInline(admin.TabularInline):

@@ -54,6 +54,12 @@ class Instance(models.Model):
     )
     nom = models.CharField("nom", max_length=120, help_text="Par exemple « Bureau Métropolitain ».")
     nature = models.CharField("nature", max_length=30, choices=NatureInstance.choices)
+    membres = models.ManyToManyField(
+        Elu,
+        blank=True,
+        related_name="instances",
+        help_text="Les membres en exercice aujourd'hui ; chaque séance garde son propre décompte.",
+    )
 
     class Meta:
         ordering = ["collectivite", "nom"]

@@ -6,6 +6,7 @@ from contrat_ville.enums import Section
 from contrat_ville.formats import euros
 from contrat_ville.models import Axe, Contrat
 
+from .controles import Gravite, controler_tranche
 from .models import Action, Cofinancement, Porteur, TotalDeclare, Tranche
 
 
@@ -96,8 +97,8 @@ class TrancheAdmin(admin.ModelAdmin):
         "total_contribution_affiche",
     ]
     list_filter = ["contrat", "annee", "statut"]
-    readonly_fields = ["totaux", "verrouillee_le"]
-    fields = ["contrat", "annee", "numero", "intitule", "statut", "verrouillee_le", "totaux"]
+    readonly_fields = ["totaux", "controles", "verrouillee_le"]
+    fields = ["contrat", "annee", "numero", "intitule", "statut", "verrouillee_le", "totaux", "controles"]
     inlines = [ActionInline, TotalDeclareInline]
 
     def get_queryset(self, request):
@@ -142,6 +143,25 @@ class TrancheAdmin(admin.ModelAdmin):
             for r in actions.par_section()
         ]
         return tableau_totaux(lignes, ["", "Nombre d'actions", "Coût", "Contribution"])
+
+    @admin.display(description="contrôles")
+    def controles(self, tranche):
+        if not tranche.pk:
+            return "—"
+        constats = controler_tranche(tranche)
+        if not constats:
+            return format_html('<ul class="messagelist"><li class="success">{}</li></ul>', "Aucune anomalie.")
+        return format_html(
+            '<ul class="messagelist">{}</ul>',
+            format_html_join(
+                "",
+                '<li class="{}"><strong>{} :</strong> {}</li>',
+                (
+                    ("error" if c.bloquant else "warning", Gravite(c.gravite).label, c.message)
+                    for c in constats
+                ),
+            ),
+        )
 
 
 class ContratProgrammationAdmin(ContratAdmin):

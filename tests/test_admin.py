@@ -121,3 +121,30 @@ def test_it_lists_with_a_number_of_queries_that_does_not_grow_with_rows(client, 
     avant = nombre_de_requetes()
     lignes(modele).create_batch(40)
     assert nombre_de_requetes() == avant
+
+
+def test_it_shows_the_programmation_on_the_contract_page(client, agent):
+    from contrat_ville.models import Contrat
+
+    client.force_login(agent)
+    contrat = Contrat.objects.get(nature="contrat_de_ville", annee_debut=2015)
+    page = client.get(url(Contrat, "change", contrat.pk)).content.decode()
+    assert "2019 T1" in page
+    assert "497\u202f500\u202f€" in page
+
+
+def test_it_shows_the_checks_on_the_tranche_page(client, agent):
+    client.force_login(agent)
+    tranche = Tranche.objects.get(annee=2019, numero=1)
+    page = client.get(url(Tranche, "change", tranche.pk)).content.decode()
+    assert 'class="error"' in page
+    assert "écart 37\u202f940\u202f€" in page
+
+
+def test_it_shows_a_clean_tranche_in_green(client, agent):
+    from .factories import ActionFactory
+
+    action = ActionFactory(statut="proposee", porteur__siret="73282932000074")
+    client.force_login(agent)
+    page = client.get(url(Tranche, "change", action.tranche.pk)).content.decode()
+    assert '<li class="success">Aucune anomalie.</li>' in page

@@ -221,3 +221,11 @@ def test_it_invents_no_identifier():
 
     assert not Porteur.objects.exclude(siret="", rna="").exists()
     assert Collectivite.objects.get(siren="244200770").siret == ""
+
+
+def test_it_lists_the_bureau_members_in_office_at_the_last_seance():
+    from deliberations.models import Instance
+
+    bureau = Instance.objects.get(nom="Bureau Métropolitain")
+    assert bureau.membres.count() == 67
+    assert bureau.membres.filter(nom="DALLARA", prenom="Charles").exists()

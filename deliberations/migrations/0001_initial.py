@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                 ('nom', models.CharField(help_text='Par exemple « Bureau Métropolitain ».', max_length=120, verbose_name='nom')),
                 ('nature', models.CharField(choices=[('bureau', 'Bureau'), ('conseil_communautaire', 'Conseil métropolitain ou communautaire'), ('conseil_municipal', 'Conseil municipal')], max_length=30, verbose_name='nature')),
                 ('collectivite', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instances', to='contrat_ville.collectivite', verbose_name='collectivité')),
+                ('membres', models.ManyToManyField(blank=True, help_text="Les membres en exercice aujourd'hui ; chaque séance garde son propre décompte.", related_name='instances', to='deliberations.elu')),
             ],
             options={
                 'ordering': ['collectivite', 'nom'],

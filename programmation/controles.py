@@ -1,0 +1,279 @@
+"""Budget checks ("contrôles") of a tranche: every inconsistency, named with its figures, before the vote.
+
+They span actions, tranches, envelopes, stated totals and dispositifs, hence a module of their own.
+Each check returns `Constat`s; none of them writes anything.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count
+
+from contrat_ville.enums import NatureFinanceur, NatureQuartier, Section
+from contrat_ville.formats import euros
+from contrat_ville.models import Enveloppe
+
+from .enums import NaturePorteur, StatutAction, StatutTranche
+from .models import Action, Cofinancement, somme
+
+# Loi 2000-321 art. 10 and décret 2001-495 art. 1: a convention above this annual amount per porteur.
+SEUIL_CONVENTION = Decimal("23000")
+
+STATUTS_ATTENDUS = {
+    StatutTranche.BROUILLON: {StatutAction.EN_INSTRUCTION, StatutAction.PROPOSEE},
+    StatutTranche.SOUMISE: {StatutAction.PROPOSEE},
+    StatutTranche.VOTEE: {StatutAction.VOTEE, StatutAction.CONVENTIONNEE, StatutAction.SOLDEE},
+}
+
+
+class Gravite(models.TextChoices):
+    BLOQUANT = "bloquant", "Bloquant"
+    AVERTISSEMENT = "avertissement", "Avertissement"
+
+
+@dataclass(frozen=True)
+class Constat:
+    gravite: str
+    code: str
+    message: str
+    objets: tuple = field(default=(), compare=False)
+
+    @property
+    def bloquant(self):
+        return self.gravite == Gravite.BLOQUANT
+
+
+def controler_tranche(tranche):
+    """All findings for one tranche, blocking ones first."""
+    actions = list(
+        tranche.actions.select_related("porteur", "axe__contrat", "dispositif")
+        .prefetch_related("quartiers", "cofinancements__financeur")
+        .order_by("axe__ordre", "ordre", "pk")
+    )
+    constats = [
+        *totaux_declares(tranche),
+        *enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
+        *couts(actions),
+        *statuts(tranche, actions),
+        *axes(actions),
+        *identifiants(actions),
+        *conventions(tranche, actions),
+        *eligibilite(actions),
+    ]
+    return sorted(constats, key=lambda c: not c.bloquant)
+
+
+def _perimetre(tranche, declare):
+    actions = tranche.actions.filter(maitrise_ouvrage_collectivite=declare.maitrise_ouvrage_collectivite)
+    if declare.axe_id:
+        actions = actions.filter(axe_id=declare.axe_id)
+    if declare.section:
+        actions = actions.filter(section=declare.section)
+    return actions.aggregate(nombre=Count("id"), cout=somme("cout"), montant=somme("contribution"))
+
+
+def totaux_declares(tranche):
+    """Each total a document states, against the sum of the lines it covers."""
+    for declare in tranche.totaux_declares.select_related("axe__contrat"):
+        calcule = _perimetre(tranche, declare)
+        for champ, libelle, formater in (
+            ("nombre_actions", "nombre d'actions", str),
+            ("cout", "coût", euros),
+            ("montant", "montant accordé", euros),
+        ):
+            enonce = getattr(declare, champ)
+            reel = calcule["nombre" if champ == "nombre_actions" else champ]
+            if enonce is None or enonce == reel:
+                continue
+            portee = f" ({declare.axe})" if declare.axe_id else ""
+            yield Constat(
+                Gravite.BLOQUANT,
+                "total_declare_ecart",
+                f"{declare.get_nature_display()} « {declare.libelle} »{portee} : {libelle} énoncé "
+                f"{formater(enonce)}, somme des lignes {formater(reel)}, écart {formater(reel - enonce)}.",
+                (declare,),
+            )
+
+
+def enveloppes(contrat, annee, jusqu_a=None):
+    """Each envelope of the year against what the year's tranches (up to this one) consume."""
+    tranches = contrat.tranches.filter(annee=annee)
+    if jusqu_a is not None:
+        tranches = tranches.filter(numero__lte=jusqu_a.numero)
+    actions = Action.objects.filter(tranche__in=tranches).subventions()
+    for enveloppe in Enveloppe.objects.filter(contrat=contrat, annee=annee).select_related(
+        "axe", "financeur"
+    ):
+        consomme = consommation(enveloppe, actions)
+        if consomme > enveloppe.montant:
+            yield Constat(
+                Gravite.BLOQUANT,
+                "enveloppe_depassee",
+                f"Enveloppe « {enveloppe} » : {euros(consomme)} programmés pour {euros(enveloppe.montant)} "
+                f"alloués, dépassement de {euros(consomme - enveloppe.montant)}.",
+                (enveloppe,),
+            )
+
+
+def consommation(enveloppe, actions):
+    """What an envelope has consumed: the authority's contributions, or a financeur's cofinancements."""
+    if enveloppe.axe_id:
+        actions = actions.filter(axe_id=enveloppe.axe_id)
+    if enveloppe.section:
+        actions = actions.filter(section=enveloppe.section)
+    financeur = enveloppe.financeur
+    if financeur is None or financeur.nature == NatureFinanceur.COLLECTIVITE:
+        return actions.aggregate(total=somme("contribution"))["total"]
+    lignes = Cofinancement.objects.filter(action__in=actions, financeur=financeur)
+    return lignes.aggregate(total=somme(models.functions.Coalesce("montant_accorde", "montant_sollicite")))[
+        "total"
+    ]
+
+
+def _cofinance(action):
+    return sum(
+        (c.montant_accorde if c.montant_accorde is not None else c.montant_sollicite or 0)
+        for c in action.cofinancements.all()
+    )
+
+
+def couts(actions):
+    for action in actions:
+        if action.cout is None:
+            yield Constat(
+                Gravite.AVERTISSEMENT,
+                "cout_inconnu",
+                f"« {action} » : coût de l'action non renseigné, la part de la collectivité "
+                "et des cofinanceurs ne peut pas être contrôlée.",
+                (action,),
+            )
+            continue
+        finance = action.contribution + _cofinance(action)
+        if finance > action.cout:
+            yield Constat(
+                Gravite.BLOQUANT,
+                "financement_superieur_au_cout",
+                f"« {action} » : contribution et cofinancements ({euros(finance)}) dépassent le coût "
+                f"de l'action ({euros(action.cout)}) de {euros(finance - action.cout)}.",
+                (action,),
+            )
+
+
+def statuts(tranche, actions):
+    attendus = STATUTS_ATTENDUS[tranche.statut]
+    for action in actions:
+        if action.statut not in attendus:
+            yield Constat(
+                Gravite.BLOQUANT,
+                "statut_incompatible",
+                f"« {action} » est « {action.get_statut_display()} » dans une tranche "
+                f"« {tranche.get_statut_display()} ».",
+                (action,),
+            )
+
+
+def axes(actions):
+    for action in actions:
+        if action.axe_id is None and not action.maitrise_ouvrage_collectivite:
+            yield Constat(
+                Gravite.BLOQUANT,
+                "sans_axe",
+                f"« {action} » n'est rattachée à aucun {action.contrat.libelle_niveau.lower()}.",
+                (action,),
+            )
+
+
+def identifiants(actions):
+    """Porteurs with neither SIRET nor RNA (never guessed: to be entered), in one finding."""
+    porteurs = list(dict.fromkeys(a.porteur for a in actions if not a.porteur.identifie))
+    if porteurs:
+        yield Constat(
+            Gravite.AVERTISSEMENT,
+            "porteur_sans_identifiant",
+            f"{len(porteurs)} porteur(s) sans SIRET ni numéro RNA, requis pour la convention, le versement "
+            f"et la publication des données : {', '.join(p.nom for p in porteurs)}.",
+            tuple(porteurs),
+        )
+
+
+def conventions(tranche, actions):
+    """Loi 2000-321 art. 10: above 23 000 € a year to one porteur; and every investment subsidy."""
+    porteurs = {a.porteur_id for a in actions}
+    annuels = dict(
+        Action.objects.subventions()
+        .filter(
+            annee=tranche.annee,
+            porteur_id__in=porteurs,
+            contrat__collectivite=tranche.contrat.collectivite_id,
+        )
+        .exclude(statut__in=[StatutAction.REFUSEE, StatutAction.ABANDONNEE])
+        .values("porteur")
+        .annotate(total=somme("contribution"))
+        .values_list("porteur", "total")
+    )
+    for action in actions:
+        if action.maitrise_ouvrage_collectivite or action.convention_pluriannuelle:
+            continue
+        annuel = annuels.get(action.porteur_id, Decimal(0))
+        if annuel > SEUIL_CONVENTION:
+            raison = (
+                f"{euros(annuel)} accordés en {tranche.annee} à « {action.porteur} », au-delà de 23 000 €"
+            )
+        elif action.section == Section.INVESTISSEMENT:
+            raison = "subvention d'investissement"
+        else:
+            continue
+        yield Constat(
+            Gravite.AVERTISSEMENT,
+            "convention_requise",
+            f"« {action} » : convention obligatoire ({raison} ; loi 2000-321, art. 10), "
+            "aucune convention enregistrée.",
+            (action,),
+        )
+
+
+def eligibilite(actions):
+    """The rules of the action's dispositif (e.g. Cité de l'emploi: QPV residents, associations)."""
+    for action in actions:
+        dispositif = action.dispositif
+        if dispositif is None:
+            continue
+        natures = [n.strip() for n in dispositif.natures_porteur_eligibles.split(",") if n.strip()]
+        if natures and action.porteur.nature not in natures:
+            yield Constat(
+                Gravite.BLOQUANT,
+                "porteur_non_eligible",
+                f"« {action} » : le dispositif « {dispositif} » n'est ouvert qu'aux porteurs de nature "
+                f"{', '.join(NaturePorteur(n).label.lower() for n in natures)} ; "
+                f"« {action.porteur} » est « {action.porteur.get_nature_display().lower()} ».",
+                (action,),
+            )
+        if dispositif.residents_qpv_uniquement:
+            hors_qpv = [q for q in action.quartiers.all() if q.nature != NatureQuartier.QPV]
+            if hors_qpv:
+                yield Constat(
+                    Gravite.BLOQUANT,
+                    "quartier_non_eligible",
+                    f"« {action} » : le dispositif « {dispositif} » est réservé aux habitants des QPV ; "
+                    f"hors QPV : {', '.join(str(q) for q in hors_qpv)}.",
+                    (action,),
+                )
+            elif "vulnérable" in action.territoire.lower() or "veille" in action.territoire.lower():
+                yield Constat(
+                    Gravite.AVERTISSEMENT,
+                    "territoire_a_verifier",
+                    f"« {action} » : territoire « {action.territoire} » ; le dispositif « {dispositif} » "
+                    "exclut les territoires vulnérables et quartiers de veille active.",
+                    (action,),
+                )
+
+
+def constats_en_resume(constats):
+    return {
+        "bloquants": sum(c.bloquant for c in constats),
+        "avertissements": sum(not c.bloquant for c in constats),
+        "par_code": dict(
+            sorted({c.code: sum(1 for d in constats if d.code == c.code) for c in constats}.items())
+        ),
+    }
