@@ -64,6 +64,14 @@ def controler_tranche(tranche):
     return sorted(constats, key=lambda c: not c.bloquant)
 
 
+def controler_annee(contrat, annee):
+    """The whole year of a contract: each tranche's findings, and the envelopes against all tranches."""
+    constats = list(enveloppes(contrat, annee))
+    for tranche in contrat.tranches.filter(annee=annee).order_by("numero"):
+        constats += [c for c in controler_tranche(tranche) if c.code != "enveloppe_depassee"]
+    return sorted(constats, key=lambda c: not c.bloquant)
+
+
 def _perimetre(tranche, declare):
     actions = tranche.actions.filter(maitrise_ouvrage_collectivite=declare.maitrise_ouvrage_collectivite)
     if declare.axe_id:

@@ -179,3 +179,16 @@ def test_it_lists_the_porteurs_without_identifier_in_one_finding():
         if c.code == "porteur_sans_identifiant"
     )
     assert len(constat.objets) == porteurs_2024.distinct().count()
+
+
+def test_it_checks_a_whole_year_against_its_envelopes():
+    from programmation.controles import controler_annee
+
+    premiere = ActionFactory(
+        contribution=D("6000"), tranche__annee=2025, tranche__numero=1, statut="proposee"
+    )
+    seconde = TrancheFactory(contrat=premiere.contrat, annee=2025, numero=2)
+    ActionFactory(tranche=seconde, axe=premiere.axe, contribution=D("5000"), statut="proposee")
+    Enveloppe.objects.create(contrat=premiere.contrat, annee=2025, montant=D("10000"))
+    assert [c.code for c in controler_annee(premiere.contrat, 2025) if c.bloquant] == ["enveloppe_depassee"]
+    assert [c.code for c in controler_annee(premiere.contrat, 2026)] == []
