@@ -6,6 +6,7 @@ from .models import (
     Collectivite,
     Contrat,
     Dispositif,
+    DocumentGenere,
     EnjeuTransversal,
     Enveloppe,
     Financeur,
@@ -114,3 +115,14 @@ class EnveloppeAdmin(admin.ModelAdmin):
     list_display = ["contrat", "annee", "axe", "section", "financeur", "montant", "taux_maximum"]
     list_filter = ["contrat", "annee", "financeur"]
     list_select_related = ["contrat", "axe__contrat", "financeur"]
+
+
+@admin.register(DocumentGenere)
+class DocumentGenereAdmin(admin.ModelAdmin):
+    list_display = ["nom_fichier", "statut", "progression", "demande_par", "cree_le", "termine_le"]
+    list_filter = ["collectivite", "statut", "nature"]
+    list_select_related = ["demande_par"]
+    readonly_fields = [f.name for f in DocumentGenere._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -3,12 +3,15 @@
 It knows nothing of actions or séances (those apps build on it).
 """
 
+import unicodedata
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .enums import NatureCollectivite, NatureContrat, NatureFinanceur, NatureQuartier, Section
 from .validators import valider_code_quartier, valider_siren, valider_siret
@@ -16,10 +19,19 @@ from .validators import valider_code_quartier, valider_siren, valider_siret
 MONTANT = {"max_digits": 14, "decimal_places": 2}
 
 
+def majuscules(texte):
+    """Capitals without accents, as the délibérations write headings (DEFI, PRIORITE)."""
+    decompose = unicodedata.normalize("NFKD", texte.upper())
+    return "".join(c for c in decompose if not unicodedata.combining(c))
+
+
 class Collectivite(models.Model):
     """The grant-giving authority. Every top-level object belongs to one."""
 
     nom = models.CharField("nom", max_length=200, unique=True)
+    sigle = models.CharField(
+        "sigle", max_length=20, blank=True, help_text="« SEM » : le nom court des documents."
+    )
     nature = models.CharField("nature", max_length=20, choices=NatureCollectivite.choices)
     siren = models.CharField("SIREN", max_length=9, unique=True, validators=[valider_siren])
     siret = models.CharField(
@@ -39,6 +51,10 @@ class Collectivite(models.Model):
 
     def __str__(self):
         return self.nom
+
+    @property
+    def nom_court(self):
+        return self.sigle or self.nom
 
 
 class User(AbstractUser):
@@ -154,6 +170,17 @@ class Axe(models.Model):
 
     def __str__(self):
         return f"{self.contrat.libelle_niveau} {self.numero} : {self.devise or self.intitule}"
+
+    @property
+    def titre_annexe(self):
+        """« DEFI 2 : NOS QUARTIERS EMANCIPENT », as the annex tables head each axe."""
+        return f"{majuscules(self.contrat.libelle_niveau)} {self.numero} : {self.devise or self.intitule}"
+
+    @property
+    def libelle_total(self):
+        """« TOTAL DEFI « NOS QUARTIERS EMANCIPENT » », or « TOTAL AXE 3 » for an axe with no motto."""
+        niveau = majuscules(self.contrat.libelle_niveau)
+        return f"TOTAL {niveau} « {self.devise} »" if self.devise else f"TOTAL {niveau} {self.numero}"
 
 
 class Quartier(models.Model):
@@ -316,3 +343,60 @@ class Enveloppe(models.Model):
     def __str__(self):
         portee = " · ".join(str(p) for p in (self.axe, self.get_section_display(), self.financeur) if p)
         return f"{self.contrat.intitule} {self.annee}" + (f" — {portee}" if portee else "")
+
+
+class StatutDocument(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    EN_COURS = "en_cours", "En cours"
+    PRET = "pret", "Prêt"
+    ECHEC = "echec", "Échec"
+
+
+class DocumentGenere(models.Model):
+    """A document produced in the background, kept for download."""
+
+    collectivite = models.ForeignKey(
+        Collectivite, verbose_name="collectivité", on_delete=models.CASCADE, related_name="documents"
+    )
+    nature = models.CharField("nature", max_length=40, help_text="Par exemple « annexe-pdf ».")
+    objet_id = models.PositiveBigIntegerField("identifiant de l'objet")
+    nom_fichier = models.CharField("nom du fichier", max_length=120)
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutDocument.choices, default=StatutDocument.EN_ATTENTE
+    )
+    progression = models.PositiveSmallIntegerField("progression (%)", default=0)
+    etape = models.CharField("étape", max_length=120, blank=True)
+    erreur = models.TextField("erreur", blank=True)
+    fichier = models.FileField("fichier", upload_to="documents/%Y/%m/", blank=True)
+    demande_par = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cree_le = models.DateTimeField("demandé le", auto_now_add=True)
+    termine_le = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "document généré"
+        verbose_name_plural = "documents générés"
+        ordering = ["-cree_le"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progression__lte=100), name="document_progression_bornee")
+        ]
+
+    def __str__(self):
+        return f"{self.nom_fichier} ({self.get_statut_display()})"
+
+    @property
+    def termine(self):
+        return self.statut in (StatutDocument.PRET, StatutDocument.ECHEC)
+
+    def avancer(self, progression, etape):
+        self.statut, self.progression, self.etape = StatutDocument.EN_COURS, progression, etape
+        self.save(update_fields=["statut", "progression", "etape"])
+
+    def terminer(self, contenu):
+        self.fichier.save(self.nom_fichier, ContentFile(contenu), save=False)
+        self.statut, self.progression, self.etape = StatutDocument.PRET, 100, "Terminé"
+        self.termine_le = timezone.now()
+        self.save()
+
+    def echouer(self, erreur):
+        self.statut, self.erreur, self.termine_le = StatutDocument.ECHEC, erreur, timezone.now()
+        self.save(update_fields=["statut", "erreur", "termine_le"])

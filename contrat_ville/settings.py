@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
+    "django_tasks",
+    "django_tasks_db",
     "contrat_ville",
     "programmation",
     "deliberations",
@@ -77,7 +79,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "accueil"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "fr-fr"
 TIME_ZONE = "Europe/Paris"
@@ -92,3 +96,7 @@ MEDIA_URL = "media/"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Documents: the task worker (`manage.py db_worker`) makes those above this many actions.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+DOCUMENTS_SEUIL_ARRIERE_PLAN = int(os.environ.get("DOCUMENTS_SEUIL_ARRIERE_PLAN", "150"))

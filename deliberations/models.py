@@ -185,6 +185,11 @@ class Presence(models.Model):
                 raise ValidationError({"mandataire": "Le mandataire doit être présent à la séance."})
 
 
+class DeliberationQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return self.filter(collectivite=user.collectivite_id)
+
+
 class Deliberation(models.Model):
     collectivite = models.ForeignKey(
         Collectivite,
@@ -199,6 +204,11 @@ class Deliberation(models.Model):
     objet = models.CharField("objet", max_length=300)
     expose = models.TextField("exposé (avant le tableau récapitulatif)", blank=True)
     expose_suite = models.TextField("exposé (après le tableau récapitulatif)", blank=True)
+    tableau_recapitulatif = models.BooleanField(
+        "tableau récapitulatif par axe dans le texte",
+        default=True,
+        help_text="Le nombre d'actions et le montant par axe, calculés depuis la tranche.",
+    )
     decisions = models.TextField(
         "décisions", blank=True, help_text="Une décision par ligne, telles que votées."
     )
@@ -239,6 +249,8 @@ class Deliberation(models.Model):
     )
     date_publication = models.DateField("publié le", null=True, blank=True)
 
+    objects = DeliberationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "délibération"
         ordering = ["-seance__date", "ordre_du_jour"]
@@ -256,6 +268,22 @@ class Deliberation(models.Model):
     def save(self, *args, **kwargs):
         self.collectivite_id = self.seance.instance.collectivite_id
         super().save(*args, **kwargs)
+
+    @property
+    def texte_du_vote(self):
+        if self.resultat_vote == ResultatVote.UNANIMITE:
+            return "Ce dossier a été adopté à l'unanimité."
+        if self.resultat_vote in (ResultatVote.MAJORITE, ResultatVote.REJET):
+            issue = "adopté" if self.resultat_vote == ResultatVote.MAJORITE else "rejeté"
+            return (
+                f"Ce dossier a été {issue} par {self.vote_pour or 0} voix pour, "
+                f"{self.vote_contre or 0} voix contre et {self.vote_abstention or 0} abstention(s)."
+            )
+        return "Vote non encore intervenu."
+
+    @property
+    def est_votee(self):
+        return self.resultat_vote in (ResultatVote.UNANIMITE, ResultatVote.MAJORITE)
 
     @property
     def est_executoire(self):

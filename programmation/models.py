@@ -80,6 +80,10 @@ class Porteur(models.Model):
 
 
 class TrancheQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """A user sees the tranches of their own authority only."""
+        return self.filter(contrat__collectivite=user.collectivite_id)
+
     def with_totaux(self):
         subventions = Q(actions__maitrise_ouvrage_collectivite=False)
         return self.annotate(

@@ -121,7 +121,7 @@ def test_it_holds_the_cls_third_tranche():
     assert action.contribution == D("94000")
     assert action.cout is None  # the seed leaves the cost cell empty
     assert action.convention_pluriannuelle
-    assert action.axe.devise == "Accès aux droits essentiels"
+    assert (action.axe.numero, action.axe.intitule.split(" : ")[0]) == (3, "Accès aux droits essentiels")
 
 
 def test_it_holds_the_cls_envelopes():

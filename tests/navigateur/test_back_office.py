@@ -11,9 +11,10 @@ pytestmark = pytest.mark.navigateur
 
 def connexion(page, identifiant, mot_de_passe):
     page.goto(page.base_url + "/")
-    page.get_by_label("Nom d’utilisateur").fill(identifiant)
+    page.get_by_label("Identifiant").fill(identifiant)
     page.get_by_label("Mot de passe").fill(mot_de_passe)
-    page.get_by_role("button", name="Connexion").click()
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Back-office").click()
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page(page):

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programmation"
+urlpatterns = [
+    path("tranches/", views.tranche_liste, name="tranches"),
+    path("tranches/<int:pk>/", views.tranche_detail, name="tranche"),
+    path("tranches/<int:pk>/annexe.pdf", views.tranche_annexe_pdf, name="tranche_annexe_pdf"),
+    path("tranches/<int:pk>/annexe.xlsx", views.tranche_annexe_xlsx, name="tranche_annexe_xlsx"),
+]
