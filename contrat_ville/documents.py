@@ -44,11 +44,14 @@ def servir(request, *, collectivite, nature, objet_id, nom_fichier, nombre_actio
 
 
 def produire(document_id, fabriquer):
-    """In the worker: make the document, recording progress, and keep the file or the error."""
+    """In the worker: make the document, recording progress, and keep the file or the error.
+
+    fabriquer(objet_id, avancer) returns the bytes; whatever it raises marks the document failed.
+    """
     document = DocumentGenere.objects.get(pk=document_id)
     document.avancer(5, "Lecture des données")
     try:
-        contenu = fabriquer(document.avancer)
+        contenu = fabriquer(document.objet_id, document.avancer)
     except Exception as erreur:
         logger.exception("Échec de la production du document %s", document_id)
         document.echouer(f"{type(erreur).__name__} : {erreur}")

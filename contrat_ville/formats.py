@@ -21,3 +21,9 @@ def euros(montant, decimales=0):
     if fraction:
         texte += "," + fraction
     return f"{signe}{texte}{ESPACE_INSECABLE}€"
+
+
+def pourcentage(valeur):
+    """Decimal('50.00') -> '50 %', Decimal('55.50') -> '55,5 %'."""
+    texte = format(Decimal(valeur).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize(), "f")
+    return f"{texte.replace('.', ',')}{ESPACE_INSECABLE}%"

@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Deliberation, Elu, Instance, Presence, Seance
 
@@ -83,8 +86,10 @@ class DeliberationAdmin(admin.ModelAdmin):
     list_select_related = ["seance__instance"]
     search_fields = ["numero", "objet", "identifiant_actes"]
     autocomplete_fields = ["signataire"]
+    readonly_fields = ["extrait"]
+    actions = ["telecharger_extrait"]
     fieldsets = [
-        (None, {"fields": ["seance", "ordre_du_jour", "numero", "objet", "tranche"]}),
+        (None, {"fields": ["seance", "ordre_du_jour", "numero", "objet", "tranche", "extrait"]}),
         ("Texte", {"fields": ["expose", "expose_suite", "decisions", "chapitres_budgetaires"]}),
         ("Vote", {"fields": ["resultat_vote", "vote_pour", "vote_contre", "vote_abstention"]}),
         ("Signature", {"fields": ["signataire", "qualite_signataire", "qualite_secretaire"]}),
@@ -101,6 +106,20 @@ class DeliberationAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.display(description="extrait du registre")
+    def extrait(self, deliberation):
+        if not deliberation.pk:
+            return "—"
+        lien = reverse("deliberations:extrait_pdf", args=[deliberation.pk])
+        return format_html('<a class="button" href="{}">Télécharger l\'extrait (PDF)</a>', lien)
+
+    @admin.action(description="Télécharger l'extrait du registre (PDF)")
+    def telecharger_extrait(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choisissez une seule délibération.", messages.WARNING)
+            return None
+        return redirect("deliberations:extrait_pdf", pk=queryset.get().pk)
 
     @admin.display(description="exécutoire", boolean=True)
     def est_executoire(self, deliberation):

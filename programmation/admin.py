@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from contrat_ville.admin import ContratAdmin
@@ -97,8 +99,19 @@ class TrancheAdmin(admin.ModelAdmin):
         "total_contribution_affiche",
     ]
     list_filter = ["contrat", "annee", "statut"]
-    readonly_fields = ["totaux", "controles", "verrouillee_le"]
-    fields = ["contrat", "annee", "numero", "intitule", "statut", "verrouillee_le", "totaux", "controles"]
+    readonly_fields = ["documents", "totaux", "controles", "verrouillee_le"]
+    fields = [
+        "contrat",
+        "annee",
+        "numero",
+        "intitule",
+        "statut",
+        "verrouillee_le",
+        "documents",
+        "totaux",
+        "controles",
+    ]
+    actions = ["telecharger_annexe_pdf", "telecharger_annexe_xlsx"]
     inlines = [ActionInline, TotalDeclareInline]
 
     def get_queryset(self, request):
@@ -143,6 +156,30 @@ class TrancheAdmin(admin.ModelAdmin):
             for r in actions.par_section()
         ]
         return tableau_totaux(lignes, ["", "Nombre d'actions", "Coût", "Contribution"])
+
+    @admin.display(description="documents")
+    def documents(self, tranche):
+        if not tranche.pk:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">Annexe (PDF)</a> <a class="button" href="{}">Annexe (Excel)</a>',
+            reverse("programmation:tranche_annexe_pdf", args=[tranche.pk]),
+            reverse("programmation:tranche_annexe_xlsx", args=[tranche.pk]),
+        )
+
+    def _une_tranche(self, request, queryset, nom_url):
+        if queryset.count() != 1:
+            self.message_user(request, "Choisissez une seule tranche.", messages.WARNING)
+            return None
+        return redirect(nom_url, pk=queryset.get().pk)
+
+    @admin.action(description="Télécharger l'annexe (PDF)")
+    def telecharger_annexe_pdf(self, request, queryset):
+        return self._une_tranche(request, queryset, "programmation:tranche_annexe_pdf")
+
+    @admin.action(description="Télécharger l'annexe (Excel)")
+    def telecharger_annexe_xlsx(self, request, queryset):
+        return self._une_tranche(request, queryset, "programmation:tranche_annexe_xlsx")
 
     @admin.display(description="contrôles")
     def controles(self, tranche):

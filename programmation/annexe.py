@@ -10,11 +10,19 @@ from decimal import Decimal
 from contrat_ville.models import Axe, majuscules
 
 
+class CoutAffiche:
+    @property
+    def cout_affiche(self):
+        """The cost total, or nothing when no line states a cost (0 € would mislead)."""
+        return self.cout if self.couts_connus else None
+
+
 @dataclass
-class TableauAxe:
+class TableauAxe(CoutAffiche):
     axe: Axe | None
     actions: list = field(default_factory=list)
     nombre: int = 0
+    couts_connus: int = 0
     cout: Decimal = Decimal(0)
     contribution: Decimal = Decimal(0)
 
@@ -41,10 +49,11 @@ class TableauAxe:
 
 
 @dataclass
-class Annexe:
+class Annexe(CoutAffiche):
     tranche: object
     tableaux: list
     nombre: int
+    couts_connus: int
     cout: Decimal
     contribution: Decimal
     maitrise_ouvrage: list
@@ -94,6 +103,7 @@ def construire_annexe(tranche):
         tranche=tranche,
         tableaux=list(tableaux.values()),
         nombre=totaux["nombre"],
+        couts_connus=totaux["couts_connus"],
         cout=totaux["cout"],
         contribution=totaux["contribution"],
         maitrise_ouvrage=maitrise_ouvrage,
@@ -104,7 +114,7 @@ def construire_annexe(tranche):
 
 
 def _sans_cles(agregat):
-    return {"nombre": agregat["nombre"], "cout": agregat["cout"], "contribution": agregat["contribution"]}
+    return {k: agregat[k] for k in ("nombre", "couts_connus", "cout", "contribution")}
 
 
 def participation(action, financeur):

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from contrat_ville.enums import NatureFinanceur, NatureQuartier, Section
-from contrat_ville.formats import euros
+from contrat_ville.formats import euros, pourcentage
 from contrat_ville.models import Enveloppe
 
 from .enums import NaturePorteur, StatutAction, StatutTranche
@@ -55,6 +55,7 @@ def controler_tranche(tranche):
         *totaux_declares(tranche),
         *enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
         *couts(actions),
+        *taux(tranche, actions),
         *statuts(tranche, actions),
         *axes(actions),
         *identifiants(actions),
@@ -72,26 +73,32 @@ def controler_annee(contrat, annee):
     return sorted(constats, key=lambda c: not c.bloquant)
 
 
-def _perimetre(tranche, declare):
-    actions = tranche.actions.filter(maitrise_ouvrage_collectivite=declare.maitrise_ouvrage_collectivite)
+def _perimetre(declare):
+    perimetre = Q(maitrise_ouvrage_collectivite=declare.maitrise_ouvrage_collectivite)
     if declare.axe_id:
-        actions = actions.filter(axe_id=declare.axe_id)
+        perimetre &= Q(axe_id=declare.axe_id)
     if declare.section:
-        actions = actions.filter(section=declare.section)
-    return actions.aggregate(nombre=Count("id"), cout=somme("cout"), montant=somme("contribution"))
+        perimetre &= Q(section=declare.section)
+    return perimetre
 
 
 def totaux_declares(tranche):
-    """Each total a document states, against the sum of the lines it covers."""
-    for declare in tranche.totaux_declares.select_related("axe__contrat"):
-        calcule = _perimetre(tranche, declare)
+    """Each total a document states, against the sum of the lines it covers (one query for all)."""
+    declares = list(tranche.totaux_declares.select_related("axe__contrat"))
+    agregats = {}
+    for d in declares:
+        perimetre = _perimetre(d)
+        agregats[f"nombre_actions_{d.pk}"] = Count("id", filter=perimetre)
+        agregats[f"cout_{d.pk}"] = somme("cout", perimetre)
+        agregats[f"montant_{d.pk}"] = somme("contribution", perimetre)
+    calcules = tranche.actions.aggregate(**agregats) if declares else {}
+    for declare in declares:
         for champ, libelle, formater in (
             ("nombre_actions", "nombre d'actions", str),
             ("cout", "coût", euros),
             ("montant", "montant accordé", euros),
         ):
-            enonce = getattr(declare, champ)
-            reel = calcule["nombre" if champ == "nombre_actions" else champ]
+            enonce, reel = getattr(declare, champ), calcules[f"{champ}_{declare.pk}"]
             if enonce is None or enonce == reel:
                 continue
             portee = f" ({declare.axe})" if declare.axe_id else ""
@@ -168,6 +175,40 @@ def couts(actions):
             )
 
 
+def _part(action, financeur):
+    """What a financeur puts in an action: the authority's contribution, or a cofinancement."""
+    if financeur.nature == NatureFinanceur.COLLECTIVITE:
+        return action.contribution
+    return sum(
+        (c.montant_accorde if c.montant_accorde is not None else c.montant_sollicite or 0)
+        for c in action.cofinancements.all()
+        if c.financeur_id == financeur.pk
+    )
+
+
+def taux(tranche, actions):
+    """A financeur's share of each action's cost, where an envelope caps it (CLS: État 50 %)."""
+    plafonds = Enveloppe.objects.filter(
+        contrat=tranche.contrat_id, annee=tranche.annee, financeur__isnull=False, taux_maximum__isnull=False
+    ).select_related("financeur")
+    for enveloppe in plafonds:
+        financeur, plafond = enveloppe.financeur, enveloppe.taux_maximum
+        for action in actions:
+            part = _part(action, financeur)
+            if not part or not action.cout:
+                continue
+            part_du_cout = part * 100 / action.cout
+            if part_du_cout > plafond:
+                yield Constat(
+                    Gravite.BLOQUANT,
+                    "taux_depasse",
+                    f"« {action} » : la part de {financeur} ({euros(part)}) atteint "
+                    f"{pourcentage(part_du_cout)} du coût ({euros(action.cout)}), "
+                    f"au-delà du plafond de {pourcentage(plafond)}.",
+                    (action, enveloppe),
+                )
+
+
 def statuts(tranche, actions):
     attendus = STATUTS_ATTENDUS[tranche.statut]
     for action in actions:
@@ -226,7 +267,8 @@ def conventions(tranche, actions):
         annuel = annuels.get(action.porteur_id, Decimal(0))
         if annuel > SEUIL_CONVENTION:
             raison = (
-                f"{euros(annuel)} accordés en {tranche.annee} à « {action.porteur} », au-delà de 23 000 €"
+                f"{euros(annuel)} accordés en {tranche.annee} à « {action.porteur} », "
+                f"au-delà de {euros(SEUIL_CONVENTION)}"
             )
         elif action.section == Section.INVESTISSEMENT:
             raison = "subvention d'investissement"

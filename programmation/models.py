@@ -145,14 +145,24 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(maitrise_ouvrage_collectivite=True)
 
     def totaux(self):
-        return self.aggregate(nombre=Count("id"), cout=somme("cout"), contribution=somme("contribution"))
+        return self.aggregate(**self._agregats())
 
     def par_axe(self):
         return (
             self.values("axe", "axe__numero")
-            .annotate(nombre=Count("id"), cout=somme("cout"), contribution=somme("contribution"))
+            .annotate(**self._agregats())
             .order_by("axe__ordre", "axe__numero")
         )
+
+    @staticmethod
+    def _agregats():
+        # couts_connus tells a cost total of 0 € from a total of unknown costs.
+        return {
+            "nombre": Count("id"),
+            "couts_connus": Count("cout"),
+            "cout": somme("cout"),
+            "contribution": somme("contribution"),
+        }
 
     def par_section(self):
         return (

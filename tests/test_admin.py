@@ -155,3 +155,31 @@ def test_it_shows_a_clean_tranche_in_green(client, agent):
     client.force_login(agent)
     page = client.get(url(Tranche, "change", action.tranche.pk)).content.decode()
     assert '<li class="success">Aucune anomalie.</li>' in page
+
+
+def test_it_downloads_documents_from_the_admin(client, agent):
+    from deliberations.models import Deliberation
+
+    client.force_login(agent)
+    tranche = Tranche.objects.get(annee=2024, numero=1, contrat__nature="contrat_de_ville")
+    page = client.get(url(Tranche, "change", tranche.pk)).content.decode()
+    assert reverse("programmation:tranche_annexe_pdf", args=[tranche.pk]) in page
+    reponse = client.post(
+        url(Tranche, "changelist"), {"action": "telecharger_annexe_xlsx", "_selected_action": [tranche.pk]}
+    )
+    assert reponse["Location"] == reverse("programmation:tranche_annexe_xlsx", args=[tranche.pk])
+    deliberation = Deliberation.objects.get(numero="2019.00081")
+    reponse = client.post(
+        url(Deliberation, "changelist"),
+        {"action": "telecharger_extrait", "_selected_action": [deliberation.pk]},
+    )
+    assert reponse["Location"] == reverse("deliberations:extrait_pdf", args=[deliberation.pk])
+    plusieurs = client.post(
+        url(Tranche, "changelist"),
+        {
+            "action": "telecharger_annexe_pdf",
+            "_selected_action": list(Tranche.objects.values_list("pk", flat=True)),
+        },
+        follow=True,
+    )
+    assert "Choisissez une seule tranche." in plusieurs.content.decode()

@@ -192,3 +192,18 @@ def test_it_checks_a_whole_year_against_its_envelopes():
     Enveloppe.objects.create(contrat=premiere.contrat, annee=2025, montant=D("10000"))
     assert [c.code for c in controler_annee(premiere.contrat, 2025) if c.bloquant] == ["enveloppe_depassee"]
     assert [c.code for c in controler_annee(premiere.contrat, 2026)] == []
+
+
+def test_it_caps_a_financeur_share_of_the_cost():
+    action = ActionFactory(cout=D("10000"), contribution=D("2000"), statut="proposee")
+    etat = FinanceurFactory(collectivite=action.contrat.collectivite, nom="État", nature="etat")
+    Enveloppe.objects.create(
+        contrat=action.contrat, annee=action.annee, financeur=etat, montant=D("490500"), taux_maximum=D("50")
+    )
+    Cofinancement.objects.create(action=action, financeur=etat, montant_accorde=D("5000"))
+    assert "taux_depasse" not in codes(action.tranche)  # exactly 50 %
+    Cofinancement.objects.filter(action=action).update(montant_accorde=D("6000"))
+    assert messages(action.tranche, "taux_depasse") == [
+        f"« {action} » : la part de État (6\u202f000\u202f€) atteint 60\u202f% du coût (10\u202f000\u202f€), "
+        "au-delà du plafond de 50\u202f%."
+    ]

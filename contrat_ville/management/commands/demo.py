@@ -1,3 +1,7 @@
+import subprocess
+import sys
+
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -34,7 +38,17 @@ class Command(BaseCommand):
         for identifiant, mot_de_passe, role, _ in COMPTES:
             self.stdout.write(f"  {identifiant:<6} / {mot_de_passe:<16} {role or 'Administrateur'}")
         if not sans_serveur:
+            self._servir(adresse)
+
+    def _servir(self, adresse):
+        # Large documents are made by the task worker: it runs beside the web server.
+        travailleur = subprocess.Popen([sys.executable, "manage.py", "db_worker"], cwd=settings.BASE_DIR)
+        self.stdout.write(f"Service de production des documents démarré (processus {travailleur.pid}).")
+        try:
             call_command("runserver", adresse, use_reloader=False)
+        finally:
+            travailleur.terminate()
+            travailleur.wait(timeout=10)
 
     def _compte(self, identifiant, mot_de_passe, role, superutilisateur, collectivite):
         user, _ = User.objects.get_or_create(username=identifiant)
