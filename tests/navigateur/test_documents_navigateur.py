@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from .conftest import capture
@@ -28,8 +29,8 @@ def telecharger(page, nom_du_lien):
 def test_it_lets_an_agent_check_and_download_the_2024_tranche(page, demo):
     connexion(page, "agent", "agent-demo-2024")
     page.get_by_role("row").filter(has_text="Engagements Quartiers 2030").get_by_role("link").click()
-    assert page.get_by_role("heading", name="Contrôles").is_visible()
-    assert page.get_by_text("0 bloquant").is_visible()
+    expect(page.get_by_role("heading", name="Contrôles")).to_be_visible()
+    expect(page.get_by_text("0 bloquant")).to_be_visible()
     capture(page, "tranche-2024-T1-controles")
 
     nom, contenu = telecharger(page, "Télécharger l'annexe (PDF)")
@@ -51,5 +52,4 @@ def test_it_lets_an_agent_check_and_download_the_2024_tranche(page, demo):
 def test_it_lets_keyboard_users_reach_the_content_first(page, demo):
     connexion(page, "elu", "elu-demo-2024")
     page.keyboard.press("Tab")
-    lien = page.locator(":focus")
-    assert lien.inner_text() == "Aller au contenu"
+    expect(page.locator(":focus")).to_have_text("Aller au contenu")
