@@ -111,16 +111,24 @@ def totaux_declares(tranche):
             )
 
 
-def enveloppes(contrat, annee, jusqu_a=None):
-    """Each envelope of the year against what the year's tranches (up to this one) consume."""
+def suivi_enveloppes(contrat, annee, jusqu_a=None):
+    """Each envelope of the year, what the year's tranches (up to this one) consume, and what remains."""
     tranches = contrat.tranches.filter(annee=annee)
     if jusqu_a is not None:
         tranches = tranches.filter(numero__lte=jusqu_a.numero)
     actions = Action.objects.filter(tranche__in=tranches).subventions()
+    suivi = []
     for enveloppe in Enveloppe.objects.filter(contrat=contrat, annee=annee).select_related(
-        "axe", "financeur"
+        "axe__contrat", "financeur"
     ):
         consomme = consommation(enveloppe, actions)
+        suivi.append((enveloppe, consomme, enveloppe.montant - consomme))
+    return suivi
+
+
+def enveloppes(contrat, annee, jusqu_a=None):
+    """Each envelope of the year against what the year's tranches (up to this one) consume."""
+    for enveloppe, consomme, _ in suivi_enveloppes(contrat, annee, jusqu_a):
         if consomme > enveloppe.montant:
             yield Constat(
                 Gravite.BLOQUANT,

@@ -5,7 +5,7 @@ from contrat_ville.documents import servir
 
 from . import taches
 from .annexe import construire_annexe
-from .controles import constats_en_resume, controler_tranche
+from .controles import constats_en_resume, controler_tranche, suivi_enveloppes
 from .documents import annexe_pdf, est_projet, nom_fichier
 from .models import Tranche
 from .tableur import annexe_xlsx
@@ -40,6 +40,7 @@ def tranche_detail(request, pk):
             "constats": constats,
             "resume": constats_en_resume(constats),
             "projet": est_projet(tranche, constats),
+            "enveloppes": suivi_enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
         },
     )
 

@@ -160,3 +160,12 @@ def test_it_reports_a_failed_document_instead_of_leaving_it_running(client, agen
     page = client.get(reverse("document", args=[document.pk])).content.decode()
     assert "La production du document a échoué" in page
     assert client.get(reverse("document_telecharger", args=[document.pk])).status_code == 404
+
+
+def test_it_shows_what_remains_of_the_cls_envelopes(client, agent):
+    client.force_login(agent)
+    cls = Tranche.objects.get(contrat__nature="cls")
+    page = client.get(reverse("programmation:tranche", args=[cls.pk])).content.decode()
+    # Seed 003: a 981 000 € programme a year; this tranche grants 94 000 €.
+    assert "981\u202f000\u202f€" in page and "94\u202f000\u202f€" in page and "887\u202f000\u202f€" in page
+    assert "490\u202f500\u202f€" in page and "(au plus 50 %)" in page

@@ -42,7 +42,9 @@ class Command(BaseCommand):
 
     def _servir(self, adresse):
         # Large documents are made by the task worker: it runs beside the web server.
-        travailleur = subprocess.Popen([sys.executable, "manage.py", "db_worker"], cwd=settings.BASE_DIR)
+        travailleur = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload"], cwd=settings.BASE_DIR
+        )
         self.stdout.write(f"Service de production des documents démarré (processus {travailleur.pid}).")
         try:
             call_command("runserver", adresse, use_reloader=False)
