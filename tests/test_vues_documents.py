@@ -114,7 +114,15 @@ def test_it_lists_tranches_with_a_constant_number_of_queries(client, agent, djan
     assert page.content.decode().count("/programmation/tranches/") >= 33
 
 
-def test_it_makes_a_large_document_in_the_background(client, agent, tranche_2024, settings, tmp_path):
+@pytest.fixture
+def base_partagee(transactional_db):
+    """Committed data, as the worker needs: it closes the connection it shares with the test."""
+    call_command("loaddata", "sem_referentiel", "sem_programmation", "sem_deliberations", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_makes_a_large_document_in_the_background(base_partagee, client, agent, settings, tmp_path):
+    tranche_2024 = Tranche.objects.get(annee=2024, numero=1, contrat__nature="contrat_de_ville")
     settings.DOCUMENTS_SEUIL_ARRIERE_PLAN = 10
     settings.MEDIA_ROOT = tmp_path
     client.force_login(agent)
@@ -141,7 +149,10 @@ def test_it_makes_a_large_document_in_the_background(client, agent, tranche_2024
     )
 
 
-def test_it_reports_a_failed_document_instead_of_leaving_it_running(client, agent, settings, tmp_path):
+@pytest.mark.django_db(transaction=True)
+def test_it_reports_a_failed_document_instead_of_leaving_it_running(
+    base_partagee, client, agent, settings, tmp_path
+):
     settings.DOCUMENTS_SEUIL_ARRIERE_PLAN = 0
     settings.MEDIA_ROOT = tmp_path
     action = ActionFactory(

@@ -61,3 +61,12 @@ def demo(transactional_db):
 def capture(page, nom):
     CAPTURES.mkdir(exist_ok=True)
     page.screenshot(path=str(CAPTURES / f"{nom}.png"), full_page=True)
+
+
+def connexion(page, identifiant, mot_de_passe):
+    """Logs in through the login page, as a person would, and waits for the home page."""
+    page.goto(page.base_url + "/")
+    page.get_by_label("Identifiant").fill(identifiant)
+    page.get_by_label("Mot de passe").fill(mot_de_passe)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/programmation/tranches/")

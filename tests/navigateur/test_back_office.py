@@ -5,17 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import capture
+from .conftest import capture, connexion
 
 pytestmark = pytest.mark.navigateur
-
-
-def connexion(page, identifiant, mot_de_passe):
-    page.goto(page.base_url + "/")
-    page.get_by_label("Identifiant").fill(identifiant)
-    page.get_by_label("Mot de passe").fill(mot_de_passe)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("link", name="Back-office").click()
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page(page):
@@ -26,6 +18,7 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(page):
 
 def test_it_shows_the_2024_first_tranche_to_the_demo_agent(page, demo):
     connexion(page, "agent", "agent-demo-2024")
+    page.get_by_role("link", name="Back-office").click()
     page.get_by_role("link", name="Tranches").first.click()
     ligne = page.get_by_role("row").filter(has_text="2024 T1")
     assert "2\u202f696\u202f021\u202f€" in ligne.inner_text()

@@ -7,17 +7,9 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from .conftest import capture
+from .conftest import capture, connexion
 
 pytestmark = pytest.mark.navigateur
-
-
-def connexion(page, identifiant, mot_de_passe):
-    page.goto(page.base_url + "/")
-    page.get_by_label("Identifiant").fill(identifiant)
-    page.get_by_label("Mot de passe").fill(mot_de_passe)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/programmation/tranches/")
 
 
 def telecharger(page, nom_du_lien):
