@@ -5,8 +5,8 @@ Actions know nothing of séances: a vote tells the tranche to lock itself (`Tran
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from contrat_ville.enums import Section
@@ -22,6 +22,7 @@ from contrat_ville.models import (
 from contrat_ville.validators import valider_rna, valider_siret
 
 from .enums import NaturePorteur, NatureTotal, StatutAction, StatutTranche
+from .recherche import sans_accents, texte_normalise
 
 ZERO = Value(0, output_field=DecimalField(**MONTANT))
 
@@ -108,6 +109,12 @@ class Tranche(models.Model):
         "statut", max_length=20, choices=StatutTranche.choices, default=StatutTranche.BROUILLON
     )
     verrouillee_le = models.DateTimeField("verrouillée le", null=True, blank=True, editable=False)
+    acte_de_vote = models.CharField(
+        "acte de vote",
+        max_length=250,
+        blank=True,
+        help_text="Renseigné par le vote : « Délibération n°2024.00230 du Bureau Métropolitain… ».",
+    )
 
     objects = TrancheManager()
 
@@ -128,15 +135,40 @@ class Tranche(models.Model):
     def est_verrouillee(self):
         return self.statut == StatutTranche.VOTEE
 
-    def verrouiller(self):
+    def verrouiller(self, acte_de_vote):
         """Called by the vote that adopts this tranche: from then on its amounts are frozen."""
         self.statut = StatutTranche.VOTEE
         self.verrouillee_le = timezone.now()
-        self.save(update_fields=["statut", "verrouillee_le"])
+        self.acte_de_vote = acte_de_vote
+        self.save(update_fields=["statut", "verrouillee_le", "acte_de_vote"])
         self.actions.filter(statut=StatutAction.PROPOSEE).update(statut=StatutAction.VOTEE)
 
 
 class ActionQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return self.filter(contrat__collectivite=user.collectivite_id)
+
+    def for_table(self):
+        """Everything a list row shows, in one query."""
+        return self.select_related("porteur", "axe__contrat", "tranche__contrat").with_cofinancements()
+
+    def with_cofinancements(self):
+        # A subquery, not a join: a join would multiply the rows that the totals add up.
+        lignes = (
+            Cofinancement.objects.filter(action=OuterRef("pk"))
+            .values("action")
+            .annotate(total=Sum(Coalesce("montant_accorde", "montant_sollicite")))
+            .values("total")
+        )
+        return self.annotate(total_cofinancements=Coalesce(Subquery(lignes), ZERO))
+
+    def recherche(self, texte):
+        """Title, porteur and objectives, whatever the accents and the case."""
+        contenu = Concat("intitule", Value(" "), "porteur__nom", Value(" "), "objectifs")
+        return self.annotate(texte_recherche=texte_normalise(contenu)).filter(
+            texte_recherche__contains=sans_accents(texte).lower()
+        )
+
     def subventions(self):
         """Actions granted to a porteur (excludes those the authority carries itself)."""
         return self.filter(maitrise_ouvrage_collectivite=False)

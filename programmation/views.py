@@ -1,13 +1,22 @@
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
-from contrat_ville.documents import servir
+from contrat_ville.documents import reponse_fichier, servir
+from contrat_ville.models import Dispositif
 
 from . import taches
 from .annexe import construire_annexe
-from .controles import constats_en_resume, controler_tranche, suivi_enveloppes
+from .controles import SEUIL_CONVENTION, constats_en_resume, controler_tranche, eligibilite, suivi_enveloppes
 from .documents import annexe_pdf, est_projet, nom_fichier
-from .models import Tranche
+from .exports import en_csv, en_xlsx
+from .filters import ActionFilter
+from .models import Action, Cofinancement, Porteur, Tranche, somme
+from .tables import ActionTable
 from .tableur import annexe_xlsx
 
 voir_tranches = permission_required("programmation.view_tranche", raise_exception=True)
@@ -69,3 +78,89 @@ def tranche_annexe_pdf(request, pk):
 @voir_tranches
 def tranche_annexe_xlsx(request, pk):
     return _servir_annexe(request, pk, "xlsx", lambda t, _: annexe_xlsx(t), taches.produire_annexe_xlsx)
+
+
+class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """The actions, filtered and sorted; the filters live in the URL, so a link shares the view."""
+
+    permission_required = "programmation.view_action"
+    raise_exception = False
+    table_class = ActionTable
+    filterset_class = ActionFilter
+    table_pagination = {"per_page": 50}
+    template_name = "programmation/programmation.html"
+
+    def get_queryset(self):
+        return Action.objects.visibles_par(self.request.user).for_table()
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            actions = self.filterset_class(request.GET, self.get_queryset(), request=request).qs
+            fabriquer = en_csv if export == "csv" else en_xlsx
+            return reponse_fichier(fabriquer(actions), f"programmation.{export}")
+        return super().get(request, *args, **kwargs)
+
+    def get_table_kwargs(self):
+        filtrees = Action.objects.filter(pk__in=self.object_list.values("pk"))
+        totaux = filtrees.aggregate(
+            nombre=Count("id"), cout=somme("cout"), contribution=somme("contribution")
+        )
+        totaux["cofinancements"] = Cofinancement.objects.filter(action__in=filtrees).aggregate(
+            total=somme(Coalesce("montant_accorde", "montant_sollicite"))
+        )["total"]
+        return {"totaux": totaux}
+
+
+voir_actions = permission_required("programmation.view_action", raise_exception=True)
+
+
+@login_required
+@voir_actions
+def action_detail(request, pk):
+    action = get_object_or_404(
+        Action.objects.visibles_par(request.user).select_related(
+            "porteur", "axe__contrat", "tranche__contrat", "dispositif", "contrat"
+        ),
+        pk=pk,
+    )
+    cofinancements = action.cofinancements.select_related("financeur")
+    return render(
+        request,
+        "programmation/action_detail.html",
+        {"action": action, "cofinancements": cofinancements, "quartiers": action.quartiers.all()},
+    )
+
+
+@login_required
+@voir_actions
+def porteur_detail(request, pk):
+    porteur = get_object_or_404(Porteur.objects.filter(collectivite=request.user.collectivite_id), pk=pk)
+    actions = porteur.actions.for_table().order_by("-annee", "tranche__numero", "ordre")
+    par_annee = (
+        porteur.actions.subventions()
+        .values("annee")
+        .annotate(nombre=Count("id"), contribution=somme("contribution"))
+        .order_by("-annee")
+    )
+    return render(
+        request,
+        "programmation/porteur_detail.html",
+        {"porteur": porteur, "actions": actions, "par_annee": par_annee, "seuil": SEUIL_CONVENTION},
+    )
+
+
+@login_required
+@voir_actions
+def dispositif_detail(request, pk):
+    dispositif = get_object_or_404(
+        Dispositif.objects.filter(collectivite=request.user.collectivite_id).select_related("contrat", "axe"),
+        pk=pk,
+    )
+    actions = list(Action.objects.filter(dispositif=dispositif).for_table().prefetch_related("quartiers"))
+    constats = list(eligibilite(actions)) if actions else []
+    return render(
+        request,
+        "programmation/dispositif_detail.html",
+        {"dispositif": dispositif, "actions": actions, "constats": constats},
+    )

@@ -1,0 +1,70 @@
+"""The filtered programmation as CSV and spreadsheet, read with .values() (no table rendering)."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from .enums import StatutAction
+from .tableur import FORMAT_EUROS, ecrire
+
+COLONNES = [
+    ("numero_dauphin", "N° Dauphin"),
+    ("annee", "Année"),
+    ("tranche__numero", "Tranche"),
+    ("intitule", "Intitulé"),
+    ("porteur__nom", "Porteur"),
+    ("porteur__siret", "SIRET"),
+    ("porteur__rna", "RNA"),
+    ("axe__numero", "Axe"),
+    ("axe__intitule", "Intitulé de l'axe"),
+    ("territoire", "Territoire"),
+    ("section", "Section"),
+    ("cout", "Coût"),
+    ("contribution", "Contribution"),
+    ("total_cofinancements", "Cofinancements"),
+    ("statut", "Statut"),
+]
+MONTANTS = {"cout", "contribution", "total_cofinancements"}
+STATUTS = dict(StatutAction.choices)
+
+
+def _lignes(queryset):
+    for ligne in queryset.values(*(c for c, _ in COLONNES)).iterator(chunk_size=2000):
+        ligne["statut"] = STATUTS.get(ligne["statut"], ligne["statut"])
+        yield [ligne[c] for c, _ in COLONNES]
+
+
+def en_csv(queryset):
+    """UTF-8 with BOM (opens in a spreadsheet as is), semicolons and decimal commas: French usage."""
+    sortie = io.StringIO()
+    sortie.write("\ufeff")
+    ecrivain = csv.writer(sortie, delimiter=";")
+    ecrivain.writerow([titre for _, titre in COLONNES])
+    for ligne in _lignes(queryset):
+        ecrivain.writerow(
+            [
+                str(v).replace(".", ",") if c in MONTANTS and v is not None else ("" if v is None else v)
+                for (c, _), v in zip(COLONNES, ligne, strict=True)
+            ]
+        )
+    return sortie.getvalue().encode("utf-8")
+
+
+def en_xlsx(queryset):
+    classeur = Workbook(write_only=False)
+    feuille = classeur.active
+    feuille.title = "Programmation"
+    for colonne, (_, titre) in enumerate(COLONNES, start=1):
+        ecrire(feuille, 1, colonne, titre)
+    montants = [i for i, (c, _) in enumerate(COLONNES, start=1) if c in MONTANTS]
+    for rang, ligne in enumerate(_lignes(queryset), start=2):
+        for colonne, valeur in enumerate(ligne, start=1):
+            cellule = ecrire(feuille, rang, colonne, valeur)
+            if colonne in montants:
+                cellule.number_format = FORMAT_EUROS
+    feuille.freeze_panes = "A2"
+    feuille.auto_filter.ref = feuille.dimensions
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+    return sortie.getvalue()
