@@ -105,10 +105,12 @@ def ecrire_html(base, dossier):
 
 
 def lancer(*arguments):
-    sortie = subprocess.run(
-        [sys.executable, __file__, *arguments], check=True, capture_output=True, text=True, cwd=RACINE
-    ).stdout
-    return json.loads(sortie.strip().splitlines()[-1])
+    resultat = subprocess.run(
+        [sys.executable, __file__, *arguments], capture_output=True, text=True, cwd=RACINE
+    )
+    if resultat.returncode:
+        sys.exit(f"Échec de la mesure {arguments[2]} :\n{resultat.stderr}")
+    return json.loads(resultat.stdout.strip().splitlines()[-1])
 
 
 def main():

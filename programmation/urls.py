@@ -5,6 +5,7 @@ from . import views
 app_name = "programmation"
 urlpatterns = [
     path("", views.ProgrammationView.as_view(), name="programmation"),
+    path("tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
     path("porteurs/<int:pk>/", views.porteur_detail, name="porteur"),
     path("dispositifs/<int:pk>/", views.dispositif_detail, name="dispositif"),

@@ -1,14 +1,16 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from contrat_ville.documents import reponse_fichier, servir
-from contrat_ville.models import Dispositif
+from contrat_ville.graphiques import barres
+from contrat_ville.models import Contrat, Dispositif
 
+from . import tableau_de_bord as tdb
 from . import taches
 from .annexe import construire_annexe
 from .controles import SEUIL_CONVENTION, constats_en_resume, controler_tranche, eligibilite, suivi_enveloppes
@@ -164,3 +166,54 @@ def dispositif_detail(request, pk):
         "programmation/dispositif_detail.html",
         {"dispositif": dispositif, "actions": actions, "constats": constats},
     )
+
+
+@login_required
+@voir_actions
+def tableau_de_bord(request):
+    contrats = Contrat.objects.de(request.user.collectivite_id)
+    contrat = (
+        _choisi(contrats, request.GET.get("contrat"))
+        or contrats.filter(actions__isnull=False)
+        .annotate(derniere=Max("actions__annee"))
+        .order_by("-derniere")
+        .first()
+    )
+    if contrat is None:
+        return render(request, "programmation/tableau_de_bord.html", {"contrats": contrats})
+    annees = sorted(set(contrat.actions.values_list("annee", flat=True)), reverse=True)
+    annee = _entier(request.GET.get("annee"), annees) or (annees[0] if annees else contrat.annee_debut)
+    axes, financeurs = tdb.par_axe(contrat, annee), tdb.par_financeur(contrat, annee)
+    communes, quartiers = (
+        tdb.par_territoire(contrat, annee, "commune"),
+        tdb.par_territoire(contrat, annee, "nom"),
+    )
+    evolution = tdb.evolution(contrat)
+    series = [("enveloppe", "Enveloppe"), ("programme", "Programmé"), ("vote", "Voté")]
+    contexte = {
+        "contrats": contrats,
+        "contrat": contrat,
+        "annees": annees,
+        "annee": annee,
+        "axes": axes,
+        "financeurs": financeurs,
+        "communes": communes,
+        "quartiers": quartiers,
+        "evolution": evolution,
+        "statuts": tdb.par_statut(contrat, annee),
+        "graphique_axes": barres(axes, series, f"Montants par {contrat.libelle_niveau.lower()}"),
+        "graphique_financeurs": barres(financeurs, series, "Montants par financeur"),
+        "graphique_communes": barres(communes, [("montant", "Contribution")], "Contribution par commune"),
+        "graphique_evolution": barres(
+            [{"libelle": str(e["annee"]), **e} for e in evolution], [("montant", "Contribution")], "Évolution"
+        ),
+    }
+    return render(request, "programmation/tableau_de_bord.html", contexte)
+
+
+def _choisi(queryset, valeur):
+    return queryset.filter(pk=valeur).first() if str(valeur or "").isdigit() else None
+
+
+def _entier(valeur, possibles):
+    return int(valeur) if str(valeur or "").isdigit() and int(valeur) in possibles else None
