@@ -31,3 +31,16 @@ class NatureTotal(models.TextChoices):
     RECAPITULATIF = "recapitulatif", "Tableau récapitulatif de la délibération"
     ANNEXE = "annexe", "Total d'une annexe"
     TEXTE = "texte", "Montant énoncé dans le texte"
+
+
+# The instruction workflow. « Votée » is reached only through the vote of the tranche.
+TRANSITIONS = {
+    StatutAction.DEPOSEE: [StatutAction.EN_INSTRUCTION, StatutAction.REFUSEE, StatutAction.ABANDONNEE],
+    StatutAction.EN_INSTRUCTION: [StatutAction.PROPOSEE, StatutAction.REFUSEE, StatutAction.ABANDONNEE],
+    StatutAction.PROPOSEE: [StatutAction.EN_INSTRUCTION, StatutAction.REFUSEE, StatutAction.ABANDONNEE],
+    StatutAction.VOTEE: [StatutAction.CONVENTIONNEE, StatutAction.ABANDONNEE],
+    StatutAction.CONVENTIONNEE: [StatutAction.SOLDEE, StatutAction.ABANDONNEE],
+    StatutAction.SOLDEE: [],
+    StatutAction.REFUSEE: [StatutAction.EN_INSTRUCTION],
+    StatutAction.ABANDONNEE: [],
+}

@@ -3,6 +3,8 @@
 Actions know nothing of séances: a vote tells the tranche to lock itself (`Tranche.verrouiller`).
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
@@ -10,6 +12,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from contrat_ville.enums import Section
+from contrat_ville.formats import euros
 from contrat_ville.models import (
     MONTANT,
     Axe,
@@ -21,7 +24,7 @@ from contrat_ville.models import (
 )
 from contrat_ville.validators import valider_rna, valider_siret
 
-from .enums import NaturePorteur, NatureTotal, StatutAction, StatutTranche
+from .enums import TRANSITIONS, NaturePorteur, NatureTotal, StatutAction, StatutTranche
 from .recherche import sans_accents, texte_normalise
 
 ZERO = Value(0, output_field=DecimalField(**MONTANT))
@@ -85,6 +88,16 @@ class TrancheQuerySet(models.QuerySet):
         """A user sees the tranches of their own authority only."""
         return self.filter(contrat__collectivite=user.collectivite_id)
 
+    def creer_suivante(self, contrat, annee):
+        """The year's next tranche of a contract, as a draft."""
+        dernier = self.filter(contrat=contrat, annee=annee).aggregate(n=models.Max("numero"))["n"] or 0
+        return self.create(
+            contrat=contrat,
+            annee=annee,
+            numero=dernier + 1,
+            intitule=f"Programmation {annee} — tranche {dernier + 1}",
+        )
+
     def with_totaux(self):
         subventions = Q(actions__maitrise_ouvrage_collectivite=False)
         return self.annotate(
@@ -134,6 +147,44 @@ class Tranche(models.Model):
     @property
     def est_verrouillee(self):
         return self.statut == StatutTranche.VOTEE
+
+    def _modifiable(self):
+        if self.statut != StatutTranche.BROUILLON:
+            raise ValidationError(
+                f"La tranche {self.annee} T{self.numero} est « {self.get_statut_display()} » : "
+                "seule une tranche en brouillon se compose."
+            )
+
+    def ajouter(self, action):
+        self._modifiable()
+        if (action.contrat_id, action.annee) != (self.contrat_id, self.annee):
+            raise ValidationError(f"« {action} » n'est pas du contrat et de l'année de cette tranche.")
+        if action.statut != StatutAction.PROPOSEE or action.tranche_id:
+            raise ValidationError(f"« {action} » doit être proposée et hors de toute tranche.")
+        action.tranche = self
+        action.version += 1
+        action.save(update_fields=["tranche", "version"])
+
+    def retirer(self, action):
+        self._modifiable()
+        if action.tranche_id != self.pk:
+            raise ValidationError(f"« {action} » n'est pas dans cette tranche.")
+        action.tranche = None
+        action.version += 1
+        action.save(update_fields=["tranche", "version"])
+
+    def soumettre(self, constats):
+        """Sent to the séance: only with actions, and no blocking finding."""
+        self._modifiable()
+        if not self.actions.exists():
+            raise ValidationError("Une tranche vide ne peut pas être soumise.")
+        bloquants = [c for c in constats if c.bloquant]
+        if bloquants:
+            raise ValidationError(
+                f"{len(bloquants)} anomalie(s) bloquante(s) à corriger avant de soumettre la tranche."
+            )
+        self.statut = StatutTranche.SOUMISE
+        self.save(update_fields=["statut"])
 
     def verrouiller(self, acte_de_vote):
         """Called by the vote that adopts this tranche: from then on its amounts are frozen."""
@@ -204,6 +255,20 @@ class ActionQuerySet(models.QuerySet):
         )
 
 
+def _texte(valeur):
+    if valeur is None:
+        return ""
+    if isinstance(valeur, Decimal):
+        return euros(valeur)
+    return str(valeur)
+
+
+MESSAGE_VERROU = (
+    "La tranche {tranche} est votée : ses montants sont verrouillés. "
+    "Une correction passe par une nouvelle délibération (modificative)."
+)
+
+
 class Action(models.Model):
     """One funded project for one year."""
 
@@ -252,6 +317,12 @@ class Action(models.Model):
         help_text="Action portée par la collectivité elle-même (annexe 2), hors subventions.",
     )
     convention_pluriannuelle = models.BooleanField("convention pluriannuelle d'objectifs", default=False)
+    version = models.PositiveIntegerField(
+        "version",
+        default=1,
+        editable=False,
+        help_text="Augmente à chaque enregistrement (saisies concurrentes).",
+    )
 
     objects = ActionQuerySet.as_manager()
 
@@ -286,8 +357,92 @@ class Action(models.Model):
             erreurs["tranche"] = "Cette tranche n'appartient pas au contrat de l'action."
         if self.tranche_id and self.annee and self.tranche.annee != self.annee:
             erreurs["tranche"] = "Cette tranche n'est pas de l'année de l'action."
+        erreurs.update(self._changements_interdits())
         if erreurs:
             raise ValidationError(erreurs)
+
+    MONTANTS = ("cout", "contribution", "section")
+
+    def _changements_interdits(self):
+        """Once its tranche is voted, an action's amounts change only through a new délibération."""
+        if not self.pk:
+            return {}
+        avant = Action.objects.select_related("tranche").filter(pk=self.pk).first()
+        if avant is None or not (avant.tranche and avant.tranche.est_verrouillee):
+            return {}
+        erreurs = {
+            champ: MESSAGE_VERROU.format(tranche=avant.tranche)
+            for champ in self.MONTANTS
+            if getattr(avant, champ) != getattr(self, champ)
+        }
+        if avant.tranche_id != self.tranche_id:
+            erreurs["tranche"] = MESSAGE_VERROU.format(tranche=avant.tranche)
+        return erreurs
+
+    @property
+    def montants_verrouilles(self):
+        return bool(self.tranche_id and self.tranche.est_verrouillee)
+
+    def statuts_possibles(self):
+        return TRANSITIONS[self.statut]
+
+    def changer_statut(self, nouveau, auteur):
+        if nouveau not in self.statuts_possibles():
+            raise ValidationError(
+                f"Une action « {self.get_statut_display()} » ne peut pas passer "
+                f"au statut « {StatutAction(nouveau).label if nouveau in StatutAction.values else nouveau} »."
+            )
+        avant = self.instantane()
+        self.statut = nouveau
+        self.version += 1
+        self.save(update_fields=["statut", "version"])
+        self.noter_modifications(auteur, avant)
+
+    def reconduire(self, auteur):
+        """A draft copy for next year's call: same porteur, title, axe and objectives, amounts to enter."""
+        annee = self.annee + 1
+        if annee > self.contrat.annee_fin:
+            raise ValidationError(
+                f"Le contrat « {self.contrat} » s'achève en {self.contrat.annee_fin} : "
+                f"l'action ne peut pas être reconduite en {annee} sous ce contrat."
+            )
+        copie = Action.objects.create(
+            contrat=self.contrat,
+            annee=annee,
+            intitule=self.intitule,
+            porteur=self.porteur,
+            axe=self.axe,
+            dispositif=self.dispositif,
+            territoire=self.territoire,
+            objectifs=self.objectifs,
+            cout=self.cout,
+            section=self.section,
+        )
+        copie.quartiers.set(self.quartiers.all())
+        Modification.objects.create(
+            action=copie, auteur=auteur, champ="reconduite de", apres=f"{self} ({self.annee})"
+        )
+        return copie
+
+    SUIVIS = ("intitule", "porteur", "axe", "tranche", "cout", "contribution", "section", "statut")
+
+    def instantane(self):
+        """The followed values, as text, with the cofinancements: compared after a change."""
+        valeurs = {champ: _texte(getattr(self, champ)) for champ in self.SUIVIS}
+        if self.pk:
+            for c in self.cofinancements.select_related("financeur"):
+                valeurs[f"cofinancement {c.financeur}"] = _texte(
+                    c.montant_accorde if c.montant_accorde is not None else c.montant_sollicite
+                )
+        return valeurs
+
+    def noter_modifications(self, auteur, avant):
+        apres = self.instantane()
+        Modification.objects.bulk_create(
+            Modification(action=self, auteur=auteur, champ=champ, avant=avant.get(champ, ""), apres=valeur)
+            for champ, valeur in apres.items()
+            if avant.get(champ, "") != valeur
+        )
 
 
 class Cofinancement(models.Model):
@@ -314,6 +469,17 @@ class Cofinancement(models.Model):
 
     def __str__(self):
         return f"{self.financeur} — {self.action}"
+
+    def clean(self):
+        if self.action_id and self.action.montants_verrouilles:
+            avant = (
+                Cofinancement.objects.filter(pk=self.pk)
+                .values("montant_sollicite", "montant_accorde")
+                .first()
+            )
+            apres = {"montant_sollicite": self.montant_sollicite, "montant_accorde": self.montant_accorde}
+            if avant != apres:
+                raise ValidationError(MESSAGE_VERROU.format(tranche=self.action.tranche))
 
 
 class TotalDeclare(models.Model):
@@ -346,3 +512,20 @@ class TotalDeclare(models.Model):
 
     def __str__(self):
         return self.libelle
+
+
+class Modification(models.Model):
+    """The history of an action: who changed which amount or status, when, from what to what."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="modifications")
+    auteur = models.ForeignKey("contrat_ville.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    date = models.DateTimeField("date", default=timezone.now)
+    champ = models.CharField("champ", max_length=60)
+    avant = models.TextField("avant", blank=True)
+    apres = models.TextField("après", blank=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.action} : {self.champ} {self.avant} → {self.apres}"

@@ -6,80 +6,17 @@ from django.shortcuts import get_object_or_404, render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from contrat_ville.documents import reponse_fichier, servir
+from contrat_ville.documents import reponse_fichier
 from contrat_ville.graphiques import barres
 from contrat_ville.models import Contrat, Dispositif
 
-from . import tableau_de_bord as tdb
-from . import taches
-from .annexe import construire_annexe
-from .controles import SEUIL_CONVENTION, constats_en_resume, controler_tranche, eligibilite, suivi_enveloppes
-from .documents import annexe_pdf, est_projet, nom_fichier
-from .exports import en_csv, en_xlsx
-from .filters import ActionFilter
-from .models import Action, Cofinancement, Porteur, Tranche, somme
-from .tables import ActionTable
-from .tableur import annexe_xlsx
-
-voir_tranches = permission_required("programmation.view_tranche", raise_exception=True)
-
-
-def _tranche(request, pk):
-    return get_object_or_404(Tranche.objects.visibles_par(request.user), pk=pk)
-
-
-@login_required
-@voir_tranches
-def tranche_liste(request):
-    tranches = (
-        Tranche.objects.visibles_par(request.user).with_totaux().order_by("-annee", "contrat", "numero")
-    )
-    return render(request, "programmation/tranche_liste.html", {"tranches": tranches})
-
-
-@login_required
-@voir_tranches
-def tranche_detail(request, pk):
-    tranche = _tranche(request, pk)
-    constats = controler_tranche(tranche)
-    return render(
-        request,
-        "programmation/tranche_detail.html",
-        {
-            "tranche": tranche,
-            "annexe": construire_annexe(tranche),
-            "constats": constats,
-            "resume": constats_en_resume(constats),
-            "projet": est_projet(tranche, constats),
-            "enveloppes": suivi_enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
-        },
-    )
-
-
-def _servir_annexe(request, pk, extension, fabriquer, tache):
-    tranche = _tranche(request, pk)
-    return servir(
-        request,
-        collectivite=tranche.contrat.collectivite,
-        nature=f"annexe-{extension}",
-        objet_id=tranche.pk,
-        nom_fichier=nom_fichier(tranche, f"annexe.{extension}"),
-        nombre_actions=tranche.actions.count(),
-        fabriquer=lambda avancer: fabriquer(tranche, avancer),
-        tache=tache,
-    )
-
-
-@login_required
-@voir_tranches
-def tranche_annexe_pdf(request, pk):
-    return _servir_annexe(request, pk, "pdf", annexe_pdf, taches.produire_annexe_pdf)
-
-
-@login_required
-@voir_tranches
-def tranche_annexe_xlsx(request, pk):
-    return _servir_annexe(request, pk, "xlsx", lambda t, _: annexe_xlsx(t), taches.produire_annexe_xlsx)
+from .. import tableau_de_bord as tdb
+from ..controles import SEUIL_CONVENTION, eligibilite
+from ..enums import StatutAction
+from ..exports import en_csv, en_xlsx
+from ..filters import ActionFilter
+from ..models import Action, Cofinancement, Porteur, somme
+from ..tables import ActionTable
 
 
 class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -126,12 +63,14 @@ def action_detail(request, pk):
         ),
         pk=pk,
     )
-    cofinancements = action.cofinancements.select_related("financeur")
-    return render(
-        request,
-        "programmation/action_detail.html",
-        {"action": action, "cofinancements": cofinancements, "quartiers": action.quartiers.all()},
-    )
+    contexte = {
+        "action": action,
+        "cofinancements": action.cofinancements.select_related("financeur"),
+        "quartiers": action.quartiers.all(),
+        "historique": action.modifications.select_related("auteur"),
+        "statuts_possibles": [StatutAction(s) for s in action.statuts_possibles()],
+    }
+    return render(request, "programmation/action_detail.html", contexte)
 
 
 @login_required

@@ -1,0 +1,46 @@
+"""Saving what an agent enters: the action, its new porteur, its cofinancements and its history,
+all or nothing, and never over a colleague's change made in the meantime."""
+
+from django.db import transaction
+
+from .models import Action, Modification
+
+
+class ConflitDeVersion(Exception):
+    def __init__(self, actuelle):
+        self.actuelle = actuelle
+        derniere = actuelle.modifications.select_related("auteur").first()
+        qui = (
+            f" par {derniere.auteur} le {derniere.date:%d/%m/%Y à %H:%M}"
+            if derniere and derniere.auteur
+            else ""
+        )
+        super().__init__(
+            f"Cette action a été modifiée entre-temps{qui}. Rien n'a été enregistré : vos saisies sont "
+            "conservées ci-dessous ; ouvrez la fiche dans un autre onglet pour voir la version actuelle, "
+            "puis enregistrez de nouveau."
+        )
+
+
+@transaction.atomic
+def enregistrer_action(form, formset, auteur):
+    action = form.instance
+    avant = {}
+    if action.pk:
+        actuelle = Action.objects.select_for_update().get(pk=action.pk)
+        if form.cleaned_data.get("version") != actuelle.version:
+            raise ConflitDeVersion(actuelle)
+        avant = actuelle.instantane()
+        action.version = actuelle.version + 1
+    if action.porteur.pk is None:
+        action.porteur.save()
+        action.porteur = action.porteur  # takes the new porteur's id
+    nouvelle = action.pk is None
+    action = form.save()
+    formset.instance = action
+    formset.save()
+    if nouvelle:
+        Modification.objects.create(action=action, auteur=auteur, champ="création", apres=str(action))
+    else:
+        action.noter_modifications(auteur, avant)
+    return action

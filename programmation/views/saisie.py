@@ -1,0 +1,111 @@
+"""What agents change: actions, their cofinancements, statuses and reconductions. POST-only for changes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from contrat_ville.formats import euros
+from contrat_ville.models import Contrat
+
+from ..forms import ActionForm, cofinancements_formset
+from ..models import Action
+from ..saisie import ConflitDeVersion, enregistrer_action
+
+ajouter_actions = permission_required("programmation.add_action", raise_exception=True)
+modifier_actions = permission_required("programmation.change_action", raise_exception=True)
+
+
+def _action(request, pk):
+    return get_object_or_404(Action.objects.visibles_par(request.user).select_related("tranche"), pk=pk)
+
+
+@login_required
+@ajouter_actions
+def action_creer(request):
+    contrat = (
+        Contrat.objects.de(request.user.collectivite_id).filter(pk=request.GET.get("contrat") or 0).first()
+    )
+    action = Action(contrat=contrat, annee=contrat.annee_debut if contrat else None)
+    return _formulaire(request, action, "Nouvelle action")
+
+
+@login_required
+@modifier_actions
+def action_modifier(request, pk):
+    return _formulaire(request, _action(request, pk), "Modifier l'action")
+
+
+def _formulaire(request, action, titre):
+    collectivite = request.user.collectivite_id
+    donnees = request.POST if request.method == "POST" else None
+    form = ActionForm(donnees, instance=action, collectivite=collectivite)
+    formset = cofinancements_formset(collectivite, data=donnees, instance=action, prefix="cofinancements")
+    if (
+        donnees is not None
+        and form.is_valid()
+        and formset.is_valid()
+        and _finance_dans_le_cout(form, formset)
+    ):
+        try:
+            action = enregistrer_action(form, formset, request.user)
+        except ConflitDeVersion as conflit:
+            form.add_error(None, str(conflit))
+        else:
+            messages.success(request, f"L'action « {action.intitule} » est enregistrée.")
+            return redirect("programmation:action", pk=action.pk)
+    contexte = {"form": form, "formset": formset, "titre": titre, "action": action}
+    return render(request, "programmation/action_form.html", contexte, status=400 if form.errors else 200)
+
+
+def _finance_dans_le_cout(form, formset):
+    """The authority's contribution and the cofinancements together stay within the cost."""
+    cout = form.cleaned_data.get("cout")
+    if cout is None:
+        return True
+    cofinance = sum(
+        f.cleaned_data.get("montant_accorde") or f.cleaned_data.get("montant_sollicite") or 0
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    )
+    total = (form.cleaned_data.get("contribution") or 0) + cofinance
+    if total > cout:
+        form.add_error(
+            "cout",
+            f"La contribution et les cofinancements ({euros(total)}) dépassent le coût de l'action "
+            f"({euros(cout)}) de {euros(total - cout)}.",
+        )
+        return False
+    return True
+
+
+@require_POST
+@login_required
+@modifier_actions
+def action_changer_statut(request, pk):
+    action = _action(request, pk)
+    try:
+        with transaction.atomic():
+            action.changer_statut(request.POST.get("statut", ""), request.user)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, f"Statut : {action.get_statut_display()}.")
+    return redirect("programmation:action", pk=action.pk)
+
+
+@require_POST
+@login_required
+@ajouter_actions
+def action_reconduire(request, pk):
+    action = _action(request, pk)
+    try:
+        with transaction.atomic():
+            copie = action.reconduire(request.user)
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+        return redirect("programmation:action", pk=action.pk)
+    messages.success(request, f"Action reconduite en {copie.annee} : complétez la demande de cette année.")
+    return redirect("programmation:action_modifier", pk=copie.pk)

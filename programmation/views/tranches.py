@@ -1,0 +1,160 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from contrat_ville.documents import servir
+from contrat_ville.models import Contrat
+
+from .. import taches
+from ..annexe import construire_annexe
+from ..controles import constats_en_resume, controler_tranche, suivi_enveloppes
+from ..documents import annexe_pdf, est_projet, nom_fichier
+from ..enums import StatutAction
+from ..models import Action, Tranche
+from ..tableur import annexe_xlsx
+
+voir_tranches = permission_required("programmation.view_tranche", raise_exception=True)
+
+
+def _tranche(request, pk):
+    return get_object_or_404(Tranche.objects.visibles_par(request.user), pk=pk)
+
+
+@login_required
+@voir_tranches
+def tranche_liste(request):
+    tranches = (
+        Tranche.objects.visibles_par(request.user).with_totaux().order_by("-annee", "contrat", "numero")
+    )
+    contrats = Contrat.objects.de(request.user.collectivite_id)
+    return render(request, "programmation/tranche_liste.html", {"tranches": tranches, "contrats": contrats})
+
+
+@login_required
+@voir_tranches
+def tranche_detail(request, pk):
+    tranche = _tranche(request, pk)
+    constats = controler_tranche(tranche)
+    return render(
+        request,
+        "programmation/tranche_detail.html",
+        {
+            "tranche": tranche,
+            "annexe": construire_annexe(tranche),
+            "constats": constats,
+            "resume": constats_en_resume(constats),
+            "projet": est_projet(tranche, constats),
+            "enveloppes": suivi_enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
+        },
+    )
+
+
+def _servir_annexe(request, pk, extension, fabriquer, tache):
+    tranche = _tranche(request, pk)
+    return servir(
+        request,
+        collectivite=tranche.contrat.collectivite,
+        nature=f"annexe-{extension}",
+        objet_id=tranche.pk,
+        nom_fichier=nom_fichier(tranche, f"annexe.{extension}"),
+        nombre_actions=tranche.actions.count(),
+        fabriquer=lambda avancer: fabriquer(tranche, avancer),
+        tache=tache,
+    )
+
+
+@login_required
+@voir_tranches
+def tranche_annexe_pdf(request, pk):
+    return _servir_annexe(request, pk, "pdf", annexe_pdf, taches.produire_annexe_pdf)
+
+
+@login_required
+@voir_tranches
+def tranche_annexe_xlsx(request, pk):
+    return _servir_annexe(request, pk, "xlsx", lambda t, _: annexe_xlsx(t), taches.produire_annexe_xlsx)
+
+
+composer_tranches = permission_required("programmation.change_tranche", raise_exception=True)
+
+
+@require_POST
+@login_required
+@permission_required("programmation.add_tranche", raise_exception=True)
+def tranche_creer(request):
+    contrat = get_object_or_404(
+        Contrat.objects.de(request.user.collectivite_id), pk=request.POST.get("contrat") or 0
+    )
+    annee = request.POST.get("annee", "")
+    if not annee.isdigit() or int(annee) not in contrat.annees():
+        messages.error(request, f"Choisissez une année du contrat ({contrat.periode}).")
+        return redirect("programmation:tranches")
+    tranche = Tranche.objects.creer_suivante(contrat, int(annee))
+    messages.success(request, f"Tranche {tranche.annee} T{tranche.numero} créée en brouillon.")
+    return redirect("programmation:tranche_composer", pk=tranche.pk)
+
+
+@login_required
+@composer_tranches
+def tranche_composer(request, pk):
+    tranche = _tranche(request, pk)
+    constats = controler_tranche(tranche)
+    candidates = (
+        Action.objects.filter(contrat=tranche.contrat_id, annee=tranche.annee, tranche__isnull=True)
+        .filter(statut=StatutAction.PROPOSEE)
+        .for_table()
+    )
+    contexte = {
+        "tranche": tranche,
+        "annexe": construire_annexe(tranche),
+        "candidates": candidates,
+        "constats": constats,
+        "resume": constats_en_resume(constats),
+        "enveloppes": suivi_enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
+    }
+    return render(request, "programmation/tranche_composer.html", contexte)
+
+
+def _changer_la_tranche(request, pk, operation, succes):
+    """Runs one change of the tranche in a transaction, and says what happened."""
+    tranche = _tranche(request, pk)
+    try:
+        with transaction.atomic():
+            operation(Tranche.objects.select_for_update().get(pk=tranche.pk))
+    except ValidationError as erreur:
+        messages.error(request, " ".join(erreur.messages))
+    else:
+        messages.success(request, succes)
+    return redirect("programmation:tranche_composer", pk=tranche.pk)
+
+
+def _action_de(request):
+    return get_object_or_404(Action.objects.visibles_par(request.user), pk=request.POST.get("action") or 0)
+
+
+@require_POST
+@login_required
+@composer_tranches
+def tranche_ajouter(request, pk):
+    action = _action_de(request)
+    return _changer_la_tranche(request, pk, lambda t: t.ajouter(action), f"« {action.intitule} » ajoutée.")
+
+
+@require_POST
+@login_required
+@composer_tranches
+def tranche_retirer(request, pk):
+    action = _action_de(request)
+    return _changer_la_tranche(request, pk, lambda t: t.retirer(action), f"« {action.intitule} » retirée.")
+
+
+@require_POST
+@login_required
+@composer_tranches
+def tranche_soumettre(request, pk):
+    return _changer_la_tranche(
+        request, pk, lambda t: t.soumettre(controler_tranche(t)), "Tranche soumise à l'instance."
+    )
