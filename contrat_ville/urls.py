@@ -12,7 +12,9 @@ admin.site.site_title = "Politique de la ville"
 admin.site.index_title = "Back-office"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="programmation:tranches", permanent=False), name="accueil"),
+    path(
+        "", RedirectView.as_view(pattern_name="programmation:programmation", permanent=False), name="accueil"
+    ),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("documents/<int:pk>/", views.document, name="document"),

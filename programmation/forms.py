@@ -54,7 +54,13 @@ class ActionForm(forms.ModelForm):
         champs["contrat"].queryset = Contrat.objects.de(collectivite)
         champs["porteur"].queryset = Porteur.objects.filter(collectivite=collectivite)
         champs["porteur"].required = False
-        champs["axe"].queryset = Axe.objects.filter(contrat__collectivite=collectivite)
+        if self.instance.contrat_id:
+            champs["axe"].queryset = Axe.objects.filter(contrat=self.instance.contrat_id)
+        else:
+            champs["axe"].queryset = Axe.objects.filter(contrat__collectivite=collectivite)
+            champs["axe"].label_from_instance = lambda axe: (
+                f"{axe} — {axe.contrat.intitule} ({axe.contrat.periode})"
+            )
         champs["dispositif"].queryset = Dispositif.objects.filter(collectivite=collectivite)
         champs["quartiers"].queryset = Quartier.objects.filter(collectivite=collectivite)
         self.initial.setdefault("version", self.instance.version)

@@ -69,4 +69,4 @@ def connexion(page, identifiant, mot_de_passe):
     page.get_by_label("Identifiant").fill(identifiant)
     page.get_by_label("Mot de passe").fill(mot_de_passe)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/programmation/tranches/")
+    page.wait_for_url("**/programmation/")

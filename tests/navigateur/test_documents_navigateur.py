@@ -21,6 +21,7 @@ def telecharger(page, nom_du_lien):
 
 def test_it_lets_an_agent_check_and_download_the_2024_tranche(page, demo):
     connexion(page, "agent", "agent-demo-2024")
+    page.get_by_role("link", name="Tranches").click()
     page.get_by_role("row").filter(has_text="Engagements Quartiers 2030").get_by_role("link").click()
     expect(page.get_by_role("heading", name="Contrôles")).to_be_visible()
     expect(page.get_by_text("0 bloquant")).to_be_visible()
