@@ -15,6 +15,18 @@ from .models import (
 )
 
 
+class ParCollectivite(admin.ModelAdmin):
+    """Staff who are not superusers see only their own authority's records."""
+
+    chemin_collectivite = "collectivite"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.chemin_collectivite: request.user.collectivite_id})
+
+
 @admin.register(Collectivite)
 class CollectiviteAdmin(admin.ModelAdmin):
     list_display = ["nom", "nature", "siren", "siret", "code_departement"]
@@ -47,7 +59,7 @@ class EnveloppeInline(admin.TabularInline):
 
 
 @admin.register(Contrat)
-class ContratAdmin(admin.ModelAdmin):
+class ContratAdmin(ParCollectivite):
     list_display = ["intitule", "nature", "periode", "libelle_niveau", "collectivite"]
     list_filter = ["collectivite", "nature"]
     search_fields = ["intitule"]
@@ -55,7 +67,8 @@ class ContratAdmin(admin.ModelAdmin):
 
 
 @admin.register(Axe)
-class AxeAdmin(admin.ModelAdmin):
+class AxeAdmin(ParCollectivite):
+    chemin_collectivite = "contrat__collectivite"
     list_display = ["__str__", "nom_court", "contrat", "ordre"]
     list_filter = ["contrat"]
     list_select_related = ["contrat"]
@@ -63,21 +76,21 @@ class AxeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quartier)
-class QuartierAdmin(admin.ModelAdmin):
+class QuartierAdmin(ParCollectivite):
     list_display = ["nom", "commune", "code", "nature", "collectivite"]
     list_filter = ["collectivite", "nature", "commune"]
     search_fields = ["nom", "commune", "code"]
 
 
 @admin.register(Financeur)
-class FinanceurAdmin(admin.ModelAdmin):
+class FinanceurAdmin(ParCollectivite):
     list_display = ["nom", "nature", "precision", "collectivite"]
     list_filter = ["collectivite", "nature"]
     search_fields = ["nom"]
 
 
 @admin.register(Dispositif)
-class DispositifAdmin(admin.ModelAdmin):
+class DispositifAdmin(ParCollectivite):
     list_display = ["intitule", "contrat", "axe", "collectivite"]
     list_filter = ["collectivite"]
     search_fields = ["intitule"]
@@ -111,14 +124,15 @@ class DispositifAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enveloppe)
-class EnveloppeAdmin(admin.ModelAdmin):
+class EnveloppeAdmin(ParCollectivite):
+    chemin_collectivite = "contrat__collectivite"
     list_display = ["contrat", "annee", "axe", "section", "financeur", "montant", "taux_maximum"]
     list_filter = ["contrat", "annee", "financeur"]
     list_select_related = ["contrat", "axe__contrat", "financeur"]
 
 
 @admin.register(DocumentGenere)
-class DocumentGenereAdmin(admin.ModelAdmin):
+class DocumentGenereAdmin(ParCollectivite):
     list_display = ["nom_fichier", "statut", "progression", "demande_par", "cree_le", "termine_le"]
     list_filter = ["collectivite", "statut", "nature"]
     list_select_related = ["demande_par"]

@@ -17,6 +17,16 @@ urlpatterns = [
     ),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("mot-de-passe/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mot-de-passe/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/fait/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("documents/<int:pk>/", views.document, name="document"),
     path("documents/<int:pk>/telecharger/", views.document_telecharger, name="document_telecharger"),
     path("programmation/", include("programmation.urls")),

@@ -4,18 +4,20 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from contrat_ville.admin import ParCollectivite
+
 from .models import Deliberation, Elu, Instance, Presence, Seance
 
 
 @admin.register(Elu)
-class EluAdmin(admin.ModelAdmin):
+class EluAdmin(ParCollectivite):
     list_display = ["nom", "prenom", "civilite", "collectivite"]
     list_filter = ["collectivite"]
     search_fields = ["nom", "prenom"]
 
 
 @admin.register(Instance)
-class InstanceAdmin(admin.ModelAdmin):
+class InstanceAdmin(ParCollectivite):
     list_display = ["nom", "nature", "collectivite", "nombre_de_membres"]
     list_filter = ["collectivite", "nature"]
     filter_horizontal = ["membres"]
@@ -46,7 +48,8 @@ class DeliberationInline(admin.TabularInline):
 
 
 @admin.register(Seance)
-class SeanceAdmin(admin.ModelAdmin):
+class SeanceAdmin(ParCollectivite):
+    chemin_collectivite = "instance__collectivite"
     list_display = [
         "__str__",
         "date",
@@ -73,7 +76,7 @@ class SeanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deliberation)
-class DeliberationAdmin(admin.ModelAdmin):
+class DeliberationAdmin(ParCollectivite):
     list_display = [
         "numero",
         "objet",

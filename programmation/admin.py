@@ -3,7 +3,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from contrat_ville.admin import ContratAdmin
+from contrat_ville.admin import ContratAdmin, ParCollectivite
 from contrat_ville.enums import Section
 from contrat_ville.formats import euros
 from contrat_ville.models import Axe, Contrat
@@ -24,7 +24,7 @@ def tableau_totaux(lignes, entetes):
 
 
 @admin.register(Porteur)
-class PorteurAdmin(admin.ModelAdmin):
+class PorteurAdmin(ParCollectivite):
     list_display = ["nom", "nature", "siret", "rna", "commune"]
     list_filter = ["collectivite", "nature"]
     search_fields = ["nom", "siret", "rna"]
@@ -36,7 +36,8 @@ class CofinancementInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(ParCollectivite):
+    chemin_collectivite = "contrat__collectivite"
     list_display = [
         "numero_dauphin",
         "intitule",
@@ -88,7 +89,8 @@ class TotalDeclareInline(admin.TabularInline):
 
 
 @admin.register(Tranche)
-class TrancheAdmin(admin.ModelAdmin):
+class TrancheAdmin(ParCollectivite):
+    chemin_collectivite = "contrat__collectivite"
     list_display = [
         "__str__",
         "annee",

@@ -20,8 +20,9 @@ def _de_ma_collectivite(modele, chemin):
 
 
 def _annees(request):
-    annees = Action.objects.visibles_par(request.user).values_list("annee", flat=True).distinct()
-    return [(a, a) for a in sorted(annees, reverse=True)]
+    # order_by() first: the model's default ordering would make DISTINCT return one row per action.
+    annees = Action.objects.visibles_par(request.user).order_by("-annee").values_list("annee", flat=True)
+    return [(a, a) for a in annees.distinct()]
 
 
 def _communes(request):
@@ -51,14 +52,17 @@ class ActionFilter(django_filters.FilterSet):
     statut = django_filters.ChoiceFilter(**TOUS, choices=StatutAction.choices)
     porteur = django_filters.ModelChoiceFilter(**TOUS, queryset=_de_ma_collectivite(Porteur, "collectivite"))
     commune = django_filters.ChoiceFilter(**TOUS, label="Commune", choices=[], method="filtrer_commune")
+    # distinct: a filter through a many-to-many relation would repeat an action once per match.
     quartier = django_filters.ModelChoiceFilter(
         **TOUS,
+        distinct=True,
         label="Quartier",
         field_name="quartiers",
         queryset=_de_ma_collectivite(Quartier, "collectivite"),
     )
     financeur = django_filters.ModelChoiceFilter(
         **TOUS,
+        distinct=True,
         label="Cofinanceur",
         field_name="cofinancements__financeur",
         queryset=_de_ma_collectivite(Financeur, "collectivite"),
@@ -86,8 +90,3 @@ class ActionFilter(django_filters.FilterSet):
 
     def filtrer_commune(self, queryset, name, commune):
         return queryset.filter(Q(quartiers__commune=commune) | Q(porteur__commune=commune)).distinct()
-
-    @property
-    def qs(self):
-        # A filter through a many-to-many relation would repeat an action once per match.
-        return super().qs.distinct()

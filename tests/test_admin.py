@@ -152,6 +152,8 @@ def test_it_shows_a_clean_tranche_in_green(client, agent):
     from .factories import ActionFactory
 
     action = ActionFactory(statut="proposee", porteur__siret="73282932000074")
+    agent.collectivite = action.contrat.collectivite
+    agent.save()
     client.force_login(agent)
     page = client.get(url(Tranche, "change", action.tranche.pk)).content.decode()
     assert '<li class="success">Aucune anomalie.</li>' in page
@@ -183,3 +185,20 @@ def test_it_downloads_documents_from_the_admin(client, agent):
         follow=True,
     )
     assert "Choisissez une seule tranche." in plusieurs.content.decode()
+
+
+def test_it_shows_an_agent_only_their_authority_in_the_admin(client):
+    from contrat_ville.models import User
+    from contrat_ville.roles import synchroniser_roles
+
+    from .factories import CollectiviteFactory
+
+    agents, _ = synchroniser_roles()
+    voisin = User.objects.create_user("voisin", password="x", collectivite=CollectiviteFactory(), is_staff=True)
+    voisin.groups.add(agents)
+    client.force_login(voisin)
+    liste = client.get(url(Action, "changelist")).content.decode()
+    assert "Mentorat lycéen" not in liste and "0 action" in liste
+    action = Action.objects.get(numero_dauphin="265738")
+    reponse = client.get(url(Action, "change", action.pk))
+    assert reponse.status_code == 302 and reponse["Location"] == reverse("admin:index")
