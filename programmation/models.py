@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
@@ -215,7 +215,9 @@ class ActionQuerySet(models.QuerySet):
 
     def recherche(self, texte):
         """Title, porteur and objectives, whatever the accents and the case."""
-        contenu = Concat("intitule", Value(" "), "porteur__nom", Value(" "), "objectifs")
+        contenu = Concat(
+            "intitule", Value(" "), "porteur__nom", Value(" "), "objectifs", output_field=TextField()
+        )
         return self.annotate(texte_recherche=texte_normalise(contenu)).filter(
             texte_recherche__contains=sans_accents(texte).lower()
         )

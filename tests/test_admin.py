@@ -194,7 +194,9 @@ def test_it_shows_an_agent_only_their_authority_in_the_admin(client):
     from .factories import CollectiviteFactory
 
     agents, _ = synchroniser_roles()
-    voisin = User.objects.create_user("voisin", password="x", collectivite=CollectiviteFactory(), is_staff=True)
+    voisin = User.objects.create_user(
+        "voisin", password="x", collectivite=CollectiviteFactory(), is_staff=True
+    )
     voisin.groups.add(agents)
     client.force_login(voisin)
     liste = client.get(url(Action, "changelist")).content.decode()
