@@ -188,3 +188,22 @@ def test_it_sends_a_password_reset_link_by_email(client, agent, mailoutbox):
     assert "Mot de passe oublié" in client.get(reverse("login")).content.decode()
     client.post(reverse("password_reset"), {"email": "agent@example.org"})
     assert len(mailoutbox) == 1 and "/mot-de-passe/" in mailoutbox[0].body
+
+
+def test_it_lists_deliberations_with_a_constant_number_of_queries(client, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import DeliberationFactory, InstanceFactory
+
+    client.force_login(agent)
+    lien = reverse("deliberations:liste")
+    client.get(lien)
+    with CaptureQueriesContext(connection) as avant:
+        client.get(lien)
+    instance = InstanceFactory(collectivite=agent.collectivite)
+    DeliberationFactory.create_batch(40, seance__instance=instance)
+    with CaptureQueriesContext(connection) as apres:
+        page = client.get(lien).content.decode()
+    assert len(apres) == len(avant)
+    assert page.count("/deliberations/") >= 43
