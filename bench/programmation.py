@@ -25,6 +25,9 @@ def preparer(base):
     os.environ["DJANGO_SETTINGS_MODULE"] = "contrat_ville.settings"
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{base}")
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    # Production settings: DEBUG off, hence cached templates (with DEBUG on, every include is reparsed).
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "banc-d-essai-seulement")
     import django
 
     django.setup()

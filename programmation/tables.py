@@ -17,12 +17,16 @@ class MontantColumn(tables.Column):
         return euros(value)
 
 
+# Columns a tablet can do without: hidden below 60 rem (see app.css), still in the exports.
+SECONDAIRE = {"th": {"class": "secondaire"}, "td": {"class": "secondaire"}, "tf": {"class": "secondaire"}}
+
+
 class ActionTable(tables.Table):
-    numero_dauphin = tables.Column("N° Dauphin", footer=lambda table: "Total")
-    intitule = tables.Column("Intitulé", footer=lambda table: f"{table.totaux['nombre']} actions")
+    numero_dauphin = tables.Column("N° Dauphin", attrs=SECONDAIRE)
+    intitule = tables.Column("Intitulé", footer=lambda table: f"Total : {table.totaux['nombre']} actions")
     porteur = tables.Column("Porteur", order_by=("porteur__nom",))
     axe = tables.Column("Axe", order_by=("axe__contrat__libelle_niveau", "axe__numero"))
-    territoire = tables.Column("Territoire")
+    territoire = tables.Column("Territoire", attrs=SECONDAIRE)
     cout = MontantColumn("Coût", total="cout")
     contribution = MontantColumn("Contribution", total="contribution")
     total_cofinancements = MontantColumn("Cofinancements", total="cofinancements")

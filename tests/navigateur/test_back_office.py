@@ -11,6 +11,9 @@ pytestmark = pytest.mark.navigateur
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page(page):
+    page.goto(page.base_url + "/programmation/tableau-de-bord/")
+    expect(page).to_have_url(re.compile(r"/connexion/\?next=/programmation/tableau-de-bord/"))
+    expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
     page.goto(page.base_url + "/admin/programmation/action/")
     assert "/admin/login/" in page.url
     expect(page.get_by_role("button", name="Connexion")).to_be_visible()
