@@ -95,6 +95,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# Sessions read from the cache when present, written through to the database (nothing lost on restart).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # Documents: the task worker (`manage.py db_worker`) makes those above this many actions.

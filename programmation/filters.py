@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from contrat_ville.enums import Section
 from contrat_ville.models import Axe, Contrat, Financeur, Quartier
+from contrat_ville.widgets import SelectRapide
 
 from .enums import StatutAction
 from .models import Action, Porteur, Tranche
@@ -34,7 +35,7 @@ def _communes(request):
     return [(c, c) for c in sorted(communes)]
 
 
-TOUS = {"empty_label": "Tous"}
+TOUS = {"empty_label": "Tous", "widget": SelectRapide}
 
 
 class ActionFilter(django_filters.FilterSet):

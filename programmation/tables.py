@@ -1,20 +1,15 @@
 import django_tables2 as tables
-from django.urls import reverse
-from django.utils.html import format_html
 
 from contrat_ville.formats import euros
 
 
 class MontantColumn(tables.Column):
-    """Money, right-aligned, in French format; the footer shows the filtered set's total."""
+    """Money, right-aligned; the footer shows the filtered set's total in French format."""
 
     def __init__(self, *args, total=None, **kwargs):
         attrs = {"th": {"class": "montant"}, "td": {"class": "montant"}, "tf": {"class": "montant"}}
         footer = (lambda table: euros(table.totaux[total])) if total else None
         super().__init__(*args, attrs=attrs, footer=footer, **kwargs)
-
-    def render(self, value):
-        return euros(value)
 
 
 # Columns a tablet can do without: hidden below 60 rem (see app.css), still in the exports.
@@ -41,17 +36,4 @@ class ActionTable(tables.Table):
         self.totaux = totaux or {}
         super().__init__(*args, **kwargs)
 
-    def render_intitule(self, record):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("programmation:action", args=[record.pk]), record.intitule
-        )
-
-    def render_porteur(self, record):
-        lien = reverse("programmation:porteur", args=[record.porteur_id])
-        return format_html('<a href="{}">{}</a>', lien, record.porteur.nom)
-
-    def render_axe(self, record):
-        return f"{record.axe.contrat.libelle_niveau} {record.axe.numero}"
-
-    def render_statut(self, record):
-        return record.get_statut_display()
+    # Cells are written by programmation/tableau.html itself (see there why).

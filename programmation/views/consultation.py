@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
@@ -42,13 +43,28 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
 
     def get_table_kwargs(self):
         filtrees = Action.objects.filter(pk__in=self.object_list.values("pk"))
-        totaux = filtrees.aggregate(
+        self.totaux = filtrees.aggregate(
             nombre=Count("id"), cout=somme("cout"), contribution=somme("contribution")
         )
-        totaux["cofinancements"] = Cofinancement.objects.filter(action__in=filtrees).aggregate(
+        self.totaux["cofinancements"] = Cofinancement.objects.filter(action__in=filtrees).aggregate(
             total=somme(Coalesce("montant_accorde", "montant_sollicite"))
         )["total"]
-        return {"totaux": totaux}
+        return {"totaux": self.totaux}
+
+    def get_table_pagination(self, table):
+        return {
+            **super().get_table_pagination(table),
+            "paginator_class": PaginatorDuTotal,
+            "nombre": self.totaux["nombre"],
+        }
+
+
+class PaginatorDuTotal(Paginator):
+    """Pages counted from the totals row, which already counts the filtered set: no second COUNT."""
+
+    def __init__(self, *args, nombre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = nombre
 
 
 voir_actions = permission_required("programmation.view_action", raise_exception=True)
