@@ -7,6 +7,7 @@ import unicodedata
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -57,7 +58,15 @@ class Collectivite(models.Model):
         return self.sigle or self.nom
 
 
+class UserManager(BaseUserManager):
+    def get_queryset(self):
+        # Every page names the user's authority: loaded with the user, in the same query.
+        return super().get_queryset().select_related("collectivite")
+
+
 class User(AbstractUser):
+    objects = UserManager()
+
     collectivite = models.ForeignKey(
         Collectivite,
         verbose_name="collectivité",

@@ -27,12 +27,10 @@ def _annees(request):
 
 
 def _communes(request):
-    quartiers = Quartier.objects.filter(collectivite=request.user.collectivite_id)
+    quartiers = Quartier.objects.filter(collectivite=request.user.collectivite_id).values_list("commune")
     porteurs = Porteur.objects.filter(collectivite=request.user.collectivite_id).exclude(commune="")
-    communes = set(quartiers.values_list("commune", flat=True)) | set(
-        porteurs.values_list("commune", flat=True)
-    )
-    return [(c, c) for c in sorted(communes)]
+    communes = quartiers.order_by().union(porteurs.order_by().values_list("commune"))
+    return [(c, c) for c in sorted(c for (c,) in communes)]
 
 
 TOUS = {"empty_label": "Tous", "widget": SelectRapide}

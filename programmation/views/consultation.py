@@ -46,6 +46,7 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
         self.totaux = filtrees.aggregate(
             nombre=Count("id"), cout=somme("cout"), contribution=somme("contribution")
         )
+        # A join, not the rows' subquery: one SUM over the set instead of one sub-select per action.
         self.totaux["cofinancements"] = Cofinancement.objects.filter(action__in=filtrees).aggregate(
             total=somme(Coalesce("montant_accorde", "montant_sollicite"))
         )["total"]
