@@ -133,7 +133,7 @@ def mesurer(fonction, fois):
     return statistics.median(durees), durees[int(0.95 * (len(durees) - 1))], nombre
 
 
-def plancher(user):
+def plancher():
     """The same 50 rows, one select_related query, a plain template: what a page cannot beat."""
     from django.template import Context, Template
 
@@ -169,7 +169,7 @@ def main():
         client.force_login(user)
         liste = reverse("programmation:programmation")
         pages = [
-            ("plancher : 50 lignes, une requête, gabarit simple", plancher(user)),
+            ("plancher : 50 lignes, une requête, gabarit simple", plancher()),
             ("programmation, sans filtre", lambda: client.get(liste)),
             (
                 "programmation, filtrée (défi, commune, texte)",

@@ -76,11 +76,6 @@ class ActionInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("porteur", "axe__contrat")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "axe":
-            kwargs["queryset"] = Axe.objects.select_related("contrat")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 class TotalDeclareInline(admin.TabularInline):
     model = TotalDeclare

@@ -121,5 +121,5 @@ def participation(action, financeur):
     """The amount a financeur puts in an action the authority carries (granted, else requested)."""
     for c in action.cofinancements.all():
         if c.financeur_id == financeur.pk:
-            return c.montant_accorde if c.montant_accorde is not None else c.montant_sollicite
+            return c.montant_retenu
     return None

@@ -15,7 +15,7 @@ from contrat_ville.formats import euros, pourcentage
 from contrat_ville.models import Enveloppe
 
 from .enums import NaturePorteur, StatutAction, StatutTranche
-from .models import Action, Cofinancement, somme
+from .models import MONTANT_RETENU, Action, Cofinancement, somme
 
 # Loi 2000-321 art. 10 and décret 2001-495 art. 1: a convention above this annual amount per porteur.
 SEUIL_CONVENTION = Decimal("23000")
@@ -149,16 +149,7 @@ def consommation(enveloppe, actions):
     if financeur is None or financeur.nature == NatureFinanceur.COLLECTIVITE:
         return actions.aggregate(total=somme("contribution"))["total"]
     lignes = Cofinancement.objects.filter(action__in=actions, financeur=financeur)
-    return lignes.aggregate(total=somme(models.functions.Coalesce("montant_accorde", "montant_sollicite")))[
-        "total"
-    ]
-
-
-def _cofinance(action):
-    return sum(
-        (c.montant_accorde if c.montant_accorde is not None else c.montant_sollicite or 0)
-        for c in action.cofinancements.all()
-    )
+    return lignes.aggregate(total=somme(MONTANT_RETENU))["total"]
 
 
 def couts(actions):
@@ -172,7 +163,7 @@ def couts(actions):
                 (action,),
             )
             continue
-        finance = action.contribution + _cofinance(action)
+        finance = action.contribution + action.cofinance
         if finance > action.cout:
             yield Constat(
                 Gravite.BLOQUANT,
@@ -183,17 +174,6 @@ def couts(actions):
             )
 
 
-def _part(action, financeur):
-    """What a financeur puts in an action: the authority's contribution, or a cofinancement."""
-    if financeur.nature == NatureFinanceur.COLLECTIVITE:
-        return action.contribution
-    return sum(
-        (c.montant_accorde if c.montant_accorde is not None else c.montant_sollicite or 0)
-        for c in action.cofinancements.all()
-        if c.financeur_id == financeur.pk
-    )
-
-
 def taux(tranche, actions):
     """A financeur's share of each action's cost, where an envelope caps it (CLS: État 50 %)."""
     plafonds = Enveloppe.objects.filter(
@@ -202,7 +182,7 @@ def taux(tranche, actions):
     for enveloppe in plafonds:
         financeur, plafond = enveloppe.financeur, enveloppe.taux_maximum
         for action in actions:
-            part = _part(action, financeur)
+            part = action.part_de(financeur)
             if not part or not action.cout:
                 continue
             part_du_cout = part * 100 / action.cout
@@ -331,7 +311,4 @@ def constats_en_resume(constats):
     return {
         "bloquants": sum(c.bloquant for c in constats),
         "avertissements": sum(not c.bloquant for c in constats),
-        "par_code": dict(
-            sorted({c.code: sum(1 for d in constats if d.code == c.code) for c in constats}.items())
-        ),
     }

@@ -11,7 +11,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
-from contrat_ville.enums import Section
+from contrat_ville.enums import NatureFinanceur, Section
 from contrat_ville.formats import euros
 from contrat_ville.models import (
     MONTANT,
@@ -28,6 +28,10 @@ from .enums import TRANSITIONS, NaturePorteur, NatureTotal, StatutAction, Statut
 from .recherche import sans_accents, texte_normalise
 
 ZERO = Value(0, output_field=DecimalField(**MONTANT))
+
+
+# A cofinancement counts for its granted amount, else the requested one (SQL; see Cofinancement).
+MONTANT_RETENU = Coalesce("montant_accorde", "montant_sollicite")
 
 
 def somme(champ, filtre=None):
@@ -208,7 +212,7 @@ class ActionQuerySet(models.QuerySet):
         lignes = (
             Cofinancement.objects.filter(action=OuterRef("pk"))
             .values("action")
-            .annotate(total=Sum(Coalesce("montant_accorde", "montant_sollicite")))
+            .annotate(total=Sum(MONTANT_RETENU))
             .values("total")
         )
         return self.annotate(total_cofinancements=Coalesce(Subquery(lignes), ZERO))
@@ -388,6 +392,20 @@ class Action(models.Model):
     def statuts_possibles(self):
         return TRANSITIONS[self.statut]
 
+    @property
+    def cofinance(self):
+        """What the cofinanceurs put in (reads the prefetched cofinancements)."""
+        return sum((c.montant_retenu or 0 for c in self.cofinancements.all()), Decimal(0))
+
+    def part_de(self, financeur):
+        """What one financeur puts in: the authority's contribution, or its cofinancement."""
+        if financeur.nature == NatureFinanceur.COLLECTIVITE:
+            return self.contribution
+        return sum(
+            (c.montant_retenu or 0 for c in self.cofinancements.all() if c.financeur_id == financeur.pk),
+            Decimal(0),
+        )
+
     def changer_statut(self, nouveau, auteur):
         if nouveau not in self.statuts_possibles():
             raise ValidationError(
@@ -433,9 +451,7 @@ class Action(models.Model):
         valeurs = {champ: _texte(getattr(self, champ)) for champ in self.SUIVIS}
         if self.pk:
             for c in self.cofinancements.select_related("financeur"):
-                valeurs[f"cofinancement {c.financeur}"] = _texte(
-                    c.montant_accorde if c.montant_accorde is not None else c.montant_sollicite
-                )
+                valeurs[f"cofinancement {c.financeur}"] = _texte(c.montant_retenu)
         return valeurs
 
     def noter_modifications(self, auteur, avant):
@@ -471,6 +487,11 @@ class Cofinancement(models.Model):
 
     def __str__(self):
         return f"{self.financeur} — {self.action}"
+
+    @property
+    def montant_retenu(self):
+        """Granted, else requested (MONTANT_RETENU is the same rule in SQL)."""
+        return self.montant_accorde if self.montant_accorde is not None else self.montant_sollicite
 
     def clean(self):
         if self.action_id and self.action.montants_verrouilles:

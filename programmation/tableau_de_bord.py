@@ -1,12 +1,11 @@
 """Figures of the dashboard for one contract and year, all computed by the database."""
 
 from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
 
 from contrat_ville.models import Enveloppe
 
 from .enums import StatutAction, StatutTranche
-from .models import Action, Cofinancement, somme
+from .models import MONTANT_RETENU, Action, Cofinancement, somme
 
 ECARTEES = [StatutAction.REFUSEE, StatutAction.ABANDONNEE]
 
@@ -49,7 +48,7 @@ def par_financeur(contrat, annee):
     """The authority's contribution, then each cofinanceur's amounts, with the year's envelopes."""
     actions = _programmees(contrat, annee)
     votee = Q(action__tranche__statut=StatutTranche.VOTEE)
-    montant = Coalesce("montant_accorde", "montant_sollicite")
+    montant = MONTANT_RETENU
     cofinancements = (
         Cofinancement.objects.filter(action__in=actions)
         .values("financeur", "financeur__nom")
@@ -119,8 +118,3 @@ def par_statut(contrat, annee):
         .annotate(nombre=Count("id"))
         .order_by("statut")
     ]
-
-
-def maximum(lignes, *cles):
-    valeurs = [ligne[c] for ligne in lignes for c in cles if ligne.get(c) is not None]
-    return max(valeurs, default=0) or 1

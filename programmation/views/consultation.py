@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -16,7 +15,7 @@ from ..controles import SEUIL_CONVENTION, eligibilite
 from ..enums import StatutAction
 from ..exports import en_csv, en_xlsx
 from ..filters import ActionFilter
-from ..models import Action, Cofinancement, Porteur, somme
+from ..models import MONTANT_RETENU, Action, Cofinancement, Porteur, somme
 from ..tables import ActionTable
 
 
@@ -48,7 +47,7 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
         )
         # A join, not the rows' subquery: one SUM over the set instead of one sub-select per action.
         self.totaux["cofinancements"] = Cofinancement.objects.filter(action__in=filtrees).aggregate(
-            total=somme(Coalesce("montant_accorde", "montant_sollicite"))
+            total=somme(MONTANT_RETENU)
         )["total"]
         return {"totaux": self.totaux}
 
