@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +11,7 @@ from contrat_ville.models import Contrat
 from ..forms import ActionForm, cofinancements_formset
 from ..models import Action
 from ..saisie import ConflitDeVersion, enregistrer_action
+from .commun import appliquer
 
 ajouter_actions = permission_required("programmation.add_action", raise_exception=True)
 modifier_actions = permission_required("programmation.change_action", raise_exception=True)
@@ -65,8 +64,9 @@ def _finance_dans_le_cout(form, formset):
     cout = form.cleaned_data.get("cout")
     if cout is None:
         return True
+    # Each valid form's instance carries its cleaned amounts: the model's own rule counts them.
     cofinance = sum(
-        f.cleaned_data.get("montant_accorde") or f.cleaned_data.get("montant_sollicite") or 0
+        f.instance.montant_retenu or 0
         for f in formset.forms
         if f.cleaned_data and not f.cleaned_data.get("DELETE")
     )
@@ -86,13 +86,11 @@ def _finance_dans_le_cout(form, formset):
 @modifier_actions
 def action_changer_statut(request, pk):
     action = _action(request, pk)
-    try:
-        with transaction.atomic():
-            action.changer_statut(request.POST.get("statut", ""), request.user)
-    except ValidationError as erreur:
-        messages.error(request, " ".join(erreur.messages))
-    else:
-        messages.success(request, f"Statut : {action.get_statut_display()}.")
+    appliquer(
+        request,
+        lambda: action.changer_statut(request.POST.get("statut", ""), request.user),
+        lambda _: f"Statut : {action.get_statut_display()}.",
+    )
     return redirect("programmation:action", pk=action.pk)
 
 
@@ -101,11 +99,11 @@ def action_changer_statut(request, pk):
 @ajouter_actions
 def action_reconduire(request, pk):
     action = _action(request, pk)
-    try:
-        with transaction.atomic():
-            copie = action.reconduire(request.user)
-    except ValidationError as erreur:
-        messages.error(request, " ".join(erreur.messages))
+    copie = appliquer(
+        request,
+        lambda: action.reconduire(request.user),
+        lambda copie: f"Action reconduite en {copie.annee} : complétez la demande de cette année.",
+    )
+    if copie is None:
         return redirect("programmation:action", pk=action.pk)
-    messages.success(request, f"Action reconduite en {copie.annee} : complétez la demande de cette année.")
     return redirect("programmation:action_modifier", pk=copie.pk)

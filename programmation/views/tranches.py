@@ -1,7 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +13,7 @@ from ..documents import annexe_pdf, est_projet, nom_fichier
 from ..enums import StatutAction
 from ..models import Action, Tranche
 from ..tableur import annexe_xlsx
+from .commun import appliquer
 
 voir_tranches = permission_required("programmation.view_tranche", raise_exception=True)
 
@@ -121,13 +120,9 @@ def tranche_composer(request, pk):
 def _changer_la_tranche(request, pk, operation, succes):
     """Runs one change of the tranche in a transaction, and says what happened."""
     tranche = _tranche(request, pk)
-    try:
-        with transaction.atomic():
-            operation(Tranche.objects.select_for_update().get(pk=tranche.pk))
-    except ValidationError as erreur:
-        messages.error(request, " ".join(erreur.messages))
-    else:
-        messages.success(request, succes)
+    appliquer(
+        request, lambda: operation(Tranche.objects.select_for_update().get(pk=tranche.pk)), lambda _: succes
+    )
     return redirect("programmation:tranche_composer", pk=tranche.pk)
 
 
