@@ -108,6 +108,11 @@ def peupler(nombre):
         Action.quartiers.through(action_id=a.pk, quartier_id=quartiers[i % 20].pk)
         for i, a in enumerate(actions)
     )
+    # Fresh statistics, as autovacuum keeps them on a live database (PostgreSQL; SQLite's own ANALYZE).
+    from django.db import connection
+
+    with connection.cursor() as curseur:
+        curseur.execute("ANALYZE")
     agents, elus = synchroniser_roles()
     from contrat_ville.models import User
 
@@ -168,14 +173,13 @@ def main():
         client = Client()
         client.force_login(user)
         liste = reverse("programmation:programmation")
+        axe = contrat.axes.first().pk
         pages = [
             ("plancher : 50 lignes, une requête, gabarit simple", plancher()),
             ("programmation, sans filtre", lambda: client.get(liste)),
             (
                 "programmation, filtrée (défi, commune, texte)",
-                lambda: client.get(
-                    liste, {"axe": contrat.axes.first().pk, "commune": "Commune 2", "q": "insertion"}
-                ),
+                lambda: client.get(liste, {"axe": axe, "commune": "Commune 2", "q": "insertion"}),
             ),
             ("programmation, triée par porteur", lambda: client.get(liste, {"sort": "porteur"})),
             (
@@ -190,8 +194,11 @@ def main():
             import cProfile
             import pstats
 
+            client.get(liste)  # warm: the profile shows a request as a running server serves it
             cProfile.runctx("client.get(liste)", globals(), locals(), "/tmp/profil")
-            pstats.Stats("/tmp/profil").sort_stats("tottime").print_stats(25)
+            pstats.Stats("/tmp/profil").sort_stats(os.environ.get("PROFIL_TRI", "tottime")).print_stats(
+                int(os.environ.get("PROFIL_LIGNES", "25"))
+            )
         print(f"{'page':<52}{'médiane (ms)':>14}{'95e centile':>13}{'requêtes':>10}{'/ plancher':>12}")
         base = None
         for nom, fonction in pages:

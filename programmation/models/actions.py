@@ -24,8 +24,8 @@ from contrat_ville.models import (
 )
 from contrat_ville.validators import valider_rna, valider_siret
 
-from .enums import TRANSITIONS, NaturePorteur, NatureTotal, StatutAction, StatutTranche
-from .recherche import sans_accents, texte_normalise
+from ..enums import TRANSITIONS, NaturePorteur, NatureTotal, StatutAction, StatutTranche
+from ..recherche import sans_accents, texte_normalise
 
 ZERO = Value(0, output_field=DecimalField(**MONTANT))
 
@@ -211,6 +211,7 @@ class ActionQuerySet(models.QuerySet):
         # A subquery, not a join: a join would multiply the rows that the totals add up.
         lignes = (
             Cofinancement.objects.filter(action=OuterRef("pk"))
+            .order_by()
             .values("action")
             .annotate(total=Sum(MONTANT_RETENU))
             .values("total")
