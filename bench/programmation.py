@@ -27,6 +27,8 @@ def preparer(base):
     os.environ["ALLOWED_HOSTS"] = "testserver"
     # Production settings: DEBUG off, hence cached templates (with DEBUG on, every include is reparsed).
     os.environ["DEBUG"] = "false"
+    os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
+    os.environ["STATIC_ROOT"] = str(Path(base).parent / "static")
     os.environ.setdefault("SECRET_KEY", "banc-d-essai-seulement")
     import django
 
@@ -41,6 +43,7 @@ def preparer(base):
     signals.request_started.disconnect(reset_queries)
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # hashed names, as in production
 
 
 def peupler(nombre):

@@ -1,10 +1,14 @@
 """Serving generated documents: at once when small, through the task worker when large."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from .models import DocumentGenere
 
@@ -57,3 +61,15 @@ def produire(document_id, fabriquer):
         document.echouer(f"{type(erreur).__name__} : {erreur}")
         raise
     document.terminer(contenu)
+
+
+def declarer_abandonnes():
+    """Documents and tasks whose worker died (killed, machine lost) are closed as failed."""
+    DocumentGenere.objects.declarer_abandonnes()
+    limite = timezone.now() - timedelta(seconds=settings.DOCUMENTS_DELAI_MAXIMAL)
+    DBTaskResult.objects.running().filter(started_at__lt=limite).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="builtins.TimeoutError",
+        traceback="Le service de tâches s'est interrompu pendant cette tâche.",
+    )

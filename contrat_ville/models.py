@@ -4,8 +4,10 @@ It knows nothing of actions or séances (those apps build on it).
 """
 
 import unicodedata
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.files.base import ContentFile
@@ -361,6 +363,26 @@ class StatutDocument(models.TextChoices):
     ECHEC = "echec", "Échec"
 
 
+class DocumentGenereQuerySet(models.QuerySet):
+    def abandonnes(self):
+        """Documents still waiting or running long after any document takes: their worker died."""
+        limite = timezone.now() - timedelta(seconds=settings.DOCUMENTS_DELAI_MAXIMAL)
+        return self.filter(
+            statut__in=[StatutDocument.EN_ATTENTE, StatutDocument.EN_COURS], cree_le__lt=limite
+        )
+
+    def declarer_abandonnes(self):
+        """Marks them failed with a message the user can act on; never left running forever."""
+        return self.abandonnes().update(
+            statut=StatutDocument.ECHEC,
+            termine_le=timezone.now(),
+            erreur=(
+                "Le service de production des documents s'est interrompu avant la fin. "
+                "Demandez le document à nouveau."
+            ),
+        )
+
+
 class DocumentGenere(models.Model):
     """A document produced in the background, kept for download."""
 
@@ -380,6 +402,8 @@ class DocumentGenere(models.Model):
     demande_par = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     cree_le = models.DateTimeField("demandé le", auto_now_add=True)
     termine_le = models.DateTimeField("terminé le", null=True, blank=True)
+
+    objects = DocumentGenereQuerySet.as_manager()
 
     class Meta:
         verbose_name = "document généré"

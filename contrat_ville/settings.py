@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "contrat_ville",
     "programmation",
     "deliberations",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "contrat_ville.securite.PolitiqueDeContenuMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -44,7 +46,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it reads the outcome of the login attempts.
+    "axes.middleware.AxesMiddleware",
+    "contrat_ville.indisponible.BaseIndisponibleMiddleware",
 ]
+
+if not DEBUG:
+    # Static files served by the web process itself, compressed and cached forever (hashed names).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "contrat_ville.urls"
 WSGI_APPLICATION = "contrat_ville.wsgi.application"
@@ -65,18 +74,35 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-    )
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
+if env_bool("DB_POOL") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # psycopg's pool, one per process: a request borrows an open connection instead of opening one.
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": 2,
+            "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+            "timeout": 10,
+            # A connection is tried before it is lent: after a database restart, none is lent broken.
+            "check": ConnectionPool.check_connection,
+        }
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "0"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "contrat_ville.User"
-AUTHENTICATION_BACKENDS = ["contrat_ville.authentification.Authentification"]
+AUTHENTICATION_BACKENDS = [
+    # Refuses the attempts of a locked-out user and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "contrat_ville.authentification.Authentification",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -90,16 +116,81 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed copies made by collectstatic; in development the files are served as they are.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
-# Sessions read from the cache when present, written through to the database (nothing lost on restart).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database: every web process sees the same ones (a logout is a logout everywhere).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ne-pas-repondre@localhost")
 
 # Documents: the task worker (`manage.py db_worker`) makes those above this many actions.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 DOCUMENTS_SEUIL_ARRIERE_PLAN = int(os.environ.get("DOCUMENTS_SEUIL_ARRIERE_PLAN", "150"))
+# A document still unfinished after this many seconds lost its worker: it is marked failed.
+DOCUMENTS_DELAI_MAXIMAL = int(os.environ.get("DOCUMENTS_DELAI_MAXIMAL", "1800"))
+
+# Login throttling: five failures lock the pair (user name, address) for a quarter of an hour.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HEURES", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/verrouille.html"
+AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy, the client's address is in this header (set AXES_IPWARE_PROXY_COUNT too).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
+
+# Sessions end after a working day, and with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# HTTPS and headers: on by default when DEBUG is off (`manage.py check --deploy` is clean).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("COOKIES_SECURISES", default=not DEBUG)
+if env_bool("DERRIERE_UN_PROXY_HTTPS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# The pages load nothing from elsewhere and carry no inline script or style (see contrat_ville/securite.py).
+POLITIQUE_DE_CONTENU = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Logs: one JSON object a line on standard output, for whatever collects the service's output.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "contrat_ville.journalisation.FormatJSON"}},
+    "handlers": {"sortie": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["sortie"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["sortie"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
+        # Its start-up line on every command is noise; lockouts are warnings.
+        "axes": {"handlers": ["sortie"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# Health check: the queue of documents is "blocked" when a task has waited longer than this.
+SANTE_ATTENTE_MAXIMALE = int(os.environ.get("SANTE_ATTENTE_MAXIMALE", "300"))

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import sante, views
 
 admin.site.site_header = "Politique de la ville — programmation"
 admin.site.site_title = "Politique de la ville"
@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "", RedirectView.as_view(pattern_name="programmation:programmation", permanent=False), name="accueil"
     ),
+    path("sante/", sante.sante, name="sante"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/", auth_views.PasswordResetView.as_view(), name="password_reset"),

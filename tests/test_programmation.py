@@ -149,7 +149,7 @@ def test_it_runs_the_same_number_of_queries_for_5_and_500_rows(client, elu, para
     ActionFactory.create_batch(495, tranche__contrat__collectivite=autre, porteur__collectivite=autre)
     assert Action.objects.visibles_par(elu).count() == 500
     assert _nombre_de_requetes(client, params) == avec_5
-    # User, permissions, filter choices, totals (2), rows: see programmation/choix.py.
+    # Session, user, permissions, filter choices (programmation/choix.py), totals, rows.
     assert avec_5 <= 6
 
 

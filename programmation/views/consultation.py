@@ -15,7 +15,7 @@ from ..controles import SEUIL_CONVENTION, eligibilite
 from ..enums import StatutAction
 from ..exports import en_csv, en_xlsx
 from ..filters import ActionFilter
-from ..models import MONTANT_RETENU, Action, Cofinancement, Porteur, somme
+from ..models import Action, Porteur, somme
 from ..tables import ActionTable
 
 
@@ -41,14 +41,13 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
         return super().get(request, *args, **kwargs)
 
     def get_table_kwargs(self):
-        filtrees = Action.objects.filter(pk__in=self.object_list.values("pk"))
-        self.totaux = filtrees.aggregate(
-            nombre=Count("id"), cout=somme("cout"), contribution=somme("contribution")
+        # One query over the filtered set; the rows' cofinancement subquery is summed with the rest.
+        self.totaux = self.object_list.aggregate(
+            nombre=Count("id"),
+            cout=somme("cout"),
+            contribution=somme("contribution"),
+            cofinancements=somme("total_cofinancements"),
         )
-        # A join, not the rows' subquery: one SUM over the set instead of one sub-select per action.
-        self.totaux["cofinancements"] = Cofinancement.objects.filter(action__in=filtrees).aggregate(
-            total=somme(MONTANT_RETENU)
-        )["total"]
         return {"totaux": self.totaux}
 
     def get_table_pagination(self, table):
