@@ -176,6 +176,8 @@ class Banc:
             "MEDIA_ROOT": str(self.dossier / "media"),
             "DB_POOL": "true",
             "DOCUMENTS_SEUIL_ARRIERE_PLAN": "10",
+            # A document unfinished after a minute lost its worker (the annex takes about ten seconds).
+            "DOCUMENTS_DELAI_MAXIMAL": "60",
             "AXES_FAILURE_LIMIT": "1000",
             "LOG_LEVEL": "WARNING",
         }

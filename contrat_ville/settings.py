@@ -78,20 +78,13 @@ DATABASES = {
 }
 if env_bool("DB_POOL") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # psycopg's pool, one per process: a request borrows an open connection instead of opening one.
-    from psycopg_pool import ConnectionPool
-
     DATABASES["default"]["OPTIONS"] = {
-        "pool": {
-            "min_size": 2,
-            "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
-            "timeout": 10,
-            # A connection is tried before it is lent: after a database restart, none is lent broken.
-            "check": ConnectionPool.check_connection,
-        }
+        "pool": {"min_size": 2, "max_size": int(os.environ.get("DB_POOL_MAX", "10")), "timeout": 10}
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "0"))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A connection is tried before it is used or lent: after a database restart, none is used broken.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "contrat_ville.User"
