@@ -6,7 +6,7 @@ import io
 from openpyxl import Workbook
 
 from .enums import StatutAction
-from .tableur import FORMAT_EUROS, ecrire
+from .tableur import DEBUTS_DE_FORMULE, FORMAT_EUROS, ecrire
 
 COLONNES = [
     ("numero_dauphin", "N° Dauphin"),
@@ -35,6 +35,17 @@ def _lignes(queryset):
         yield [ligne[c] for c, _ in COLONNES]
 
 
+def _cellule_csv(colonne, valeur):
+    if valeur is None:
+        return ""
+    if colonne in MONTANTS:
+        return str(valeur).replace(".", ",")
+    if isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE):
+        # A spreadsheet opening the file would run it as a formula: a leading quote keeps it a text.
+        return "'" + valeur
+    return valeur
+
+
 def en_csv(queryset):
     """UTF-8 with BOM (opens in a spreadsheet as is), semicolons and decimal commas: French usage."""
     sortie = io.StringIO()
@@ -42,12 +53,7 @@ def en_csv(queryset):
     ecrivain = csv.writer(sortie, delimiter=";")
     ecrivain.writerow([titre for _, titre in COLONNES])
     for ligne in _lignes(queryset):
-        ecrivain.writerow(
-            [
-                str(v).replace(".", ",") if c in MONTANTS and v is not None else ("" if v is None else v)
-                for (c, _), v in zip(COLONNES, ligne, strict=True)
-            ]
-        )
+        ecrivain.writerow([_cellule_csv(c, v) for (c, _), v in zip(COLONNES, ligne, strict=True)])
     return sortie.getvalue().encode("utf-8")
 
 

@@ -26,11 +26,17 @@ COLONNES = [
 COL_COUT, COL_CONTRIBUTION = "F", "G"
 
 
+# What a spreadsheet reads as the start of a formula when a text is typed or re-entered.
+DEBUTS_DE_FORMULE = ("=", "+", "-", "@")
+
+
 def ecrire(feuille, ligne, colonne, valeur):
     """Write a value; a text is always a text, never a formula (no formula injection)."""
     cellule = feuille.cell(row=ligne, column=colonne, value=valeur)
-    if isinstance(valeur, str) and valeur.startswith("="):
+    if isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE):
         cellule.data_type = "s"
+        # The quote prefix keeps it a text even when someone edits the cell and presses Enter.
+        cellule.quotePrefix = True
     return cellule
 
 

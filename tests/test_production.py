@@ -180,3 +180,11 @@ def test_it_answers_503_with_retry_after_while_the_database_is_unreachable(rf):
     assert reponse.status_code == 503 and reponse["Retry-After"] == "30"
     assert "Rien n'a été enregistré" in reponse.content.decode()
     assert middleware.process_exception(rf.get("/"), ValueError("autre")) is None
+
+
+def test_it_explains_refusals_and_missing_pages_in_french(client, elu):
+    client.force_login(elu)
+    introuvable = client.get("/programmation/actions/999999/")
+    assert introuvable.status_code == 404 and "Page introuvable" in introuvable.content.decode()
+    refus = client.post(reverse("programmation:action_creer"))
+    assert refus.status_code == 403 and "Accès refusé" in refus.content.decode()

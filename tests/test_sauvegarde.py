@@ -1,55 +1,16 @@
 """Backups: one authority's data to an archive, restored into an empty database, identical."""
 
 import json
-import os
-import subprocess
-import sys
-import uuid
 import zipfile
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from contrat_ville.models import DocumentGenere
 from contrat_ville.sauvegarde import ErreurSauvegarde, restaurer, sauvegarder
 
+from .bases import base_vide, manage
+
 pytestmark = pytest.mark.django_db
-
-
-def _base_vide(dossier):
-    """A new, empty database of the same engine as the tests' own, and its DATABASE_URL."""
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{dossier / 'restauration.sqlite3'}", lambda: None
-    import psycopg
-
-    reglages = connection.settings_dict
-    nom = f"restauration_{uuid.uuid4().hex[:8]}"
-    serveur = (
-        f"host={reglages['HOST']} port={reglages['PORT'] or 5432} user={reglages['USER']} dbname=postgres"
-    )
-    with psycopg.connect(serveur, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{nom}"')
-
-    def supprimer():
-        with psycopg.connect(serveur, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{nom}"')
-
-    url = f"postgres://{reglages['USER']}@{reglages['HOST']}:{reglages['PORT'] or 5432}/{nom}"
-    return url, supprimer
-
-
-def _manage(*arguments, environnement):
-    resultat = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=settings.BASE_DIR,
-        env=environnement,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
-    return resultat.stdout
 
 
 def _contenu(archive):
@@ -66,14 +27,11 @@ def test_it_round_trips_the_demo_data_into_an_empty_database(sem, tmp_path, sett
     archive = tmp_path / "sauvegarde.zip"
     archive.write_bytes(sauvegarder(sem))
 
-    url, supprimer = _base_vide(tmp_path)
-    environnement = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(tmp_path / "media-restauree")}
-    try:
-        _manage("migrate", "--noinput", environnement=environnement)
-        sortie = _manage("restaurer", str(archive), environnement=environnement)
-        _manage("sauvegarder", sem.siren, "--dossier", str(tmp_path), environnement=environnement)
-    finally:
-        supprimer()
+    with base_vide(tmp_path) as environnement:
+        environnement["MEDIA_ROOT"] = str(tmp_path / "media-restauree")
+        manage("migrate", "--noinput", environnement=environnement)
+        sortie = manage("restaurer", str(archive), environnement=environnement)
+        manage("sauvegarder", sem.siren, "--dossier", str(tmp_path), environnement=environnement)
 
     (relue,) = list(tmp_path.glob("*_244200770_sauvegarde.zip"))
     manifeste, donnees = _contenu(archive)
