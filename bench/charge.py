@@ -7,9 +7,10 @@ Creates a throw-away PostgreSQL database (server of $PG, default postgres://post
 loads the demo data, starts `--web` gunicorn servers of `--workers` processes each and `--travailleurs`
 document workers, then for `--duree` seconds: `--elus` officials browse the programmation, dashboard,
 tranches, actions and porteurs; `--agents` agents edit their own draft actions (+1 € each time) and move
-them in and out of their draft tranche; one user keeps asking for the 2024 annex PDF (made by the
-workers). It prints requests per second, median and 95th percentile per page, errors, and checks that
-nothing was lost or duplicated (counts and totals before and after, apart from the agents' +1 €).
+them in and out of their draft tranche (each person reads a page for 2 to 6 s before the next); one
+user keeps asking for the 2024 annex PDF (made by the workers). It prints requests per second, median
+and 95th percentile per page, errors, and checks that nothing was lost or duplicated (counts and
+totals before and after, apart from the agents' +1 €).
 `--abus N` then sends N requests with random query strings to the list pages (none may answer 500);
 `--pannes` kills a worker in the middle of a document, then restarts PostgreSQL under load.
 Every loop is bounded in count and time; every process it starts is stopped at the end.
@@ -297,7 +298,7 @@ def parcourir_en_elu(client, fin, ids):
     while time.monotonic() < fin:
         page, chemin = random.choice(pages)
         client.requete("GET", chemin(), page=page)
-        time.sleep(random.uniform(0.5, 1.5))  # a person reads the page
+        time.sleep(random.uniform(2, 6))  # a person reads the page before the next one
 
 
 def instruire_en_agent(client, fin, actions, tranche, modifiees):
@@ -320,7 +321,7 @@ def instruire_en_agent(client, fin, actions, tranche, modifiees):
         client.poster(
             f"/programmation/tranches/{tranche}/retirer/", {"action": action}, page="composer la tranche"
         )
-        time.sleep(random.uniform(1, 3))
+        time.sleep(random.uniform(2, 6))
 
 
 def demander_des_documents(client, fin, tranche, durees):

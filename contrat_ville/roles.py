@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group, Permission
 
 AGENTS = "Agents"
 ELUS = "Élus"
+# The authority's administrators: the agents' rights, and the back-office (reference data, corrections).
+ADMINISTRATEURS = "Administrateurs"
 APPLICATIONS_METIER = ["contrat_ville", "programmation", "deliberations"]
 # Accounts and authorities are the admins' business.
 MODELES_RESERVES_AUX_ADMINS = ["user", "collectivite"]
@@ -20,4 +22,6 @@ def synchroniser_roles():
     agents.permissions.set(_permissions_metier())
     elus, _ = Group.objects.get_or_create(name=ELUS)
     elus.permissions.set(_permissions_metier().filter(codename__startswith="view_"))
+    administrateurs, _ = Group.objects.get_or_create(name=ADMINISTRATEURS)
+    administrateurs.permissions.set(_permissions_metier())
     return agents, elus

@@ -32,7 +32,7 @@ class ErreurSauvegarde(Exception):
     """A refusal, with its reason in French, for the command to print."""
 
 
-def _chemin_vers_la_collectivite(modele):
+def chemin_vers_la_collectivite(modele):
     """The shortest lookup ("contrat__collectivite") from a model to its authority, or None.
 
     Through required foreign keys first: a row whose nullable key is empty would be left out."""
@@ -62,7 +62,7 @@ def modeles_sauvegardes():
         modele: chemin
         for app in APPLICATIONS_METIER
         for modele in apps.get_app_config(app).get_models()
-        if (chemin := _chemin_vers_la_collectivite(modele)) is not None
+        if (chemin := chemin_vers_la_collectivite(modele)) is not None
     }
     ordre, poses = [], set()
 

@@ -10,6 +10,8 @@ from . import sante, views
 admin.site.site_header = "Politique de la ville — programmation"
 admin.site.site_title = "Politique de la ville"
 admin.site.index_title = "Back-office"
+# The back-office is the administrators' tool; agents and officials work in the application's pages.
+admin.site.has_permission = lambda request: getattr(request.user, "administre", False)
 
 urlpatterns = [
     path(

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -6,7 +7,21 @@ from django.utils.html import format_html
 
 from contrat_ville.admin import ParCollectivite
 
-from .models import Deliberation, Elu, Instance, Presence, Seance
+from .models import (
+    Deliberation,
+    Elu,
+    Instance,
+    LigneModificative,
+    Presence,
+    PresenceDeliberation,
+    Registre,
+    Seance,
+)
+
+
+@admin.register(Registre)
+class RegistreAdmin(ParCollectivite):
+    list_display = ["collectivite", "format_numero", "format_actes"]
 
 
 @admin.register(Elu)
@@ -43,8 +58,33 @@ class PresenceInline(admin.TabularInline):
 class DeliberationInline(admin.TabularInline):
     model = Deliberation
     extra = 0
-    fields = ["ordre_du_jour", "numero", "objet", "resultat_vote"]
+    fields = ["ordre_du_jour", "numero", "objet", "resultat_vote", "retiree"]
+    readonly_fields = ["numero", "resultat_vote", "retiree"]
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        # Numbered by the register: a délibération is put on the agenda from the séance page.
+        return False
+
+
+class PresenceDeliberationInline(admin.TabularInline):
+    model = PresenceDeliberation
+    extra = 0
+    fields = ["elu", "etat", "mandataire"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class LigneModificativeInline(admin.TabularInline):
+    model = LigneModificative
+    extra = 0
+    fields = ["action", "montant_avant", "montant_apres"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Seance)
@@ -89,10 +129,39 @@ class DeliberationAdmin(ParCollectivite):
     list_select_related = ["seance__instance"]
     search_fields = ["numero", "objet", "identifiant_actes"]
     autocomplete_fields = ["signataire"]
-    readonly_fields = ["extrait"]
+    # The vote, the number and what it adopts go through the web app's rules (quorum, figures, lock).
+    readonly_fields = [
+        "extrait",
+        "seance",
+        "numero",
+        "nature",
+        "tranche",
+        "tranche_corrigee",
+        "retiree",
+        "resultat_vote",
+        "vote_pour",
+        "vote_contre",
+        "vote_abstention",
+    ]
+    inlines = [PresenceDeliberationInline, LigneModificativeInline]
     actions = ["telecharger_extrait"]
     fieldsets = [
-        (None, {"fields": ["seance", "ordre_du_jour", "numero", "objet", "tranche", "extrait"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "seance",
+                    "ordre_du_jour",
+                    "numero",
+                    "nature",
+                    "retiree",
+                    "objet",
+                    "tranche",
+                    "tranche_corrigee",
+                    "extrait",
+                ]
+            },
+        ),
         ("Texte", {"fields": ["expose", "expose_suite", "decisions", "chapitres_budgetaires"]}),
         ("Vote", {"fields": ["resultat_vote", "vote_pour", "vote_contre", "vote_abstention"]}),
         ("Signature", {"fields": ["signataire", "qualite_signataire", "qualite_secretaire"]}),
@@ -109,6 +178,38 @@ class DeliberationAdmin(ParCollectivite):
             },
         ),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "extrait",
+                "numero",
+                "retiree",
+                "resultat_vote",
+                "vote_pour",
+                "vote_contre",
+                "vote_abstention",
+            ]
+        return self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            collectivite = request.user.collectivite_id
+            filtres = {
+                "seance": {"instance__collectivite": collectivite},
+                "signataire": {"collectivite": collectivite},
+                "tranche": {"contrat__collectivite": collectivite},
+                "tranche_corrigee": {"contrat__collectivite": collectivite},
+            }
+            if db_field.name in filtres:
+                kwargs["queryset"] = db_field.related_model.objects.filter(**filtres[db_field.name])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.numeroter()
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="extrait du registre")
     def extrait(self, deliberation):

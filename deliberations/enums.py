@@ -27,3 +27,8 @@ class ResultatVote(models.TextChoices):
 class ModePublication(models.TextChoices):
     MISE_EN_LIGNE = "mise_en_ligne", "Mise en ligne"
     AFFICHAGE = "affichage", "Affichage"
+
+
+class NatureDeliberation(models.TextChoices):
+    ORDINAIRE = "ordinaire", "Délibération"
+    MODIFICATIVE = "modificative", "Délibération modificative d'une tranche votée"

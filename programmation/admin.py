@@ -9,7 +9,17 @@ from contrat_ville.formats import euros
 from contrat_ville.models import Axe, Contrat
 
 from .controles import Gravite, controler_tranche
-from .models import Action, Cofinancement, Porteur, TotalDeclare, Tranche
+from .models import (
+    Action,
+    Cofinancement,
+    Convention,
+    EcheanceConvention,
+    ModeleConvention,
+    Paiement,
+    Porteur,
+    TotalDeclare,
+    Tranche,
+)
 
 
 def tableau_totaux(lignes, entetes):
@@ -222,3 +232,36 @@ class ContratProgrammationAdmin(ContratAdmin):
 
 admin.site.unregister(Contrat)
 admin.site.register(Contrat, ContratProgrammationAdmin)
+
+
+@admin.register(ModeleConvention)
+class ModeleConventionAdmin(ParCollectivite):
+    chemin_collectivite = "contrat__collectivite"
+    list_display = ["contrat", "titre"]
+
+
+class EcheanceConventionInline(admin.TabularInline):
+    model = EcheanceConvention
+    extra = 0
+
+
+@admin.register(Convention)
+class ConventionAdmin(ParCollectivite):
+    chemin_collectivite = "action__contrat__collectivite"
+    list_display = ["objet", "annee_debut", "duree_annees", "statut", "date_signature"]
+    list_filter = ["statut", "annee_debut"]
+    raw_id_fields = ["action"]
+    inlines = [EcheanceConventionInline]
+
+
+@admin.register(Paiement)
+class PaiementAdmin(ParCollectivite):
+    chemin_collectivite = "action__contrat__collectivite"
+    list_display = ["action", "nature", "date", "montant", "reference"]
+    list_filter = ["nature"]
+    raw_id_fields = ["action"]
+    readonly_fields = ["saisi_par"]
+
+
+# The evaluation's back-office lives beside its code; importing it registers it.
+from .evaluation import admin as admin_evaluation  # noqa: E402, F401

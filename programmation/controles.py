@@ -15,7 +15,7 @@ from contrat_ville.formats import euros, pourcentage
 from contrat_ville.models import Enveloppe
 
 from .enums import NaturePorteur, StatutAction, StatutTranche
-from .models import MONTANT_RETENU, Action, Cofinancement, somme
+from .models import MONTANT_RETENU, Action, Cofinancement, Convention, somme
 
 # Loi 2000-321 art. 10 and décret 2001-495 art. 1: a convention above this annual amount per porteur.
 SEUIL_CONVENTION = Decimal("23000")
@@ -234,33 +234,53 @@ def identifiants(actions):
         )
 
 
-def conventions(tranche, actions):
-    """Loi 2000-321 art. 10: above 23 000 € a year to one porteur; and every investment subsidy."""
-    porteurs = {a.porteur_id for a in actions}
-    annuels = dict(
-        Action.objects.subventions()
+def raison_convention(action, annuel):
+    """Why an action needs a convention (loi 2000-321 art. 10), or None; annuel: the porteur's year."""
+    if action.maitrise_ouvrage_collectivite:
+        return None
+    if action.convention_pluriannuelle:
+        return "convention pluriannuelle d'objectifs"
+    if annuel > SEUIL_CONVENTION:
+        return (
+            f"{euros(annuel)} accordés en {action.annee} à « {action.porteur} », "
+            f"au-delà de {euros(SEUIL_CONVENTION)}"
+        )
+    if action.section == Section.INVESTISSEMENT:
+        return "subvention d'investissement"
+    return None
+
+
+def annuels_par_porteur(actions, collectivite_id):
+    """{(porteur_id, annee): what the authority grants the porteur that year, all contracts}, one query."""
+    return {
+        (porteur, annee): total
+        for porteur, annee, total in Action.objects.subventions()
         .filter(
-            annee=tranche.annee,
-            porteur_id__in=porteurs,
-            contrat__collectivite=tranche.contrat.collectivite_id,
+            annee__in={a.annee for a in actions},
+            porteur_id__in={a.porteur_id for a in actions},
+            contrat__collectivite=collectivite_id,
         )
         .exclude(statut__in=[StatutAction.REFUSEE, StatutAction.ABANDONNEE])
-        .values("porteur")
+        .values("porteur", "annee")
         .annotate(total=somme("contribution"))
-        .values_list("porteur", "total")
-    )
+        .values_list("porteur", "annee", "total")
+    }
+
+
+def conventions_requises(actions, collectivite_id):
+    """(action, raison) for each action that needs a convention."""
+    annuels = annuels_par_porteur(actions, collectivite_id)
     for action in actions:
-        if action.maitrise_ouvrage_collectivite or action.convention_pluriannuelle:
-            continue
-        annuel = annuels.get(action.porteur_id, Decimal(0))
-        if annuel > SEUIL_CONVENTION:
-            raison = (
-                f"{euros(annuel)} accordés en {tranche.annee} à « {action.porteur} », "
-                f"au-delà de {euros(SEUIL_CONVENTION)}"
-            )
-        elif action.section == Section.INVESTISSEMENT:
-            raison = "subvention d'investissement"
-        else:
+        raison = raison_convention(action, annuels.get((action.porteur_id, action.annee), Decimal(0)))
+        if raison:
+            yield action, raison
+
+
+def conventions(tranche, actions):
+    """Loi 2000-321 art. 10: above 23 000 € a year to one porteur; every investment subsidy; a CPO."""
+    signees = set(Convention.objects.filter(action__in=actions).values_list("action_id", flat=True))
+    for action, raison in conventions_requises(actions, tranche.contrat.collectivite_id):
+        if action.pk in signees:
             continue
         yield Constat(
             Gravite.AVERTISSEMENT,

@@ -44,3 +44,21 @@ TRANSITIONS = {
     StatutAction.REFUSEE: [StatutAction.EN_INSTRUCTION],
     StatutAction.ABANDONNEE: [],
 }
+
+
+class PartieRapport(models.TextChoices):
+    DELIBERATION = "deliberation", "Délibération"
+    INGENIERIE = "ingenierie", "Ingénierie"
+    AUTRE = "autre", "Autre partie"
+
+
+class StatutConvention(models.TextChoices):
+    A_SIGNER = "a_signer", "À signer"
+    SIGNEE = "signee", "Signée"
+    RESILIEE = "resiliee", "Résiliée"
+
+
+class NaturePaiement(models.TextChoices):
+    AVANCE = "avance", "Avance"
+    ACOMPTE = "acompte", "Acompte"
+    SOLDE = "solde", "Solde"

@@ -6,7 +6,7 @@ import io
 from openpyxl import Workbook
 
 from .enums import StatutAction
-from .tableur import DEBUTS_DE_FORMULE, FORMAT_EUROS, ecrire
+from .tableur import FORMAT_EUROS, ecrire, texte_sur
 
 COLONNES = [
     ("numero_dauphin", "N° Dauphin"),
@@ -40,10 +40,7 @@ def _cellule_csv(colonne, valeur):
         return ""
     if colonne in MONTANTS:
         return str(valeur).replace(".", ",")
-    if isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE):
-        # A spreadsheet opening the file would run it as a formula: a leading quote keeps it a text.
-        return "'" + valeur
-    return valeur
+    return texte_sur(valeur)
 
 
 def en_csv(queryset):

@@ -1,6 +1,7 @@
 """Forms the agents fill in: actions with their cofinancements, a porteur created on the way."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
 
 from contrat_ville.models import Axe, Contrat, Dispositif, Financeur, Quartier
@@ -46,6 +47,15 @@ class ActionForm(forms.ModelForm):
             "section",
         ]
         widgets = {"objectifs": forms.Textarea(attrs={"rows": 6}), "quartiers": forms.CheckboxSelectMultiple}
+
+    def _update_errors(self, errors):
+        # The model's rules may name a field this form does not show (the tranche): above the form.
+        if hasattr(errors, "error_dict"):
+            rangees = {}
+            for champ, messages in errors.error_dict.items():
+                rangees.setdefault(champ if champ in self.fields else NON_FIELD_ERRORS, []).extend(messages)
+            errors.error_dict = rangees
+        super()._update_errors(errors)
 
     def __init__(self, *args, collectivite, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,6 +30,11 @@ COL_COUT, COL_CONTRIBUTION = "F", "G"
 DEBUTS_DE_FORMULE = ("=", "+", "-", "@")
 
 
+def texte_sur(valeur):
+    """For CSV files: a text a spreadsheet would run as a formula gets a leading quote, and stays a text."""
+    return "'" + valeur if isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE) else valeur
+
+
 def ecrire(feuille, ligne, colonne, valeur):
     """Write a value; a text is always a text, never a formula (no formula injection)."""
     cellule = feuille.cell(row=ligne, column=colonne, value=valeur)

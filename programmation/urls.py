@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consultation, saisie, tranches
+from .views import consultation, conventions, evaluation, importation, saisie, tranches
 
 app_name = "programmation"
 urlpatterns = [
@@ -13,6 +13,16 @@ urlpatterns = [
     path("actions/<int:pk>/reconduire/", saisie.action_reconduire, name="action_reconduire"),
     path("porteurs/<int:pk>/", consultation.porteur_detail, name="porteur"),
     path("dispositifs/<int:pk>/", consultation.dispositif_detail, name="dispositif"),
+    path("conventions/", conventions.convention_liste, name="conventions"),
+    path("actions/<int:pk>/convention/", conventions.convention_creer, name="convention_creer"),
+    path("conventions/<int:pk>/convention.pdf", conventions.convention_telecharger, name="convention_pdf"),
+    path("conventions/<int:pk>/signer/", conventions.convention_signer, name="convention_signer"),
+    path("actions/<int:pk>/versements/", conventions.paiement_creer, name="paiement_creer"),
+    path("import/", importation.importation_deposer, name="importation_deposer"),
+    path("import/modele.xlsx", importation.importation_modele, name="importation_modele"),
+    path("import/<int:pk>/", importation.importation_apercu, name="importation"),
+    path("import/<int:pk>/colonnes/", importation.importation_colonnes, name="importation_colonnes"),
+    path("import/<int:pk>/charger/", importation.importation_charger, name="importation_charger"),
     path("tranches/", tranches.tranche_liste, name="tranches"),
     path("tranches/nouvelle/", tranches.tranche_creer, name="tranche_creer"),
     path("tranches/<int:pk>/", tranches.tranche_detail, name="tranche"),
@@ -22,4 +32,11 @@ urlpatterns = [
     path("tranches/<int:pk>/soumettre/", tranches.tranche_soumettre, name="tranche_soumettre"),
     path("tranches/<int:pk>/annexe.pdf", tranches.tranche_annexe_pdf, name="tranche_annexe_pdf"),
     path("tranches/<int:pk>/annexe.xlsx", tranches.tranche_annexe_xlsx, name="tranche_annexe_xlsx"),
+    path("bilans/", evaluation.bilans, name="bilans"),
+    path("bilans/<int:pk>/", evaluation.bilan_detail, name="bilan"),
+    path("bilans/<int:pk>/saisir/", evaluation.bilan_saisir, name="bilan_saisir"),
+    path("rapports-annuels/", evaluation.rapports, name="rapports"),
+    path("rapports-annuels/<int:pk>/rapport.pdf", evaluation.rapport_annuel_pdf, name="rapport_pdf"),
+    path("rapports-annuels/<int:pk>/rapport.xlsx", evaluation.rapport_annuel_xlsx, name="rapport_xlsx"),
+    path("indicateurs/", evaluation.tableau_indicateurs, name="indicateurs"),
 ]

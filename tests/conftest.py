@@ -1,7 +1,13 @@
 import pytest
 from django.core.management import call_command
 
-DEMO = ["sem_referentiel", "sem_programmation", "sem_deliberations"]
+DEMO = [
+    "sem_referentiel",
+    "sem_programmation",
+    "sem_deliberations",
+    "sedr_referentiel",
+    "sedr_programmation",
+]
 
 
 @pytest.fixture(scope="session")
@@ -26,26 +32,66 @@ def admin_user(db, sem):
 
 
 @pytest.fixture
-def agent(db, sem):
+def agent(sem):
+    from contrat_ville.roles import AGENTS
+
+    return _compte("agent-test", sem, AGENTS)
+
+
+@pytest.fixture
+def elu(sem):
+    from contrat_ville.roles import ELUS
+
+    return _compte("elu-test", sem, ELUS)
+
+
+@pytest.fixture
+def administrateur(sem):
+    """An administrator of the Métropole: the agents' rights and the back-office."""
+    from contrat_ville.roles import ADMINISTRATEURS
+
+    return _compte("administrateur-test", sem, ADMINISTRATEURS)
+
+
+@pytest.fixture
+def sedr(db):
+    """Saint-Étienne-du-Rouvray, the second authority of the demo data (seed 004)."""
+    from contrat_ville.models import Collectivite
+
+    return Collectivite.objects.get(siren="217605757")
+
+
+def _compte(nom, collectivite, role):
     from django.contrib.auth.models import Group
 
     from contrat_ville.models import User
-    from contrat_ville.roles import AGENTS, synchroniser_roles
+    from contrat_ville.roles import ADMINISTRATEURS, synchroniser_roles
 
     synchroniser_roles()
-    user = User.objects.create_user("agent-test", password="x", collectivite=sem, is_staff=True)
-    user.groups.add(Group.objects.get(name=AGENTS))
+    # Staff status opens the back-office to administrators only (see contrat_ville/urls.py).
+    user = User.objects.create_user(
+        nom, password="x", collectivite=collectivite, is_staff=role == ADMINISTRATEURS
+    )
+    user.groups.add(Group.objects.get(name=role))
     return user
 
 
 @pytest.fixture
-def elu(db, sem):
-    from django.contrib.auth.models import Group
+def agent_sedr(sedr):
+    from contrat_ville.roles import AGENTS
 
-    from contrat_ville.models import User
-    from contrat_ville.roles import ELUS, synchroniser_roles
+    return _compte("agent-sedr-test", sedr, AGENTS)
 
-    synchroniser_roles()
-    user = User.objects.create_user("elu-test", password="x", collectivite=sem, is_staff=True)
-    user.groups.add(Group.objects.get(name=ELUS))
-    return user
+
+@pytest.fixture
+def elu_sedr(sedr):
+    from contrat_ville.roles import ELUS
+
+    return _compte("elu-sedr-test", sedr, ELUS)
+
+
+@pytest.fixture
+def administrateur_sedr(sedr):
+    from contrat_ville.roles import ADMINISTRATEURS
+
+    return _compte("administrateur-sedr-test", sedr, ADMINISTRATEURS)

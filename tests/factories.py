@@ -135,3 +135,13 @@ class DeliberationFactory(factory.django.DjangoModelFactory):
     seance = factory.SubFactory(SeanceFactory)
     numero = factory.Sequence(lambda n: f"2025.{n:05d}")
     objet = factory.Sequence(lambda n: f"Délibération n°{n}")
+
+
+def seance_avec_membres(membres=10, presents=6, **champs):
+    """A séance of an instance of `membres` élus: the first `presents` present, the others excused."""
+    seance = SeanceFactory(membres_en_exercice=membres, **champs)
+    elus = [EluFactory(collectivite=seance.instance.collectivite) for _ in range(membres)]
+    seance.instance.membres.set(elus)
+    for i, elu in enumerate(elus):
+        PresenceFactory(seance=seance, elu=elu, etat="present" if i < presents else "excuse", ordre=i)
+    return seance, elus

@@ -41,8 +41,8 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(client, modele):
     assert reponse["Location"].startswith(reverse("admin:login"))
 
 
-def test_it_shows_the_2024_tranche_with_its_totals(client, agent):
-    client.force_login(agent)
+def test_it_shows_the_2024_tranche_with_its_totals(client, administrateur):
+    client.force_login(administrateur)
     tranche = Tranche.objects.get(annee=2024, numero=1)
     page = client.get(url(Tranche, "change", tranche.pk)).content.decode()
     assert "2\u202f696\u202f021\u202f€" in page
@@ -52,8 +52,8 @@ def test_it_shows_the_2024_tranche_with_its_totals(client, agent):
     assert "383\u202f950\u202f€" in liste
 
 
-def test_it_lets_an_agent_edit_actions_but_not_accounts(client, agent):
-    client.force_login(agent)
+def test_it_lets_an_administrator_edit_actions_but_not_accounts(client, administrateur):
+    client.force_login(administrateur)
     action = Action.objects.first()
     assert client.get(url(Action, "change", action.pk)).status_code == 200
     assert client.get(url(Action, "add")).status_code == 200
@@ -62,15 +62,17 @@ def test_it_lets_an_agent_edit_actions_but_not_accounts(client, agent):
     assert client.get(url(User, "changelist")).status_code == 403
 
 
-def test_it_lets_an_elected_official_read_but_not_write(client, elu):
-    client.force_login(elu)
+@pytest.mark.parametrize("role", ["agent", "elu"])
+def test_it_keeps_agents_and_officials_out_of_the_back_office(client, request, role):
+    client.force_login(request.getfixturevalue(role))
     action = Action.objects.first()
-    assert client.get(url(Action, "change", action.pk)).status_code == 200
-    assert client.get(url(Action, "add")).status_code == 403
-    reponse = client.post(url(Action, "change", action.pk), {"intitule": "Modifié"})
-    assert reponse.status_code == 403
+    for adresse in (reverse("admin:index"), url(Action, "change", action.pk)):
+        reponse = client.get(adresse)
+        assert reponse.status_code == 302 and reponse["Location"].startswith(reverse("admin:login"))
+    client.post(url(Action, "change", action.pk), {"intitule": "Modifié"})
     action.refresh_from_db()
     assert action.intitule != "Modifié"
+    assert "Back-office" not in client.get(reverse("programmation:programmation")).content.decode()
 
 
 def lignes(modele):
@@ -130,39 +132,39 @@ def test_it_lists_with_a_number_of_queries_that_does_not_grow_with_rows(client, 
     assert nombre_de_requetes() == avant
 
 
-def test_it_shows_the_programmation_on_the_contract_page(client, agent):
+def test_it_shows_the_programmation_on_the_contract_page(client, administrateur):
     from contrat_ville.models import Contrat
 
-    client.force_login(agent)
+    client.force_login(administrateur)
     contrat = Contrat.objects.get(nature="contrat_de_ville", annee_debut=2015)
     page = client.get(url(Contrat, "change", contrat.pk)).content.decode()
     assert "2019 T1" in page
     assert "497\u202f500\u202f€" in page
 
 
-def test_it_shows_the_checks_on_the_tranche_page(client, agent):
-    client.force_login(agent)
+def test_it_shows_the_checks_on_the_tranche_page(client, administrateur):
+    client.force_login(administrateur)
     tranche = Tranche.objects.get(annee=2019, numero=1)
     page = client.get(url(Tranche, "change", tranche.pk)).content.decode()
     assert 'class="error"' in page
     assert "écart 37\u202f940\u202f€" in page
 
 
-def test_it_shows_a_clean_tranche_in_green(client, agent):
+def test_it_shows_a_clean_tranche_in_green(client, administrateur):
     from .factories import ActionFactory
 
     action = ActionFactory(statut="proposee", porteur__siret="73282932000074")
-    agent.collectivite = action.contrat.collectivite
-    agent.save()
-    client.force_login(agent)
+    administrateur.collectivite = action.contrat.collectivite
+    administrateur.save()
+    client.force_login(administrateur)
     page = client.get(url(Tranche, "change", action.tranche.pk)).content.decode()
     assert '<li class="success">Aucune anomalie.</li>' in page
 
 
-def test_it_downloads_documents_from_the_admin(client, agent):
+def test_it_downloads_documents_from_the_admin(client, administrateur):
     from deliberations.models import Deliberation
 
-    client.force_login(agent)
+    client.force_login(administrateur)
     tranche = Tranche.objects.get(annee=2024, numero=1, contrat__nature="contrat_de_ville")
     page = client.get(url(Tranche, "change", tranche.pk)).content.decode()
     assert reverse("programmation:tranche_annexe_pdf", args=[tranche.pk]) in page
@@ -187,17 +189,19 @@ def test_it_downloads_documents_from_the_admin(client, agent):
     assert "Choisissez une seule tranche." in plusieurs.content.decode()
 
 
-def test_it_shows_an_agent_only_their_authority_in_the_admin(client):
+def test_it_shows_an_administrator_only_their_authority_in_the_admin(client):
+    from django.contrib.auth.models import Group
+
     from contrat_ville.models import User
-    from contrat_ville.roles import synchroniser_roles
+    from contrat_ville.roles import ADMINISTRATEURS, synchroniser_roles
 
     from .factories import CollectiviteFactory
 
-    agents, _ = synchroniser_roles()
+    synchroniser_roles()
     voisin = User.objects.create_user(
         "voisin", password="x", collectivite=CollectiviteFactory(), is_staff=True
     )
-    voisin.groups.add(agents)
+    voisin.groups.add(Group.objects.get(name=ADMINISTRATEURS))
     client.force_login(voisin)
     liste = client.get(url(Action, "changelist")).content.decode()
     assert "Mentorat lycéen" not in liste and "0 action" in liste

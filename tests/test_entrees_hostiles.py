@@ -23,6 +23,7 @@ PARAMETRES = [
     "contribution_max",
     "sort",
     "page",
+    "per_page",
     "export",
 ]
 VALEURS = st.one_of(

@@ -166,3 +166,13 @@ def test_it_shows_the_action_porteur_and_dispositif_pages(officiel):
     cite = Dispositif.objects.get(intitule="Cité de l'emploi")
     page = officiel.get(reverse("programmation:dispositif", args=[cite.pk])).content.decode()
     assert "Habitants des QPV de SEM, sans distinction" in page
+
+
+@pytest.mark.parametrize("par_page", ["-1", "0", "10", "999999999999"])
+def test_it_keeps_the_page_size_within_bounds(officiel, par_page):
+    # Found by bench/charge.py --abus: a negative page size was a server error.
+    reponse = officiel.get(LISTE, {"per_page": par_page})
+    assert reponse.status_code == 200
+    assert 1 <= len(lignes(reponse)) <= 500
+    if par_page == "10":
+        assert len(lignes(reponse)) == 10

@@ -18,7 +18,7 @@ def contrat_2024():
 
 def donnees_action(contrat, **changements):
     etat = Financeur.objects.get(nom="État")
-    sem = Financeur.objects.get(nature="collectivite")
+    sem = Financeur.objects.get(nature="collectivite", collectivite=contrat.collectivite)
     donnees = {
         "contrat": contrat.pk,
         "annee": 2025,

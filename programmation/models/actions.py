@@ -3,6 +3,7 @@
 Actions know nothing of séances: a vote tells the tranche to lock itself (`Tranche.verrouiller`).
 """
 
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from contrat_ville.models import (
     Dispositif,
     Financeur,
     Quartier,
+    Theme,
 )
 from contrat_ville.validators import valider_rna, valider_siret
 
@@ -88,6 +90,13 @@ class Porteur(models.Model):
 
 
 class TrancheQuerySet(models.QuerySet):
+    def update(self, **valeurs):
+        if {"statut", "contrat", "contrat_id", "annee"} & set(valeurs):
+            votee = self.filter(statut=StatutTranche.VOTEE).first()
+            if votee is not None:
+                raise ValidationError(MESSAGE_VERROU.format(tranche=votee))
+        return super().update(**valeurs)
+
     def visibles_par(self, user):
         """A user sees the tranches of their own authority only."""
         return self.filter(contrat__collectivite=user.collectivite_id)
@@ -152,6 +161,18 @@ class Tranche(models.Model):
     def est_verrouillee(self):
         return self.statut == StatutTranche.VOTEE
 
+    def clean(self):
+        # Only a modificative changes a voted tranche: not its status, contract or year either.
+        avant = (
+            Tranche.objects.filter(pk=self.pk).values("statut", "contrat", "annee").first()
+            if self.pk
+            else None
+        )
+        if avant and avant["statut"] == StatutTranche.VOTEE:
+            apres = {"statut": self.statut, "contrat": self.contrat_id, "annee": self.annee}
+            if avant != apres:
+                raise ValidationError(MESSAGE_VERROU.format(tranche=self))
+
     def _modifiable(self):
         if self.statut != StatutTranche.BROUILLON:
             raise ValidationError(
@@ -199,7 +220,60 @@ class Tranche(models.Model):
         self.actions.filter(statut=StatutAction.PROPOSEE).update(statut=StatutAction.VOTEE)
 
 
-class ActionQuerySet(models.QuerySet):
+_DEJA_VERIFIE = ContextVar("verrou_deja_verifie", default=False)
+
+
+class GardeVerrouQuerySet(models.QuerySet):
+    """Bulk paths (update, bulk_update, delete: imports, scripts) refuse to touch a voted tranche's
+    amounts, as the forms do. Model.save() does not go through here: a modificative still can."""
+
+    # The lookup from this model to the tranche, and the fields that are locked with it.
+    chemin_tranche = "tranche"
+    champs_verrouilles = ()
+
+    def _verrouillees(self):
+        return self.filter(**{f"{self.chemin_tranche}__statut": StatutTranche.VOTEE})
+
+    def _refuser(self, lignes):
+        premiere = lignes.select_related(self.chemin_tranche).first()
+        if premiere is not None:
+            tranche = premiere
+            for etape in self.chemin_tranche.split("__"):
+                tranche = getattr(tranche, etape)
+            raise ValidationError(MESSAGE_VERROU.format(tranche=tranche))
+
+    def update(self, **valeurs):
+        if not _DEJA_VERIFIE.get() and set(valeurs) & set(self.champs_verrouilles):
+            self._refuser(self._verrouillees())
+        return super().update(**valeurs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        suivis = [c for c in fields if c in self.champs_verrouilles]
+        if suivis:
+            avant = self._verrouillees().filter(pk__in=[o.pk for o in objs]).in_bulk()
+            changes = [
+                o.pk
+                for o in objs
+                if o.pk in avant and any(getattr(o, c) != getattr(avant[o.pk], c) for c in suivis)
+            ]
+            if changes:
+                self._refuser(self.filter(pk__in=changes))
+        # Django's bulk_update goes through update(): the rows were checked one by one above.
+        jeton = _DEJA_VERIFIE.set(True)
+        try:
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        finally:
+            _DEJA_VERIFIE.reset(jeton)
+
+    def delete(self):
+        self._refuser(self._verrouillees())
+        return super().delete()
+
+
+class ActionQuerySet(GardeVerrouQuerySet):
+    champs_verrouilles = ("cout", "contribution", "section", "tranche", "tranche_id")
+
     def visibles_par(self, user):
         return self.filter(contrat__collectivite=user.collectivite_id)
 
@@ -302,6 +376,9 @@ class Action(models.Model):
     )
     porteur = models.ForeignKey(Porteur, on_delete=models.PROTECT, related_name="actions")
     axe = models.ForeignKey(Axe, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    theme = models.ForeignKey(
+        Theme, verbose_name="thème", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     dispositif = models.ForeignKey(
         Dispositif, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -390,6 +467,11 @@ class Action(models.Model):
     def montants_verrouilles(self):
         return bool(self.tranche_id and self.tranche.est_verrouillee)
 
+    def delete(self, *args, **kwargs):
+        if self.pk and Action.objects.filter(pk=self.pk, tranche__statut=StatutTranche.VOTEE).exists():
+            raise ValidationError(MESSAGE_VERROU.format(tranche=self.tranche))
+        return super().delete(*args, **kwargs)
+
     def statuts_possibles(self):
         return TRANSITIONS[self.statut]
 
@@ -464,11 +546,25 @@ class Action(models.Model):
         )
 
 
+class CofinancementQuerySet(GardeVerrouQuerySet):
+    chemin_tranche = "action__tranche"
+    champs_verrouilles = (
+        "montant_sollicite",
+        "montant_accorde",
+        "action",
+        "action_id",
+        "financeur",
+        "financeur_id",
+    )
+
+
 class Cofinancement(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="cofinancements")
     financeur = models.ForeignKey(Financeur, on_delete=models.PROTECT, related_name="+")
     montant_sollicite = models.DecimalField("montant sollicité", **MONTANT, null=True, blank=True)
     montant_accorde = models.DecimalField("montant accordé", **MONTANT, null=True, blank=True)
+
+    objects = CofinancementQuerySet.as_manager()
 
     class Meta:
         ordering = ["action", "financeur__nom"]
@@ -504,6 +600,11 @@ class Cofinancement(models.Model):
             apres = {"montant_sollicite": self.montant_sollicite, "montant_accorde": self.montant_accorde}
             if avant != apres:
                 raise ValidationError(MESSAGE_VERROU.format(tranche=self.action.tranche))
+
+    def delete(self, *args, **kwargs):
+        if self.action.montants_verrouilles:
+            raise ValidationError(MESSAGE_VERROU.format(tranche=self.action.tranche))
+        return super().delete(*args, **kwargs)
 
 
 class TotalDeclare(models.Model):

@@ -1,6 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+
+def selon_l_adresse(queryset, identifiant):
+    """The object an id taken from the request names, or 404 whatever was typed instead of a number."""
+    if not str(identifiant or "").isdecimal():
+        raise Http404("Identifiant invalide.")
+    return get_object_or_404(queryset, pk=identifiant)
 
 
 def appliquer(request, operation, succes):

@@ -59,10 +59,12 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
 
 
 class PaginatorDuTotal(Paginator):
-    """Pages counted from the totals row, which already counts the filtered set: no second COUNT."""
+    """Pages counted from the totals row, which already counts the filtered set: no second COUNT.
 
-    def __init__(self, *args, nombre, **kwargs):
-        super().__init__(*args, **kwargs)
+    The page size comes from the address (?per_page=): kept between 1 and 500 rows."""
+
+    def __init__(self, object_list, per_page, *args, nombre, **kwargs):
+        super().__init__(object_list, min(max(int(per_page), 1), 500), *args, **kwargs)
         self.count = nombre
 
 
@@ -166,8 +168,8 @@ def tableau_de_bord(request):
 
 
 def _choisi(queryset, valeur):
-    return queryset.filter(pk=valeur).first() if str(valeur or "").isdigit() else None
+    return queryset.filter(pk=valeur).first() if str(valeur or "").isdecimal() else None
 
 
 def _entier(valeur, possibles):
-    return int(valeur) if str(valeur or "").isdigit() and int(valeur) in possibles else None
+    return int(valeur) if str(valeur or "").isdecimal() and int(valeur) in possibles else None

@@ -24,9 +24,9 @@ def _action(request, pk):
 @login_required
 @ajouter_actions
 def action_creer(request):
-    contrat = (
-        Contrat.objects.de(request.user.collectivite_id).filter(pk=request.GET.get("contrat") or 0).first()
-    )
+    choisi = request.GET.get("contrat", "")
+    contrats = Contrat.objects.de(request.user.collectivite_id)
+    contrat = contrats.filter(pk=choisi).first() if choisi.isdecimal() else None
     action = Action(contrat=contrat, annee=contrat.annee_debut if contrat else None)
     return _formulaire(request, action, "Nouvelle action")
 

@@ -13,7 +13,7 @@ from ..documents import annexe_pdf, est_projet, nom_fichier
 from ..enums import StatutAction
 from ..models import Action, Tranche
 from ..tableur import annexe_xlsx
-from .commun import appliquer
+from .commun import appliquer, selon_l_adresse
 
 voir_tranches = permission_required("programmation.view_tranche", raise_exception=True)
 
@@ -84,11 +84,9 @@ composer_tranches = permission_required("programmation.change_tranche", raise_ex
 @login_required
 @permission_required("programmation.add_tranche", raise_exception=True)
 def tranche_creer(request):
-    contrat = get_object_or_404(
-        Contrat.objects.de(request.user.collectivite_id), pk=request.POST.get("contrat") or 0
-    )
+    contrat = selon_l_adresse(Contrat.objects.de(request.user.collectivite_id), request.POST.get("contrat"))
     annee = request.POST.get("annee", "")
-    if not annee.isdigit() or int(annee) not in contrat.annees():
+    if not annee.isdecimal() or int(annee) not in contrat.annees():
         messages.error(request, f"Choisissez une année du contrat ({contrat.periode}).")
         return redirect("programmation:tranches")
     tranche = Tranche.objects.creer_suivante(contrat, int(annee))
@@ -127,7 +125,7 @@ def _changer_la_tranche(request, pk, operation, succes):
 
 
 def _action_de(request):
-    return get_object_or_404(Action.objects.visibles_par(request.user), pk=request.POST.get("action") or 0)
+    return selon_l_adresse(Action.objects.visibles_par(request.user), request.POST.get("action"))
 
 
 @require_POST

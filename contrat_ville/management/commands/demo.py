@@ -9,13 +9,25 @@ from django.core.management.base import BaseCommand
 from contrat_ville.models import Collectivite, User
 from contrat_ville.roles import AGENTS, ELUS, synchroniser_roles
 
-FIXTURES = ["sem_referentiel", "sem_programmation", "sem_deliberations"]
+FIXTURES = [
+    "sem_referentiel",
+    "sem_programmation",
+    "sem_deliberations",
+    "sedr_referentiel",
+    "sedr_programmation",
+]
 COMPTES = [
     # identifiant, mot de passe, rôle, superutilisateur
     ("agent", "agent-demo-2024", AGENTS, False),
     ("elu", "elu-demo-2024", ELUS, False),
     ("admin", "admin-demo-2024", None, True),
 ]
+# Saint-Étienne-du-Rouvray (seed 004): the second authority, to see that each sees only its own data.
+COMPTES_SEDR = [
+    ("agent-sedr", "agent-sedr-2024", AGENTS, False),
+    ("elu-sedr", "elu-sedr-2024", ELUS, False),
+]
+SIREN_SEDR = "217605757"
 
 
 class Command(BaseCommand):
@@ -32,11 +44,17 @@ class Command(BaseCommand):
         collectivite = Collectivite.objects.get(siren="244200770")
         for identifiant, mot_de_passe, role, superutilisateur in COMPTES:
             self._compte(identifiant, mot_de_passe, role, superutilisateur, collectivite)
+        sedr = Collectivite.objects.get(siren=SIREN_SEDR)
+        for identifiant, mot_de_passe, role, superutilisateur in COMPTES_SEDR:
+            self._compte(identifiant, mot_de_passe, role, superutilisateur, sedr)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(f"Application : http://{adresse}/")
         self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
         for identifiant, mot_de_passe, role, _ in COMPTES:
             self.stdout.write(f"  {identifiant:<6} / {mot_de_passe:<16} {role or 'Administrateur'}")
+        self.stdout.write(f"Comptes de {sedr.nom} :")
+        for identifiant, mot_de_passe, role, _ in COMPTES_SEDR:
+            self.stdout.write(f"  {identifiant:<10} / {mot_de_passe:<16} {role}")
         if not sans_serveur:
             self._servir(adresse)
 
@@ -55,8 +73,8 @@ class Command(BaseCommand):
     def _compte(self, identifiant, mot_de_passe, role, superutilisateur, collectivite):
         user, _ = User.objects.get_or_create(username=identifiant)
         user.collectivite = collectivite
-        user.is_staff = True
-        user.is_superuser = superutilisateur
+        # The back-office is for administrators: agents and officials work in the application's pages.
+        user.is_staff = user.is_superuser = superutilisateur
         user.set_password(mot_de_passe)
         user.save()
         user.groups.set([Group.objects.get(name=role)] if role else [])

@@ -1,0 +1,181 @@
+"""Plain forms of the séance and délibération pages; the rules themselves live on the models."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from programmation.enums import StatutTranche
+from programmation.models import Action, Tranche
+
+from .enums import EtatPresence, ModePublication, NatureDeliberation, ResultatVote
+from .models import Deliberation, Elu, Instance, Seance
+from .models.presences import erreurs_de_presence
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SeanceForm(forms.ModelForm):
+    class Meta:
+        model = Seance
+        fields = ["instance", "date", "date_convocation", "membres_en_exercice", "president", "secretaire"]
+        widgets = {"date": DATE, "date_convocation": DATE}
+        help_texts = {"membres_en_exercice": "Laissé vide : le nombre de membres de l'instance aujourd'hui."}
+
+    def __init__(self, *args, collectivite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instance"].queryset = Instance.objects.filter(collectivite=collectivite)
+        elus = Elu.objects.filter(collectivite=collectivite)
+        self.fields["president"].queryset = elus
+        self.fields["secretaire"].queryset = elus
+        self.fields["membres_en_exercice"].required = False
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("membres_en_exercice") is None and donnees.get("instance"):
+            donnees["membres_en_exercice"] = donnees["instance"].membres.count()
+            self.instance.membres_en_exercice = donnees["membres_en_exercice"]
+        if not donnees.get("membres_en_exercice"):
+            self.add_error("membres_en_exercice", "Indiquez le nombre de membres en exercice.")
+        return donnees
+
+
+ETATS = [("", "— non inscrit —"), *EtatPresence.choices]
+
+
+class PresenceForm(forms.Form):
+    elu = forms.IntegerField(widget=forms.HiddenInput)
+    etat = forms.ChoiceField(label="Présence", choices=ETATS, required=False)
+    mandataire = forms.TypedChoiceField(label="Donne pouvoir à", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, mandataires=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mandataire"].choices = [("", "—"), *mandataires]
+
+
+class BasePresenceFormSet(forms.BaseFormSet):
+    def __init__(self, *args, elus, **kwargs):
+        self.elus = elus
+        choix = [(e.pk, str(e)) for e in elus]
+        super().__init__(*args, form_kwargs={"mandataires": choix}, **kwargs)
+
+    def etats(self):
+        return {
+            f.cleaned_data["elu"]: (f.cleaned_data["etat"], f.cleaned_data["mandataire"])
+            for f in self.forms
+            if f.cleaned_data.get("elu")
+        }
+
+    def clean(self):
+        if any(self.errors):
+            return
+        connus = {e.pk for e in self.elus}
+        if any(elu not in connus for elu in self.etats()):
+            raise ValidationError("Un élu de la liste n'est pas membre de cette instance.")
+        etats = {elu: v for elu, v in self.etats().items() if v[0]}
+        erreurs = erreurs_de_presence(etats, self.membres_en_exercice, {e.pk: str(e) for e in self.elus})
+        if erreurs:
+            raise ValidationError(erreurs)
+
+
+PresenceFormSet = forms.formset_factory(PresenceForm, formset=BasePresenceFormSet, extra=0)
+
+
+def presences_formset(seance, elus, data=None):
+    etats = seance.etats()
+    initial = [
+        {"elu": e.pk, "etat": etats.get(e.pk, ("", None))[0], "mandataire": etats.get(e.pk, ("", None))[1]}
+        for e in elus
+    ]
+    formset = PresenceFormSet(data, initial=initial, elus=elus, prefix="presences")
+    for form, elu in zip(formset.forms, elus, strict=False):
+        form.membre = elu
+    formset.membres_en_exercice = seance.membres_en_exercice
+    return formset
+
+
+class InscriptionForm(forms.Form):
+    objet = forms.CharField(label="Objet", max_length=300)
+    nature = forms.ChoiceField(label="Nature", choices=NatureDeliberation.choices)
+    tranche = forms.ModelChoiceField(
+        label="Tranche adoptée",
+        queryset=Tranche.objects.none(),
+        required=False,
+        help_text="Une tranche soumise à l'instance.",
+    )
+    tranche_corrigee = forms.ModelChoiceField(
+        label="Tranche corrigée (modificative)", queryset=Tranche.objects.none(), required=False
+    )
+
+    def __init__(self, *args, collectivite, **kwargs):
+        super().__init__(*args, **kwargs)
+        tranches = Tranche.objects.filter(contrat__collectivite=collectivite)
+        self.fields["tranche"].queryset = tranches.filter(
+            statut=StatutTranche.SOUMISE, deliberation__isnull=True
+        )
+        self.fields["tranche_corrigee"].queryset = tranches.filter(statut=StatutTranche.VOTEE)
+
+
+class VoteForm(forms.Form):
+    resultat = forms.ChoiceField(label="Résultat", choices=ResultatVote.choices)
+    pour = forms.IntegerField(label="Pour", min_value=0, required=False)
+    contre = forms.IntegerField(label="Contre", min_value=0, required=False)
+    abstention = forms.IntegerField(label="Abstentions", min_value=0, required=False)
+    ne_prenant_pas_part = forms.ModelMultipleChoiceField(
+        label="Ne prennent pas part au vote",
+        queryset=Elu.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Par exemple un élu membre du conseil d'administration d'une association financée.",
+    )
+
+    def __init__(self, *args, deliberation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ne_prenant_pas_part"].queryset = Elu.objects.filter(pk__in=deliberation.etats())
+
+
+class PresenceDeliberationForm(forms.Form):
+    elu = forms.ModelChoiceField(label="Élu", queryset=Elu.objects.none())
+    etat = forms.ChoiceField(
+        label="Présence pour cette délibération",
+        choices=[*EtatPresence.choices, ("", "Ne siège pas (sorti de la salle)")],
+        required=False,
+        initial=EtatPresence.PRESENT,
+    )
+    mandataire = forms.ModelChoiceField(label="Donne pouvoir à", queryset=Elu.objects.none(), required=False)
+
+    def __init__(self, *args, deliberation, **kwargs):
+        super().__init__(*args, **kwargs)
+        membres = deliberation.seance.membres()
+        self.fields["elu"].queryset = membres
+        self.fields["mandataire"].queryset = membres
+
+
+class PrefectureForm(forms.ModelForm):
+    class Meta:
+        model = Deliberation
+        fields = [
+            "identifiant_actes",
+            "voie_transmission",
+            "date_reception_prefecture",
+            "mode_publication",
+            "date_publication",
+        ]
+        widgets = {"date_reception_prefecture": DATE, "date_publication": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.identifiant_actes:
+            self.initial["identifiant_actes"] = self.instance.identifiant_actes_calcule
+        if not self.instance.mode_publication:
+            # Publication électronique is the rule since 1 July 2022.
+            self.initial["mode_publication"] = ModePublication.MISE_EN_LIGNE
+
+
+class LigneModificativeForm(forms.Form):
+    action = forms.ModelChoiceField(label="Action", queryset=Action.objects.none())
+    montant_apres = forms.DecimalField(
+        label="Nouveau montant (€)", min_value=0, max_digits=14, decimal_places=2
+    )
+
+    def __init__(self, *args, deliberation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = deliberation.tranche_corrigee.actions.select_related("porteur")

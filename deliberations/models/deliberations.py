@@ -1,0 +1,518 @@
+"""Délibérations: put on an agenda with the register's next number, voted, sent to the préfecture.
+
+A vote that adopts a tranche asks it to lock itself; a "modificative" is the only way to change
+a locked amount afterwards.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Max, Q
+
+from contrat_ville.formats import euros
+from contrat_ville.models import MONTANT, Collectivite
+from programmation.enums import StatutTranche
+from programmation.models import Action, Modification, Tranche, somme
+
+from ..enums import EtatPresence, ModePublication, NatureDeliberation, ResultatVote
+from .journal import Trace
+from .presences import decompter, erreurs_de_presence
+from .registre import Registre
+from .seances import Elu, Seance
+
+NATURES_ACTE = ("DE", "AR", "AI", "CC", "BF", "AU")
+FORMAT_ACTES = re.compile(rf"^\d{{3}}-\d{{9}}-\d{{8}}-[A-Za-z0-9_]{{1,15}}-({'|'.join(NATURES_ACTE)})$")
+
+
+def valider_identifiant_actes(valeur):
+    if not FORMAT_ACTES.match(valeur or ""):
+        raise ValidationError(
+            f"L'identifiant ACTES « {valeur} » doit avoir la forme "
+            "DDD-SIREN-AAAAMMJJ-NUMERO-NA, par exemple 042-244200770-20240516-D20240023010-DE.",
+            code="format",
+        )
+
+
+class DeliberationQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return self.filter(collectivite=user.collectivite_id)
+
+    @transaction.atomic
+    def inscrire(self, seance, objet, **champs):
+        """A draft délibération at the end of the séance's agenda, with the register's next number."""
+        dernier = seance.deliberations.aggregate(n=Max("ordre_du_jour"))["n"] or 0
+        deliberation = self.model(
+            seance=seance,
+            collectivite_id=seance.instance.collectivite_id,
+            objet=objet,
+            ordre_du_jour=dernier + 1,
+            **champs,
+        )
+        deliberation.full_clean(exclude=["numero"])
+        deliberation.numeroter()
+        deliberation.save()
+        return deliberation
+
+
+class Deliberation(models.Model):
+    collectivite = models.ForeignKey(
+        Collectivite,
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="deliberations",
+        editable=False,
+    )
+    seance = models.ForeignKey(Seance, on_delete=models.PROTECT, related_name="deliberations")
+    ordre_du_jour = models.PositiveSmallIntegerField("rang à l'ordre du jour", default=0)
+    numero = models.CharField("numéro", max_length=20, help_text="Par exemple 2024.00230.")
+    annee = models.PositiveSmallIntegerField("année du registre", null=True, blank=True, editable=False)
+    rang = models.PositiveIntegerField("rang dans le registre", null=True, blank=True, editable=False)
+    nature = models.CharField(
+        "nature", max_length=20, choices=NatureDeliberation.choices, default=NatureDeliberation.ORDINAIRE
+    )
+    retiree = models.BooleanField(
+        "retirée de l'ordre du jour", default=False, help_text="Son numéro reste attribué."
+    )
+    objet = models.CharField("objet", max_length=300)
+    expose = models.TextField("exposé (avant le tableau récapitulatif)", blank=True)
+    expose_suite = models.TextField("exposé (après le tableau récapitulatif)", blank=True)
+    tableau_recapitulatif = models.BooleanField(
+        "tableau récapitulatif par axe dans le texte",
+        default=True,
+        help_text="Le nombre d'actions et le montant par axe, calculés depuis la tranche.",
+    )
+    decisions = models.TextField(
+        "décisions", blank=True, help_text="Une décision par ligne, telles que votées."
+    )
+    chapitres_budgetaires = models.CharField("chapitres budgétaires imputés", max_length=300, blank=True)
+    tranche = models.OneToOneField(
+        Tranche,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliberation",
+        help_text="La tranche de programmation que cette délibération adopte.",
+    )
+    tranche_corrigee = models.ForeignKey(
+        Tranche,
+        verbose_name="tranche corrigée",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="modificatives",
+        help_text="Pour une modificative : la tranche votée dont elle change des montants.",
+    )
+    ne_prenant_pas_part = models.ManyToManyField(
+        Elu,
+        verbose_name="ne prennent pas part au vote",
+        blank=True,
+        related_name="+",
+        help_text="Par exemple un élu membre du conseil d'administration d'une association financée.",
+    )
+    resultat_vote = models.CharField(
+        "résultat du vote", max_length=20, choices=ResultatVote.choices, blank=True
+    )
+    vote_pour = models.PositiveSmallIntegerField("pour", null=True, blank=True)
+    vote_contre = models.PositiveSmallIntegerField("contre", null=True, blank=True)
+    vote_abstention = models.PositiveSmallIntegerField("abstentions", null=True, blank=True)
+    signataire = models.ForeignKey(Elu, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    qualite_signataire = models.CharField(
+        "qualité du signataire", max_length=120, blank=True, help_text="« Le Président »…"
+    )
+    qualite_secretaire = models.CharField(
+        "qualité du secrétaire signataire",
+        max_length=120,
+        blank=True,
+        help_text="« La secrétaire de Séance » ; vide si le secrétaire ne signe pas l'extrait.",
+    )
+    identifiant_actes = models.CharField(
+        "identifiant ACTES", max_length=60, blank=True, validators=[valider_identifiant_actes]
+    )
+    voie_transmission = models.CharField(
+        "voie de transmission", max_length=120, blank=True, help_text="« VIA DOTELEC - iXBus »."
+    )
+    date_reception_prefecture = models.DateField("reçu en préfecture le", null=True, blank=True)
+    mode_publication = models.CharField(
+        "publication", max_length=20, choices=ModePublication.choices, blank=True
+    )
+    date_publication = models.DateField("publié le", null=True, blank=True)
+
+    objects = DeliberationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "délibération"
+        ordering = ["-seance__date", "ordre_du_jour"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "numero"],
+                name="deliberation_numero_unique",
+                violation_error_message="Ce numéro de délibération est déjà attribué.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Délibération n°{self.numero} — {self.objet}"
+
+    def save(self, *args, **kwargs):
+        self.collectivite_id = self.seance.instance.collectivite_id
+        super().save(*args, **kwargs)
+
+    @property
+    def texte_du_vote(self):
+        if self.resultat_vote == ResultatVote.UNANIMITE:
+            texte = "Ce dossier a été adopté à l'unanimité."
+        elif self.resultat_vote in (ResultatVote.MAJORITE, ResultatVote.REJET):
+            issue = "adopté" if self.resultat_vote == ResultatVote.MAJORITE else "rejeté"
+            texte = (
+                f"Ce dossier a été {issue} par {self.vote_pour or 0} voix pour, "
+                f"{self.vote_contre or 0} voix contre et {self.vote_abstention or 0} abstention(s)."
+            )
+        else:
+            return "Vote non encore intervenu."
+        absents = [str(e) for e in self.ne_prenant_pas_part.all()] if self.pk else []
+        if absents:
+            texte += f" Ne prennent pas part au vote : {', '.join(absents)}."
+        return texte
+
+    @property
+    def est_votee(self):
+        return self.resultat_vote in (ResultatVote.UNANIMITE, ResultatVote.MAJORITE)
+
+    @property
+    def est_executoire(self):
+        return bool(self.date_reception_prefecture and self.date_publication)
+
+    @property
+    def est_modificative(self):
+        return self.nature == NatureDeliberation.MODIFICATIVE
+
+    @property
+    def etat(self):
+        if self.retiree:
+            return "retirée"
+        if self.resultat_vote:
+            return self.get_resultat_vote_display().lower()
+        return "à voter"
+
+    @property
+    def acte_de_vote(self):
+        seance = self.seance
+        return f"Délibération n°{self.numero} du {seance.instance} du {seance.date:%d/%m/%Y}"
+
+    def numeroter(self):
+        """Takes the register's next number for the séance's year; the caller's transaction holds the
+        counter until it commits."""
+        collectivite_id = self.seance.instance.collectivite_id
+        registre = Registre.objects.de(collectivite_id)
+        self.annee = self.seance.date.year
+        while True:
+            self.rang = registre.attribuer(self.annee)
+            self.numero = registre.numero(self.annee, self.rang)
+            # A number typed by hand before the register was kept here is skipped, never given twice.
+            if not Deliberation.objects.filter(collectivite_id=collectivite_id, numero=self.numero).exists():
+                return
+
+    # --- the préfecture
+
+    @property
+    def identifiant_actes_calcule(self):
+        """DDD-SIREN-AAAAMMJJ-NUMERO-DE, the internal number in the register's ACTES format."""
+        if self.rang is None or self.annee is None:
+            return ""
+        collectivite = self.seance.instance.collectivite
+        registre = Registre.objects.filter(collectivite=collectivite).first() or Registre()
+        return (
+            f"{collectivite.code_departement}-{collectivite.siren}-{self.seance.date:%Y%m%d}-"
+            f"{registre.numero_actes(self.annee, self.rang)}-DE"
+        )
+
+    def clean(self):
+        erreurs = {}
+        if self.identifiant_actes and self.seance_id and FORMAT_ACTES.match(self.identifiant_actes):
+            collectivite = self.seance.instance.collectivite
+            attendu = f"{collectivite.code_departement}-{collectivite.siren}-{self.seance.date:%Y%m%d}-"
+            if not self.identifiant_actes.startswith(attendu):
+                erreurs["identifiant_actes"] = (
+                    f"L'identifiant ACTES doit commencer par {attendu} : le département et le SIREN de "
+                    f"{collectivite}, puis la date de la séance."
+                )
+        for champ in ("date_reception_prefecture", "date_publication"):
+            date = getattr(self, champ)
+            if date and self.seance_id and date < self.seance.date:
+                erreurs[champ] = f"Cette date précède la séance du {self.seance.date:%d/%m/%Y}."
+        if (self.date_reception_prefecture or self.date_publication) and not self.resultat_vote:
+            erreurs["date_reception_prefecture"] = "Seule une délibération votée se transmet et se publie."
+        if self.tranche_id and not self.pk and self.tranche.statut != StatutTranche.SOUMISE:
+            erreurs["tranche"] = (
+                f"La tranche {self.tranche} est « {self.tranche.get_statut_display()} » : "
+                "seule une tranche soumise à l'instance s'inscrit à l'ordre du jour."
+            )
+        if self.est_modificative and not (self.tranche_corrigee_id and self.tranche_corrigee.est_verrouillee):
+            erreurs["tranche_corrigee"] = "Une modificative corrige une tranche votée : choisissez-la."
+        if self.tranche_id and self.est_modificative:
+            erreurs["tranche"] = "Une modificative n'adopte pas de tranche : elle en corrige une."
+        if erreurs:
+            raise ValidationError(erreurs)
+
+    # --- the agenda
+
+    def _en_projet(self):
+        if self.retiree:
+            raise ValidationError(f"La délibération n°{self.numero} est retirée de l'ordre du jour.")
+        if self.resultat_vote:
+            raise ValidationError(f"La délibération n°{self.numero} est déjà votée.")
+
+    def retirer(self, auteur=None):
+        """Withdrawn from the agenda: the number stays taken, and shows as withdrawn."""
+        self._en_projet()
+        self._tracer(auteur, "ordre du jour", "inscrite", "retirée")
+        self.retiree = True
+        # The tranche it was to adopt goes back to be put on another séance's agenda.
+        self.tranche = None
+        self.save(update_fields=["retiree", "tranche"])
+
+    def deplacer(self, sens):
+        """Swaps with the previous (sens -1) or next (sens 1) délibération of the agenda."""
+        voisines = self.seance.deliberations.exclude(pk=self.pk)
+        if sens < 0:
+            voisine = (
+                voisines.filter(ordre_du_jour__lte=self.ordre_du_jour).order_by("-ordre_du_jour").first()
+            )
+        else:
+            voisine = voisines.filter(ordre_du_jour__gte=self.ordre_du_jour).order_by("ordre_du_jour").first()
+        if voisine is None:
+            return
+        if voisine.ordre_du_jour == self.ordre_du_jour:
+            voisine.ordre_du_jour -= sens
+        self.ordre_du_jour, voisine.ordre_du_jour = voisine.ordre_du_jour, self.ordre_du_jour
+        Deliberation.objects.bulk_update([self, voisine], ["ordre_du_jour"])
+
+    # --- attendance and vote
+
+    def etats(self):
+        """The séance's attendance list with this délibération's overrides applied."""
+        etats = self.seance.etats()
+        for p in self.presences_modifiees.all():
+            if p.etat:
+                etats[p.elu_id] = (p.etat, p.mandataire_id)
+            else:
+                etats.pop(p.elu_id, None)
+        return etats
+
+    def decompte(self, ne_prenant_pas_part=None):
+        if ne_prenant_pas_part is None:
+            ne_prenant_pas_part = [e.pk for e in self.ne_prenant_pas_part.all()] if self.pk else []
+        return decompter(self.etats(), self.seance.membres_en_exercice, ne_prenant_pas_part)
+
+    @transaction.atomic
+    def modifier_presence(self, elu, etat, mandataire=None, auteur=None):
+        """A member arriving late or leaving before this délibération: its own attendance for him."""
+        self._en_projet()
+        avant = self.etats()
+        etats = dict(avant)
+        if etat:
+            etats[elu.pk] = (etat, mandataire.pk if mandataire else None)
+        else:
+            etats.pop(elu.pk, None)
+        noms = {e.pk: str(e) for e in Elu.objects.filter(pk__in=set(etats) | {elu.pk})}
+        erreurs = erreurs_de_presence(etats, self.seance.membres_en_exercice, noms)
+        if erreurs:
+            raise ValidationError(erreurs)
+        if self.seance.etats().get(elu.pk, (None, None)) == etats.get(elu.pk, (None, None)):
+            self.presences_modifiees.filter(elu=elu).delete()
+        else:
+            self.presences_modifiees.update_or_create(
+                elu=elu, defaults={"etat": etat or "", "mandataire": mandataire if etat else None}
+            )
+        Trace.noter_presences(self.seance, avant, etats, auteur, deliberation=self)
+
+    @transaction.atomic
+    def voter(self, resultat, pour=None, contre=None, abstention=None, ne_prenant_pas_part=(), auteur=None):
+        """Records the vote; with quorum only, and figures that add up. Adopting locks the tranche."""
+        Deliberation.objects.select_for_update().filter(pk=self.pk).first()
+        self.refresh_from_db(fields=["resultat_vote", "retiree"])
+        self._en_projet()
+        npp = [e.pk for e in ne_prenant_pas_part]
+        decompte = self.decompte(npp)
+        if not decompte.quorum_atteint:
+            raise ValidationError(
+                f"Quorum non atteint : {decompte.presents} présents pour {decompte.membres_en_exercice} "
+                f"membres en exercice, il en faut au moins {decompte.quorum_requis} (CGCT L2121-17). "
+                "La délibération ne peut pas être votée."
+            )
+        if resultat not in ResultatVote.values:
+            raise ValidationError("Choisissez le résultat du vote.")
+        if resultat == ResultatVote.UNANIMITE:
+            pour = contre = abstention = None
+            if decompte.suffrages_attendus <= 0:
+                raise ValidationError("Aucun votant ne prend part au vote.")
+        else:
+            self._verifier_voix(decompte, pour, contre, abstention, resultat)
+        self.resultat_vote = resultat
+        self.vote_pour, self.vote_contre, self.vote_abstention = pour, contre, abstention
+        self.save(update_fields=["resultat_vote", "vote_pour", "vote_contre", "vote_abstention"])
+        self.ne_prenant_pas_part.set(npp)
+        exclus = ", ".join(str(e) for e in ne_prenant_pas_part)
+        vote = self.texte_du_vote + (f" Ne prennent pas part : {exclus}." if exclus else "")
+        self._tracer(auteur, "vote", "", vote)
+        if self.est_votee:
+            self._appliquer(auteur)
+
+    def _tracer(self, auteur, champ, avant, apres):
+        Trace.objects.create(
+            seance_id=self.seance_id, deliberation=self, auteur=auteur, champ=champ, avant=avant, apres=apres
+        )
+
+    @staticmethod
+    def _verifier_voix(decompte, pour, contre, abstention, resultat):
+        if None in (pour, contre, abstention) or min(pour, contre, abstention) < 0:
+            raise ValidationError("Indiquez les voix pour, contre et les abstentions (0 s'il n'y en a pas).")
+        total = pour + contre + abstention
+        if total != decompte.suffrages_attendus:
+            retirees = (
+                f" moins {decompte.voix_retirees} ne prenant pas part au vote"
+                if decompte.voix_retirees
+                else ""
+            )
+            raise ValidationError(
+                f"{pour} pour + {contre} contre + {abstention} abstention(s) = {total} : le total doit "
+                f"être de {decompte.suffrages_attendus} ({decompte.voix} votants{retirees})."
+            )
+        # A tie is settled by the président's casting vote (L2121-20), either way.
+        if resultat == ResultatVote.MAJORITE and pour < contre:
+            raise ValidationError(f"{pour} voix pour contre {contre} : le dossier n'est pas adopté.")
+        if resultat == ResultatVote.REJET and pour > contre:
+            raise ValidationError(f"{pour} voix pour contre {contre} : le dossier est adopté.")
+
+    def _appliquer(self, auteur):
+        if self.tranche_id:
+            tranche = Tranche.objects.select_for_update().get(pk=self.tranche_id)
+            if tranche.statut != StatutTranche.SOUMISE:
+                raise ValidationError(
+                    f"La tranche {tranche} est « {tranche.get_statut_display()} » : "
+                    "seule une tranche soumise à l'instance peut être adoptée."
+                )
+            tranche.verrouiller(self.acte_de_vote)
+        if self.est_modificative:
+            for ligne in self.lignes.select_related("action"):
+                ligne.appliquer(self, auteur)
+
+    # --- the modificative's lines
+
+    def corriger(self, action, montant_apres):
+        """A line of the modificative: this action's amount becomes montant_apres once voted."""
+        self._en_projet()
+        ligne = self.lignes.filter(action=action).first() or LigneModificative(
+            deliberation=self, action=action
+        )
+        ligne.montant_avant = action.contribution
+        ligne.montant_apres = montant_apres
+        ligne.full_clean()
+        ligne.save()
+        return ligne
+
+    def totaux_modificative(self):
+        return self.lignes.aggregate(
+            avant=somme("montant_avant"),
+            apres=somme("montant_apres"),
+            difference=somme(F("montant_apres") - F("montant_avant")),
+        )
+
+
+class PresenceDeliberation(models.Model):
+    """The attendance of one member for one délibération, when it differs from the séance's."""
+
+    deliberation = models.ForeignKey(
+        Deliberation, on_delete=models.CASCADE, related_name="presences_modifiees"
+    )
+    elu = models.ForeignKey(Elu, verbose_name="élu", on_delete=models.PROTECT, related_name="+")
+    etat = models.CharField(
+        "présence", max_length=10, choices=EtatPresence.choices, blank=True, help_text="Vide : ne siège pas."
+    )
+    mandataire = models.ForeignKey(
+        Elu, verbose_name="donne pouvoir à", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "présence pour une délibération"
+        verbose_name_plural = "présences pour une délibération"
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "elu"], name="presence_deliberation_unique"),
+            models.UniqueConstraint(
+                fields=["deliberation", "mandataire"],
+                name="presence_deliberation_un_pouvoir",
+                violation_error_message="Un membre ne peut détenir qu'un seul pouvoir (CGCT L2121-20).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.elu} : {self.get_etat_display() or 'ne siège pas'}"
+
+
+class LigneModificative(models.Model):
+    """One action's amount, before and after a modificative."""
+
+    deliberation = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="lignes")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
+    montant_avant = models.DecimalField("montant voté", **MONTANT)
+    montant_apres = models.DecimalField("nouveau montant", **MONTANT)
+
+    class Meta:
+        verbose_name = "ligne de modificative"
+        ordering = ["deliberation", "action__ordre", "action__pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation", "action"],
+                name="ligne_modificative_unique",
+                violation_error_message="Cette action figure déjà dans la modificative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(montant_apres__gte=0),
+                name="ligne_modificative_positive",
+                violation_error_message="Le nouveau montant ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action} : {euros(self.montant_avant)} → {euros(self.montant_apres)}"
+
+    @property
+    def difference(self):
+        return self.montant_apres - self.montant_avant
+
+    def clean(self):
+        if self.action.tranche_id != self.deliberation.tranche_corrigee_id:
+            raise ValidationError(
+                f"« {self.action} » n'est pas dans la tranche que corrige cette modificative."
+            )
+        if (
+            self.montant_apres is not None
+            and self.action.cout is not None
+            and self.montant_apres > self.action.cout
+        ):
+            raise ValidationError(
+                {
+                    "montant_apres": "Le nouveau montant dépasse le coût de l'action "
+                    f"({euros(self.action.cout)})."
+                }
+            )
+
+    def appliquer(self, deliberation, auteur):
+        """The only way to change a locked amount: written as the action's history."""
+        action = Action.objects.select_for_update().get(pk=self.action_id)
+        if action.contribution != self.montant_avant:
+            raise ValidationError(
+                f"Le montant de « {action} » est de {euros(action.contribution)} et non plus de "
+                f"{euros(self.montant_avant)} : revoyez la ligne avant le vote."
+            )
+        action.contribution = self.montant_apres
+        action.version += 1
+        action.save(update_fields=["contribution", "version"])
+        Modification.objects.create(
+            action=action,
+            auteur=auteur,
+            champ=f"contribution (délibération n°{deliberation.numero})",
+            avant=euros(self.montant_avant),
+            apres=euros(self.montant_apres),
+        )

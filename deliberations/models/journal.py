@@ -1,0 +1,77 @@
+"""The audit trail of attendance and votes: who changed what, when, from what to what.
+
+Written by the models' own methods (the attendance list, a délibération's own attendance, the vote,
+a withdrawal); never changed afterwards (read-only in the back-office, no page to edit it).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ..enums import EtatPresence
+
+
+class TraceQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return self.filter(seance__instance__collectivite=user.collectivite_id)
+
+
+class Trace(models.Model):
+    seance = models.ForeignKey(
+        "Seance", verbose_name="séance", on_delete=models.CASCADE, related_name="traces"
+    )
+    deliberation = models.ForeignKey(
+        "Deliberation",
+        verbose_name="délibération",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="traces",
+    )
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    date = models.DateTimeField("date", default=timezone.now)
+    champ = models.CharField("changement", max_length=120)
+    avant = models.TextField("avant", blank=True)
+    apres = models.TextField("après", blank=True)
+
+    objects = TraceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "trace"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.champ} : {self.avant or '—'} → {self.apres or '—'}"
+
+    @classmethod
+    def noter_presences(cls, seance, avant, apres, auteur, deliberation=None):
+        """One line per member whose attendance changed; avant, apres: {elu_id: (etat, mandataire_id)}."""
+        from .seances import Elu  # here, not at the top: seances.py imports this module
+
+        changes = [elu for elu in set(avant) | set(apres) if avant.get(elu) != apres.get(elu)]
+        if not changes:
+            return
+        references = {m for etats in (avant, apres) for _, m in etats.values() if m}
+        noms = {e.pk: str(e) for e in Elu.objects.filter(pk__in=set(changes) | references)}
+        cls.objects.bulk_create(
+            cls(
+                seance=seance,
+                deliberation=deliberation,
+                auteur=auteur,
+                champ=f"présence de {noms[elu]}",
+                avant=_presence(avant.get(elu), noms),
+                apres=_presence(apres.get(elu), noms),
+            )
+            for elu in sorted(changes, key=lambda e: noms[e])
+        )
+
+
+def _presence(etat, noms):
+    if not etat:
+        return "absent de la liste"
+    etat, mandataire = etat
+    if etat == EtatPresence.POUVOIR:
+        return f"a donné pouvoir à {noms.get(mandataire, '?')}"
+    return EtatPresence(etat).label

@@ -1,0 +1,89 @@
+"""The register of délibérations: one number a délibération, per authority and year, never reused."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+
+from contrat_ville.models import Collectivite
+
+
+def _valider_format(valeur):
+    try:
+        valeur.format(annee=2024, rang=230)
+    except (KeyError, IndexError, ValueError) as erreur:
+        raise ValidationError(
+            f"Format « {valeur} » invalide ({erreur}) : seuls {{annee}} et {{rang}} sont connus, "
+            "par exemple {annee}.{rang:05d}."
+        ) from None
+
+
+class RegistreManager(models.Manager):
+    def de(self, collectivite_id):
+        registre, _ = self.get_or_create(collectivite_id=collectivite_id)
+        return registre
+
+
+class Registre(models.Model):
+    """How an authority numbers its délibérations, and its internal number for the préfecture."""
+
+    collectivite = models.OneToOneField(
+        Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="registre"
+    )
+    format_numero = models.CharField(
+        "format du numéro",
+        max_length=60,
+        default="{annee}.{rang:05d}",
+        validators=[_valider_format],
+        help_text="{annee} et {rang} : « {annee}.{rang:05d} » donne 2024.00230.",
+    )
+    format_actes = models.CharField(
+        "format du numéro interne ACTES",
+        max_length=60,
+        default="D{annee}{rang:05d}10",
+        validators=[_valider_format],
+        help_text="Le numéro de l'acte pour la préfecture : « D{annee}{rang:05d}10 » donne D20240023010.",
+    )
+
+    objects = RegistreManager()
+
+    class Meta:
+        verbose_name = "registre des délibérations"
+        verbose_name_plural = "registres des délibérations"
+
+    def __str__(self):
+        return f"Registre de {self.collectivite}"
+
+    def numero(self, annee, rang):
+        return self.format_numero.format(annee=annee, rang=rang)
+
+    def numero_actes(self, annee, rang):
+        return self.format_actes.format(annee=annee, rang=rang)
+
+    @transaction.atomic
+    def attribuer(self, annee):
+        """The year's next rang. The counter row is locked until the caller's transaction ends, so two
+        concurrent requests never get the same rang; a rang once given is never given again."""
+        compteur, _ = Compteur.objects.get_or_create(registre=self, annee=annee)
+        compteur = Compteur.objects.select_for_update().get(pk=compteur.pk)
+        if compteur.dernier == 0:
+            # A register started before this tool (the seeds): carry on after its last number.
+            dernier = self.collectivite.deliberations.filter(annee=annee).aggregate(n=Max("rang"))["n"]
+            compteur.dernier = dernier or 0
+        compteur.dernier += 1
+        compteur.save(update_fields=["dernier"])
+        return compteur.dernier
+
+
+class Compteur(models.Model):
+    registre = models.ForeignKey(Registre, on_delete=models.CASCADE, related_name="compteurs")
+    annee = models.PositiveSmallIntegerField("année")
+    dernier = models.PositiveIntegerField("dernier rang attribué", default=0)
+
+    class Meta:
+        verbose_name = "compteur annuel"
+        constraints = [
+            models.UniqueConstraint(fields=["registre", "annee"], name="compteur_unique_par_annee")
+        ]
+
+    def __str__(self):
+        return f"{self.annee} : {self.dernier}"

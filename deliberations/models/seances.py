@@ -1,0 +1,240 @@
+"""Instances, their members, séances and attendance (CGCT L2121-17 quorum, L2121-20 pouvoirs)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, F, Q
+from django.db.models.lookups import GreaterThan
+
+from contrat_ville.models import Collectivite
+
+from ..enums import Civilite, EtatPresence, NatureInstance
+from .journal import Trace
+from .presences import Decompte, erreurs_de_presence
+
+
+class Elu(models.Model):
+    collectivite = models.ForeignKey(
+        Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="elus"
+    )
+    civilite = models.CharField("civilité", max_length=3, choices=Civilite.choices)
+    prenom = models.CharField("prénom", max_length=100)
+    nom = models.CharField("nom", max_length=100)
+
+    class Meta:
+        verbose_name = "élu"
+        ordering = ["nom", "prenom"]
+        constraints = [models.UniqueConstraint(fields=["collectivite", "nom", "prenom"], name="elu_unique")]
+
+    def __str__(self):
+        return f"{self.civilite} {self.prenom} {self.nom}"
+
+    @property
+    def nom_complet(self):
+        return f"{self.prenom} {self.nom}"
+
+
+class Instance(models.Model):
+    collectivite = models.ForeignKey(
+        Collectivite,
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="instances",
+    )
+    nom = models.CharField("nom", max_length=120, help_text="Par exemple « Bureau Métropolitain ».")
+    nature = models.CharField("nature", max_length=30, choices=NatureInstance.choices)
+    membres = models.ManyToManyField(
+        Elu,
+        blank=True,
+        related_name="instances",
+        help_text="Les membres en exercice aujourd'hui ; chaque séance garde son propre décompte.",
+    )
+
+    class Meta:
+        ordering = ["collectivite", "nom"]
+        constraints = [models.UniqueConstraint(fields=["collectivite", "nom"], name="instance_nom_unique")]
+
+    def __str__(self):
+        return self.nom
+
+
+class SeanceQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return self.filter(instance__collectivite=user.collectivite_id)
+
+    def with_decompte(self):
+        """Counts, votants and quorum of each séance, in the query (distinct: two joins are counted)."""
+
+        def compte(etat):
+            return Count("presences", filter=Q(presences__etat=etat), distinct=True)
+
+        return self.annotate(
+            nombre_presents=compte(EtatPresence.PRESENT),
+            nombre_pouvoirs=compte(EtatPresence.POUVOIR),
+            nombre_excuses=compte(EtatPresence.EXCUSE),
+            nombre_deliberations=Count(
+                "deliberations", filter=Q(deliberations__retiree=False), distinct=True
+            ),
+        ).annotate(
+            nombre_votants=F("nombre_presents") + F("nombre_pouvoirs"),
+            # L2121-17: more than half of the members in office present.
+            quorum_atteint=GreaterThan(F("nombre_presents") * 2, F("membres_en_exercice")),
+        )
+
+
+class Seance(models.Model):
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="seances")
+    date = models.DateField("date de la séance")
+    date_convocation = models.DateField("date de convocation")
+    membres_en_exercice = models.PositiveSmallIntegerField("nombre de membres en exercice")
+    president = models.ForeignKey(
+        Elu,
+        verbose_name="président de séance",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    secretaire = models.ForeignKey(
+        Elu,
+        verbose_name="secrétaire de séance",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SeanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "séance"
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_convocation__lte=models.F("date")),
+                name="seance_convocation_avant_seance",
+                violation_error_message="La convocation doit précéder la séance.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instance} du {self.date:%d/%m/%Y}"
+
+    MESSAGE_ARRETEE = (
+        "Des délibérations de cette séance sont votées : sa liste de présence et son nombre de membres "
+        "en exercice sont arrêtés. Une arrivée ou un départ en cours de séance se note sur la délibération."
+    )
+
+    def a_des_votes(self):
+        return self.pk is not None and self.deliberations.exclude(resultat_vote="").exists()
+
+    def clean(self):
+        if self.a_des_votes():
+            avant = Seance.objects.filter(pk=self.pk).values("membres_en_exercice", "date", "instance").get()
+            apres = {
+                "membres_en_exercice": self.membres_en_exercice,
+                "date": self.date,
+                "instance": self.instance_id,
+            }
+            if avant != apres:
+                raise ValidationError(self.MESSAGE_ARRETEE)
+
+    def decompte(self):
+        """Présents, pouvoirs and voix, as the extract states them."""
+        return self.decompte_effectif().en_dict()
+
+    def decompte_effectif(self):
+        """The figures and the quorum (L2121-17) of the séance's attendance list."""
+        par_etat = dict(self.presences.values_list("etat").annotate(n=Count("id")).values_list("etat", "n"))
+        return Decompte(
+            membres_en_exercice=self.membres_en_exercice,
+            presents=par_etat.get(EtatPresence.PRESENT, 0),
+            pouvoirs=par_etat.get(EtatPresence.POUVOIR, 0),
+            excuses=par_etat.get(EtatPresence.EXCUSE, 0),
+        )
+
+    @transaction.atomic
+    def enregistrer_presences(self, etats, auteur=None):
+        """Replaces the attendance list with {elu_id: (etat, mandataire_id)}, all or nothing.
+
+        Members left out (etat None) are not on the list. Refused with every broken rule at once.
+        """
+        if self.a_des_votes():
+            raise ValidationError(self.MESSAGE_ARRETEE)
+        etats = {elu: (etat, mandataire) for elu, (etat, mandataire) in etats.items() if etat}
+        noms = {e.pk: str(e) for e in Elu.objects.filter(pk__in=set(etats) | {m for _, m in etats.values()})}
+        erreurs = erreurs_de_presence(etats, self.membres_en_exercice, noms)
+        if erreurs:
+            raise ValidationError(erreurs)
+        avant = self.etats()
+        ordres = dict(self.presences.values_list("elu_id", "ordre"))
+        self.presences.all().delete()
+        Presence.objects.bulk_create(
+            Presence(seance=self, elu_id=elu, etat=etat, mandataire_id=mandataire, ordre=ordres.get(elu, 0))
+            for elu, (etat, mandataire) in etats.items()
+        )
+        Trace.noter_presences(self, avant, etats, auteur)
+
+    def etats(self):
+        """{elu_id: (etat, mandataire_id)} of the séance's attendance list."""
+        return {p.elu_id: (p.etat, p.mandataire_id) for p in self.presences.all()}
+
+    def membres(self):
+        """Who can be on the attendance list: the instance's members and anyone already on it."""
+        return Elu.objects.filter(
+            Q(instances=self.instance_id) | Q(pk__in=self.presences.values("elu"))
+        ).distinct()
+
+
+class Presence(models.Model):
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="presences")
+    elu = models.ForeignKey(Elu, verbose_name="élu", on_delete=models.PROTECT, related_name="+")
+    etat = models.CharField("présence", max_length=10, choices=EtatPresence.choices)
+    mandataire = models.ForeignKey(
+        Elu,
+        verbose_name="donne pouvoir à",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "présence"
+        ordering = ["seance", "ordre", "elu__nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seance", "elu"],
+                name="presence_unique",
+                violation_error_message="Cet élu figure déjà dans la liste de présence.",
+            ),
+            # CGCT L2121-20: a member holds at most one pouvoir.
+            models.UniqueConstraint(
+                fields=["seance", "mandataire"],
+                name="presence_un_pouvoir_par_mandataire",
+                violation_error_message="Un membre ne peut détenir qu'un seul pouvoir (CGCT L2121-20).",
+            ),
+            models.CheckConstraint(
+                condition=Q(etat=EtatPresence.POUVOIR, mandataire__isnull=False)
+                | (~Q(etat=EtatPresence.POUVOIR) & Q(mandataire__isnull=True)),
+                name="presence_pouvoir_avec_mandataire",
+                violation_error_message=(
+                    "Un pouvoir doit nommer son mandataire, et seul un pouvoir en nomme un."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        if self.etat == EtatPresence.POUVOIR:
+            return f"{self.elu} donne pouvoir à {self.mandataire}"
+        return f"{self.elu} : {self.get_etat_display()}"
+
+    def clean(self):
+        if self.mandataire_id and self.mandataire_id == self.elu_id:
+            raise ValidationError({"mandataire": "Un élu ne peut pas se donner pouvoir à lui-même."})
+        if self.mandataire_id and self.seance_id:
+            mandataire_present = self.seance.presences.filter(
+                elu_id=self.mandataire_id, etat=EtatPresence.PRESENT
+            ).exists()
+            if not mandataire_present:
+                raise ValidationError({"mandataire": "Le mandataire doit être présent à la séance."})

@@ -1,0 +1,38 @@
+"""The pages of séances and délibérations, one module a topic."""
+
+from .consultation import (
+    deliberation_detail,
+    deliberation_extrait_pdf,
+    deliberation_liste,
+    seance_detail,
+    seance_liste,
+)
+from .journal import journal_liste
+from .seances import seance_creer, seance_inscrire, seance_modifier, seance_presences
+from .votes import (
+    deliberation_deplacer,
+    deliberation_ligne,
+    deliberation_prefecture,
+    deliberation_presence,
+    deliberation_retirer,
+    deliberation_voter,
+)
+
+__all__ = [
+    "journal_liste",
+    "deliberation_deplacer",
+    "deliberation_detail",
+    "deliberation_extrait_pdf",
+    "deliberation_ligne",
+    "deliberation_liste",
+    "deliberation_prefecture",
+    "deliberation_presence",
+    "deliberation_retirer",
+    "deliberation_voter",
+    "seance_creer",
+    "seance_detail",
+    "seance_inscrire",
+    "seance_liste",
+    "seance_modifier",
+    "seance_presences",
+]

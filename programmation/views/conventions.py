@@ -1,0 +1,114 @@
+"""Conventions to draw up and sign, their PDF, and the payments that follow. POST-only for changes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from contrat_ville.documents import reponse_fichier
+
+from ..controles import conventions_requises
+from ..conventions import convention_pdf, nom_fichier
+from ..enums import StatutAction, StatutConvention
+from ..forms_conventions import PaiementForm, SignatureForm
+from ..models import Action, Convention, Paiement, annoter_versements
+from .commun import appliquer
+
+voir = permission_required("programmation.view_convention", raise_exception=True)
+
+
+@login_required
+@voir
+def convention_liste(request):
+    actions = Action.objects.visibles_par(request.user).subventions()
+    annees = sorted(set(actions.order_by().values_list("annee", flat=True)), reverse=True)
+    demandee = request.GET.get("annee", "")
+    annee = int(demandee) if demandee in map(str, annees) else (annees or [None])[0]
+    candidates = list(
+        actions.filter(annee=annee, convention__isnull=True)
+        .exclude(statut__in=[StatutAction.REFUSEE, StatutAction.ABANDONNEE])
+        .select_related("porteur", "contrat", "tranche")
+    )
+    # Conventions covering the year, with each action's payments: one query.
+    conventionnees = annoter_versements(
+        actions.filter(convention__annee_debut__lte=annee or 0)
+        .filter(convention__annee_debut__gt=(annee or 0) - F("convention__duree_annees"))
+        .select_related("convention", "porteur", "contrat")
+        .order_by("porteur__nom", "pk")
+    )
+    contexte = {
+        "annees": annees,
+        "annee": annee,
+        "a_etablir": list(conventions_requises(candidates, request.user.collectivite_id)),
+        "a_signer": [a for a in conventionnees if a.convention.statut == StatutConvention.A_SIGNER],
+        "signees": [a for a in conventionnees if a.convention.statut != StatutConvention.A_SIGNER],
+    }
+    return render(request, "programmation/conventions/liste.html", contexte)
+
+
+def _convention(request, pk):
+    return get_object_or_404(
+        Convention.objects.visibles_par(request.user).select_related("action__porteur", "action__contrat"),
+        pk=pk,
+    )
+
+
+@require_POST
+@login_required
+@permission_required("programmation.add_convention", raise_exception=True)
+def convention_creer(request, pk):
+    action = get_object_or_404(
+        Action.objects.visibles_par(request.user).select_related("contrat", "tranche", "porteur"), pk=pk
+    )
+    appliquer(
+        request,
+        lambda: Convention.objects.creer_pour(action),
+        lambda c: f"Convention créée pour « {action.intitule} » ({c.duree_annees} an(s)) : à faire signer.",
+    )
+    if request.POST.get("retour") == "action":
+        return redirect("programmation:action", pk=action.pk)
+    return redirect(f"{reverse('programmation:conventions')}?annee={action.annee}")
+
+
+@login_required
+@voir
+def convention_telecharger(request, pk):
+    convention = _convention(request, pk)
+    return reponse_fichier(convention_pdf(convention), nom_fichier(convention))
+
+
+@require_POST
+@login_required
+@permission_required("programmation.change_convention", raise_exception=True)
+def convention_signer(request, pk):
+    convention = _convention(request, pk)
+    form = SignatureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Date de signature invalide : saisissez une date (jj/mm/aaaa).")
+    else:
+        appliquer(
+            request,
+            lambda: convention.signer(form.cleaned_data["date_signature"], request.user),
+            lambda _: f"Convention signée le {convention.date_signature:%d/%m/%Y}.",
+        )
+    return redirect(f"{reverse('programmation:conventions')}?annee={convention.annee_debut}")
+
+
+@require_POST
+@login_required
+@permission_required("programmation.add_paiement", raise_exception=True)
+def paiement_creer(request, pk):
+    action = get_object_or_404(Action.objects.visibles_par(request.user), pk=pk)
+    form = PaiementForm(request.POST)
+    if not form.is_valid():
+        erreurs = "; ".join(f"{form.fields[c].label} : {' '.join(e)}" for c, e in form.errors.items())
+        messages.error(request, f"Versement non enregistré. {erreurs}")
+    else:
+        appliquer(
+            request,
+            lambda: Paiement.objects.enregistrer(action, auteur=request.user, **form.cleaned_data),
+            lambda p: f"Versement enregistré : {p}.",
+        )
+    return redirect("programmation:action", pk=action.pk)

@@ -1,0 +1,124 @@
+"""Bilans (list, sheet, entry), annual reports (PDF, xlsx) and the officials' indicators."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Max
+from django.shortcuts import get_object_or_404, redirect, render
+
+from contrat_ville.documents import reponse_fichier
+
+from ..evaluation.documents import nom_fichier, rapport_pdf, rapport_xlsx
+from ..evaluation.forms import SaisieBilan
+from ..evaluation.indicateurs import indicateurs
+from ..models import Action, Bilan, RapportAnnuel
+from ..models.evaluation import echeance
+
+voir_bilans = permission_required("programmation.view_bilan", raise_exception=True)
+saisir_bilans = permission_required(
+    ("programmation.add_bilan", "programmation.change_bilan"), raise_exception=True
+)
+voir_rapports = permission_required("programmation.view_rapportannuel", raise_exception=True)
+
+
+def _annee(request):
+    derniere = Action.objects.visibles_par(request.user).aggregate(n=Max("annee"))["n"]
+    try:
+        annee = int(request.GET.get("annee", ""))
+    except ValueError:
+        annee = None
+    # Out-of-range years would overflow the column: they fall back to the latest year.
+    return annee if annee and 1900 <= annee <= 2200 else derniere or datetime.date.today().year
+
+
+@login_required
+@voir_bilans
+def bilans(request):
+    annee = _annee(request)
+    actions = (
+        Action.objects.visibles_par(request.user)
+        .filter(annee=annee)
+        .select_related("porteur", "axe__contrat", "theme", "bilan")
+        .order_by("axe__ordre", "axe__numero", "theme__ordre", "ordre", "pk")
+    )
+    contexte = {
+        "annee": annee,
+        "actions": actions,
+        "echeance": echeance(annee),
+        "aujourdhui": datetime.date.today(),
+    }
+    return render(request, "programmation/evaluation/bilans.html", contexte)
+
+
+@login_required
+@voir_bilans
+def bilan_detail(request, pk):
+    action = get_object_or_404(
+        Action.objects.visibles_par(request.user).select_related("porteur", "axe__contrat", "theme"), pk=pk
+    )
+    bilan = (
+        Bilan.objects.filter(action=action)
+        .prefetch_related("financements__financeur", "indicateurs", "quartiers__quartier")
+        .first()
+    )
+    return render(request, "programmation/evaluation/bilan_detail.html", {"action": action, "bilan": bilan})
+
+
+@login_required
+@saisir_bilans
+def bilan_saisir(request, pk):
+    action = get_object_or_404(Action.objects.visibles_par(request.user).select_related("contrat"), pk=pk)
+    bilan = Bilan.objects.filter(action=action).first() or Bilan(action=action, cout_prevu=action.cout)
+    saisie = SaisieBilan(
+        bilan, request.user.collectivite_id, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and saisie.est_valide():
+        saisie.enregistrer()
+        messages.success(request, f"Le bilan {action.annee} de « {action.intitule} » est enregistré.")
+        return redirect("programmation:bilan", pk=action.pk)
+    statut = 400 if request.method == "POST" else 200
+    return render(
+        request, "programmation/evaluation/bilan_form.html", {"action": action, "s": saisie}, status=statut
+    )
+
+
+@login_required
+@voir_rapports
+def rapports(request):
+    liste = RapportAnnuel.objects.visibles_par(request.user).select_related("contrat")
+    return render(request, "programmation/evaluation/rapports.html", {"rapports": liste})
+
+
+def _rapport(request, pk):
+    return get_object_or_404(
+        RapportAnnuel.objects.visibles_par(request.user).select_related("collectivite", "contrat"), pk=pk
+    )
+
+
+@login_required
+@voir_rapports
+def rapport_annuel_pdf(request, pk):
+    rapport = _rapport(request, pk)
+    return reponse_fichier(rapport_pdf(rapport), nom_fichier(rapport, "pdf"))
+
+
+@login_required
+@voir_rapports
+def rapport_annuel_xlsx(request, pk):
+    rapport = _rapport(request, pk)
+    return reponse_fichier(rapport_xlsx(rapport), nom_fichier(rapport, "xlsx"))
+
+
+@login_required
+@voir_bilans
+def tableau_indicateurs(request):
+    annee = _annee(request)
+    annees = (
+        Action.objects.visibles_par(request.user)
+        .values_list("annee", flat=True)
+        .distinct()
+        .order_by("-annee")
+    )
+    contexte = {"annee": annee, "annees": annees, **indicateurs(request.user, annee)}
+    return render(request, "programmation/evaluation/indicateurs.html", contexte)
