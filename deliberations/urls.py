@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_opendata
+from . import views
 
 app_name = "deliberations"
 urlpatterns = [
@@ -13,8 +13,8 @@ urlpatterns = [
     path("<int:pk>/presence/", views.deliberation_presence, name="presence"),
     path("<int:pk>/prefecture/", views.deliberation_prefecture, name="prefecture"),
     path("<int:pk>/lignes/", views.deliberation_ligne, name="ligne"),
-    path("donnees-ouvertes/", views_opendata.donnees_ouvertes, name="donnees_ouvertes"),
-    path("donnees-ouvertes/siret/", views_opendata.donnees_ouvertes_siret, name="donnees_ouvertes_siret"),
+    path("donnees-ouvertes/", views.donnees_ouvertes, name="donnees_ouvertes"),
+    path("donnees-ouvertes/siret/", views.donnees_ouvertes_siret, name="donnees_ouvertes_siret"),
     path("journal/", views.journal_liste, name="journal"),
     path("seances/", views.seance_liste, name="seances"),
     path("seances/nouvelle/", views.seance_creer, name="seance_creer"),

@@ -8,6 +8,7 @@ from .consultation import (
     seance_liste,
 )
 from .journal import journal_liste
+from .opendata import donnees_ouvertes, donnees_ouvertes_siret
 from .seances import seance_creer, seance_inscrire, seance_modifier, seance_presences
 from .votes import (
     deliberation_deplacer,
@@ -19,6 +20,8 @@ from .votes import (
 )
 
 __all__ = [
+    "donnees_ouvertes",
+    "donnees_ouvertes_siret",
     "journal_liste",
     "deliberation_deplacer",
     "deliberation_detail",

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from contrat_ville.documents import reponse_fichier
 
-from . import opendata
-from .forms_opendata import ExportForm, SiretForm
+from .. import opendata
+from ..forms_opendata import ExportForm, SiretForm
 
 
 def _collectivite(request):
