@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 
+from contrat_ville.graphiques import barres
 from contrat_ville.models import Enveloppe
 
 from .enums import StatutAction, StatutTranche
@@ -118,3 +119,28 @@ def par_statut(contrat, annee):
         .annotate(nombre=Count("id"))
         .order_by("statut")
     ]
+
+
+SERIES = [("enveloppe", "Enveloppe"), ("programme", "Programmé"), ("vote", "Voté")]
+
+
+def tableau(contrat, annee):
+    """Every figure and chart of the dashboard of a contract's year."""
+    axes, financeurs = par_axe(contrat, annee), par_financeur(contrat, annee)
+    communes, quartiers = par_territoire(contrat, annee, "commune"), par_territoire(contrat, annee, "nom")
+    evolutions = evolution(contrat)
+    contribution = [("montant", "Contribution")]
+    return {
+        "axes": axes,
+        "financeurs": financeurs,
+        "communes": communes,
+        "quartiers": quartiers,
+        "evolution": evolutions,
+        "statuts": par_statut(contrat, annee),
+        "graphique_axes": barres(axes, SERIES, f"Montants par {contrat.libelle_niveau.lower()}"),
+        "graphique_financeurs": barres(financeurs, SERIES, "Montants par financeur"),
+        "graphique_communes": barres(communes, contribution, "Contribution par commune"),
+        "graphique_evolution": barres(
+            [{"libelle": str(e["annee"]), **e} for e in evolutions], contribution, "Évolution"
+        ),
+    }

@@ -7,7 +7,6 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from contrat_ville.documents import reponse_fichier
-from contrat_ville.graphiques import barres
 from contrat_ville.models import Contrat, Dispositif
 
 from .. import tableau_de_bord as tdb
@@ -139,31 +138,8 @@ def tableau_de_bord(request):
         return render(request, "programmation/tableau_de_bord.html", {"contrats": contrats})
     annees = sorted(set(contrat.actions.values_list("annee", flat=True)), reverse=True)
     annee = _entier(request.GET.get("annee"), annees) or (annees[0] if annees else contrat.annee_debut)
-    axes, financeurs = tdb.par_axe(contrat, annee), tdb.par_financeur(contrat, annee)
-    communes, quartiers = (
-        tdb.par_territoire(contrat, annee, "commune"),
-        tdb.par_territoire(contrat, annee, "nom"),
-    )
-    evolution = tdb.evolution(contrat)
-    series = [("enveloppe", "Enveloppe"), ("programme", "Programmé"), ("vote", "Voté")]
-    contexte = {
-        "contrats": contrats,
-        "contrat": contrat,
-        "annees": annees,
-        "annee": annee,
-        "axes": axes,
-        "financeurs": financeurs,
-        "communes": communes,
-        "quartiers": quartiers,
-        "evolution": evolution,
-        "statuts": tdb.par_statut(contrat, annee),
-        "graphique_axes": barres(axes, series, f"Montants par {contrat.libelle_niveau.lower()}"),
-        "graphique_financeurs": barres(financeurs, series, "Montants par financeur"),
-        "graphique_communes": barres(communes, [("montant", "Contribution")], "Contribution par commune"),
-        "graphique_evolution": barres(
-            [{"libelle": str(e["annee"]), **e} for e in evolution], [("montant", "Contribution")], "Évolution"
-        ),
-    }
+    contexte = {"contrats": contrats, "contrat": contrat, "annees": annees, "annee": annee}
+    contexte.update(tdb.tableau(contrat, annee))
     return render(request, "programmation/tableau_de_bord.html", contexte)
 
 
