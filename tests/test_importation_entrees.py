@@ -229,6 +229,7 @@ def fichiers_hostiles():
         ),
         "sans en-têtes": (xlsx(lambda ws: ws.append(["a", "b", 3])), "rien.xlsx", "Aucune ligne d'en-têtes"),
         "binaire en csv": (b"\x00\x01\x02binaire", "donnees.csv", "ni un classeur Excel"),
+        "page web": (b"<script>alert(1)</script>;Intitul\xc3\xa9", "piege.html", "seuls ces deux formats"),
     }
 
 

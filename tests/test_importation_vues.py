@@ -77,6 +77,18 @@ def test_it_previews_then_loads_a_file_as_an_agent_would(client, agent, contrat_
     assert Action.objects.get(numero_dauphin="90002").porteur.nom == "CIDFF"
 
 
+def test_it_keeps_the_file_in_the_storage_under_its_hash_whatever_its_name(
+    client, agent, contrat_2024, tmp_path
+):
+    client.force_login(agent)
+    deposer(client, contrat_2024, classeur(FICHIER), nom="../../Demandes 2025.XLSX")
+    deposer(client, contrat_2024, "Intitulé;Porteur\nJardin;CIDFF\n".encode(), nom="liste.txt")
+    noms = [p.name.split(".") for p in (tmp_path / "imports").iterdir()]
+    assert sorted(extension for _, extension in noms) == ["csv", "xlsx"]
+    assert all(len(empreinte) == 64 for empreinte, _ in noms)
+    assert [p.name for p in tmp_path.iterdir()] == ["imports"]
+
+
 def test_it_remembers_the_mapping_for_the_next_file_of_the_same_shape(client, agent, contrat_2024):
     client.force_login(agent)
     entetes = ["Réf.", "Intitulé", "Porteur", "Somme"]

@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
+
+from programmation.views.commun import appliquer as appliquer_et_rendre
 
 from ..models import Deliberation, Seance
 
@@ -32,16 +32,8 @@ def deliberation_de(request, pk):
 
 
 def appliquer(request, operation, succes):
-    """Runs one change in a transaction; a refusal's messages are shown as they are. True when done."""
-    try:
-        with transaction.atomic():
-            operation()
-    except ValidationError as erreur:
-        for message in erreur.messages:
-            messages.error(request, message)
-        return False
-    messages.success(request, succes)
-    return True
+    """The same as programmation's, for changes that return nothing: True when done."""
+    return appliquer_et_rendre(request, lambda: operation() or True, lambda _: succes) is not None
 
 
 def erreurs_du_formulaire(request, form):

@@ -51,6 +51,11 @@ def lire(contenu, nom_fichier, progression=None):
         return _lire_xlsx(contenu, progression)
     if nom_fichier.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
         raise ErreurImport(f"« {nom_fichier} » n'est pas un classeur Excel lisible (.xlsx).")
+    if not nom_fichier.lower().endswith((".csv", ".txt")):
+        raise ErreurImport(
+            f"« {nom_fichier} » n'est ni un classeur Excel (.xlsx) ni un fichier texte (.csv) : "
+            "seuls ces deux formats peuvent être importés."
+        )
     return [_lire_csv(contenu, nom_fichier)]
 
 

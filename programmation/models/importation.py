@@ -1,7 +1,6 @@
 """Imports from spreadsheets: the file waiting for confirmation, and the column mappings remembered."""
 
 import hashlib
-from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import models
@@ -45,7 +44,8 @@ class ImportationQuerySet(models.QuerySet):
             nom_fichier=nom_fichier[:255],
             empreinte=empreinte,
         )
-        extension = Path(nom_fichier).suffix.lower()[:6]
+        # Named after what was read, never after the user's name: nothing else can land in the storage.
+        extension = ".xlsx" if contenu.startswith(b"PK") else ".csv"
         importation.fichier.save(f"{empreinte}{extension}", ContentFile(contenu), save=False)
         importation.save()
         return importation

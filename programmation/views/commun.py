@@ -21,7 +21,8 @@ def appliquer(request, operation, succes):
         with transaction.atomic():
             resultat = operation()
     except ValidationError as erreur:
-        messages.error(request, " ".join(erreur.messages))
+        for message in erreur.messages:
+            messages.error(request, message)
         return None
     messages.success(request, succes(resultat))
     return resultat
