@@ -104,6 +104,8 @@ LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "fr-fr"
+# French whatever the browser asks for: the only language offered to LocaleMiddleware.
+LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -189,3 +189,12 @@ def test_it_explains_refusals_and_missing_pages_in_french(client, elu):
     assert introuvable.status_code == 404 and "Page introuvable" in introuvable.content.decode()
     refus = client.post(reverse("programmation:action_creer"))
     assert refus.status_code == 403 and "Accès refusé" in refus.content.decode()
+
+
+def test_it_speaks_french_to_a_browser_set_to_english(client, agent):
+    client.force_login(agent)
+    reponse = client.post(reverse("programmation:importation_deposer"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    texte = reponse.content.decode()
+    assert reponse.status_code == 400
+    assert "Ce champ est obligatoire." in texte and "This field is required." not in texte
+    assert reponse["Content-Language"] == "fr"

@@ -27,8 +27,11 @@ LIGNES_MONTREES = 500
 @importer
 def importation_deposer(request):
     collectivite = request.user.collectivite_id
-    form = DepotForm(request.POST or None, request.FILES or None, collectivite=collectivite)
-    if request.method == "POST" and form.is_valid():
+    envoye = request.method == "POST"  # an empty post is still a post: its errors are shown
+    form = DepotForm(
+        request.POST if envoye else None, request.FILES if envoye else None, collectivite=collectivite
+    )
+    if envoye and form.is_valid():
         importation = Importation.objects.deposer(
             form.contenu,
             form.cleaned_data["fichier"].name,
