@@ -346,3 +346,11 @@ def test_no_write_url_answers_500_to_hostile_input(client, agent, donnees):
     assert deliberation.resultat_vote == "unanimite"
     assert deliberation.identifiant_actes in ("", "042-244200770-20240516-D20240023010-DE")
     assert deliberation.seance.deliberations.count() == 1
+
+
+def test_it_lists_the_seances_most_recent_first(client, agent):
+    client.force_login(agent)
+    page = client.get(reverse("deliberations:seances")).content.decode()
+    # The three seed séances, typed from the délibérations.
+    positions = [page.index(date) for date in ("4 juillet 2024", "16 mai 2024", "7 mars 2019")]
+    assert positions == sorted(positions)

@@ -33,6 +33,7 @@ def seance_liste(request):
         Seance.objects.visibles_par(request.user)
         .with_decompte()
         .select_related("instance", "president", "secretaire")
+        .order_by("-date", "-pk")  # explicit: Meta.ordering is dropped from a GROUP BY query
     )
     return render(request, "deliberations/seance_liste.html", {"seances": seances})
 
