@@ -46,10 +46,19 @@ class InstanceAdmin(ParCollectivite):
 
 
 class PresenceInline(admin.TabularInline):
+    """Shown only: the séance page enters the list, checks the CGCT's rules, keeps the trail and the lock."""
+
     model = Presence
     extra = 0
     fields = ["elu", "etat", "mandataire", "ordre"]
-    autocomplete_fields = ["elu", "mandataire"]
+    readonly_fields = fields
+    verbose_name_plural = "présences (à saisir sur la page de la séance)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("elu", "mandataire")
@@ -110,8 +119,8 @@ class SeanceAdmin(ParCollectivite):
             return "—"
         d = seance.decompte()
         return (
-            f"{d['membres_en_exercice']} membres en exercice, {d['presents']} présents, "
-            f"{d['pouvoirs']} pouvoirs, {d['voix']} voix, {d['excuses']} absents excusés"
+            f"{d.membres_en_exercice} membres en exercice, {d.presents} présents, "
+            f"{d.pouvoirs} pouvoirs, {d.voix} voix, {d.excuses} absents excusés"
         )
 
 

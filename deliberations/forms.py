@@ -8,7 +8,6 @@ from programmation.models import Action, Tranche
 
 from .enums import EtatPresence, ModePublication, NatureDeliberation, ResultatVote
 from .models import Deliberation, Elu, Instance, Seance
-from .models.presences import erreurs_de_presence
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -67,13 +66,10 @@ class BasePresenceFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
+        # The rules of attendance are the séance's (Seance.enregistrer_presences): only membership here.
         connus = {e.pk for e in self.elus}
         if any(elu not in connus for elu in self.etats()):
             raise ValidationError("Un élu de la liste n'est pas membre de cette instance.")
-        etats = {elu: v for elu, v in self.etats().items() if v[0]}
-        erreurs = erreurs_de_presence(etats, self.membres_en_exercice, {e.pk: str(e) for e in self.elus})
-        if erreurs:
-            raise ValidationError(erreurs)
 
 
 PresenceFormSet = forms.formset_factory(PresenceForm, formset=BasePresenceFormSet, extra=0)
@@ -88,7 +84,6 @@ def presences_formset(seance, elus, data=None):
     formset = PresenceFormSet(data, initial=initial, elus=elus, prefix="presences")
     for form, elu in zip(formset.forms, elus, strict=False):
         form.membre = elu
-    formset.membres_en_exercice = seance.membres_en_exercice
     return formset
 
 

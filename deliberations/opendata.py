@@ -21,7 +21,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from contrat_ville.validators import luhn_valide
 from programmation.controles import SEUIL_CONVENTION, annuels_par_porteur
 from programmation.enums import StatutAction, StatutConvention
 from programmation.models import Action
@@ -171,11 +170,8 @@ def exporter_subventions(collectivite, annee=None, toutes=False):
     exiger_siret(collectivite)
     lignes, ecartes = [], []
     for action in subventions_publiees(collectivite, annee, toutes):
-        porteur = action.porteur
-        if porteur.siret and not luhn_valide(porteur.siret):
-            ecartes.append((action, f"SIRET {porteur.siret} invalide"))
-        elif not (porteur.siret or porteur.rna):
-            ecartes.append((action, "ni SIRET ni RNA"))
+        if anomalie := action.porteur.anomalie_identifiant:
+            ecartes.append((action, anomalie))
         else:
             lignes.append(ligne_subvention(collectivite, action))
     return Export(_csv(COLONNES_SUBVENTIONS, lignes), len(lignes), ecartes)

@@ -52,6 +52,16 @@ def test_it_shows_the_2024_tranche_with_its_totals(client, administrateur):
     assert "383\u202f950\u202f€" in liste
 
 
+def test_it_shows_the_attendance_of_a_seance_without_letting_it_be_edited_there(client, administrateur):
+    from deliberations.models import Deliberation, Seance
+
+    client.force_login(administrateur)
+    seance = Deliberation.objects.get(numero="2024.00230").seance
+    page = client.get(url(Seance, "change", seance.pk)).content.decode()
+    assert "à saisir sur la page de la séance" in page
+    assert 'name="presences-0-etat"' not in page and 'name="presences-0-mandataire"' not in page
+
+
 def test_it_lets_an_administrator_edit_actions_but_not_accounts(client, administrateur):
     client.force_login(administrateur)
     action = Action.objects.first()

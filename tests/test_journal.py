@@ -42,15 +42,20 @@ def test_it_traces_the_vote_and_a_late_arrival_on_the_deliberation(client, seanc
     seance, (a, b, c, d) = seance
     deliberation = Deliberation.objects.inscrire(seance, "Subvention au centre social")
     deliberation.modifier_presence(d, "present", auteur=agent)
-    deliberation.voter("majorite", 3, 1, 0, ne_prenant_pas_part=[], auteur=agent)
+    deliberation.voter("majorite", 2, 1, 0, ne_prenant_pas_part=[b], auteur=agent)
     traces = list(deliberation.traces.order_by("pk").values_list("champ", "avant", "apres"))
     assert traces == [
         (f"présence de {d}", "Absent excusé", "Présent"),
-        ("vote", "", "Ce dossier a été adopté par 3 voix pour, 1 voix contre et 0 abstention(s)."),
+        (
+            "vote",
+            "",
+            "Ce dossier a été adopté par 2 voix pour, 1 voix contre et 0 abstention(s). "
+            f"Ne prennent pas part au vote : {b}.",
+        ),
     ]
     client.force_login(agent)
     page = client.get(reverse("deliberations:deliberation", args=[deliberation.pk])).content.decode()
-    assert "Journal des présences et des votes" in page and "3 voix pour, 1 voix contre" in page
+    assert "Journal des présences et des votes" in page and "2 voix pour, 1 voix contre" in page
 
 
 def test_it_lists_and_exports_the_whole_trail_of_the_authority(client, seance, elu, agent):

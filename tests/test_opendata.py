@@ -16,7 +16,7 @@ from frictionless import Resource, Schema
 
 from contrat_ville.validators import luhn_valide
 from deliberations import opendata
-from programmation.models import Convention
+from programmation.models import Convention, Porteur
 
 from .factories import (
     ActionFactory,
@@ -164,6 +164,27 @@ def test_the_subsidies_file_validates_and_holds_the_legal_rows(attribuant):
     assert [(a.porteur.nom, raison) for a, raison in export.ecartes] == [
         ("Association sans numéro", "ni SIRET ni RNA")
     ]
+
+
+def test_it_publishes_a_la_poste_siret_and_leaves_out_a_wrong_one_saying_why(attribuant, client, agent):
+    collectivite, actions = attribuant
+    # La Poste's SIRETs follow their own rule (digit sum), not Luhn: accepted by the porteur's field.
+    Porteur.objects.filter(pk=actions["siret"].porteur_id).update(siret="35600000049837")
+    Porteur.objects.filter(pk=actions["rna_1"].porteur_id).update(siret="12345678901234", rna="")
+    export = opendata.exporter_subventions(collectivite)
+    assert [ligne["idBeneficiaire"] for ligne in valider(export.contenu, scdl_subventions())] == [
+        "35600000049837"
+    ]
+    assert sorted(raison for _, raison in export.ecartes) == [
+        "SIRET 12345678901234 invalide",
+        "SIRET 12345678901234 invalide",
+        "ni SIRET ni RNA",
+    ]
+    agent.collectivite = collectivite
+    agent.save()
+    client.force_login(agent)
+    page = client.get(reverse("deliberations:donnees_ouvertes"), {"annee": 2025}).content.decode()
+    assert page.count("écartée : SIRET 12345678901234 invalide") == 2
 
 
 def test_the_schema_check_does_catch_a_french_formatted_amount(attribuant):

@@ -180,6 +180,6 @@ def test_an_agent_records_a_late_arrival_from_the_deliberation_page(client, agen
     client.post(
         reverse("deliberations:presence", args=[deliberation.pk]), {"elu": elus[3].pk, "etat": "present"}
     )
-    assert deliberation.decompte().presents == 4 and seance.decompte_effectif().presents == 3
+    assert deliberation.decompte().presents == 4 and seance.decompte().presents == 3
     page = client.get(reverse("deliberations:deliberation", args=[deliberation.pk])).content.decode()
     assert "Présence propre à ce point" in page and f"{elus[3]} : Présent" in page

@@ -353,9 +353,7 @@ class Deliberation(models.Model):
         self.vote_pour, self.vote_contre, self.vote_abstention = pour, contre, abstention
         self.save(update_fields=["resultat_vote", "vote_pour", "vote_contre", "vote_abstention"])
         self.ne_prenant_pas_part.set(npp)
-        exclus = ", ".join(str(e) for e in ne_prenant_pas_part)
-        vote = self.texte_du_vote + (f" Ne prennent pas part : {exclus}." if exclus else "")
-        self._tracer(auteur, "vote", "", vote)
+        self._tracer(auteur, "vote", "", self.texte_du_vote)
         if self.est_votee:
             self._appliquer(auteur)
 

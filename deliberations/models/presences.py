@@ -38,16 +38,6 @@ class Decompte:
     def quorum_atteint(self):
         return self.presents >= self.quorum_requis
 
-    def en_dict(self):
-        """The figures the extract states."""
-        return {
-            "membres_en_exercice": self.membres_en_exercice,
-            "presents": self.presents,
-            "pouvoirs": self.pouvoirs,
-            "excuses": self.excuses,
-            "voix": self.voix,
-        }
-
 
 def decompter(etats, membres_en_exercice, ne_prenant_pas_part=()):
     par_etat = Counter(etat for etat, _ in etats.values())

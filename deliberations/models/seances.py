@@ -9,7 +9,7 @@ from contrat_ville.models import Collectivite
 
 from ..enums import Civilite, EtatPresence, NatureInstance
 from .journal import Trace
-from .presences import Decompte, erreurs_de_presence
+from .presences import decompter, erreurs_de_presence
 
 
 class Elu(models.Model):
@@ -70,7 +70,6 @@ class SeanceQuerySet(models.QuerySet):
         return self.annotate(
             nombre_presents=compte(EtatPresence.PRESENT),
             nombre_pouvoirs=compte(EtatPresence.POUVOIR),
-            nombre_excuses=compte(EtatPresence.EXCUSE),
             nombre_deliberations=Count(
                 "deliberations", filter=Q(deliberations__retiree=False), distinct=True
             ),
@@ -139,18 +138,8 @@ class Seance(models.Model):
                 raise ValidationError(self.MESSAGE_ARRETEE)
 
     def decompte(self):
-        """Présents, pouvoirs and voix, as the extract states them."""
-        return self.decompte_effectif().en_dict()
-
-    def decompte_effectif(self):
         """The figures and the quorum (L2121-17) of the séance's attendance list."""
-        par_etat = dict(self.presences.values_list("etat").annotate(n=Count("id")).values_list("etat", "n"))
-        return Decompte(
-            membres_en_exercice=self.membres_en_exercice,
-            presents=par_etat.get(EtatPresence.PRESENT, 0),
-            pouvoirs=par_etat.get(EtatPresence.POUVOIR, 0),
-            excuses=par_etat.get(EtatPresence.EXCUSE, 0),
-        )
+        return decompter(self.etats(), self.membres_en_exercice)
 
     @transaction.atomic
     def enregistrer_presences(self, etats, auteur=None):

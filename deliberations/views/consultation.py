@@ -45,7 +45,7 @@ def seance_detail(request, pk, presences=None, status=200):
     elus = list(seance.membres().order_by("nom", "prenom"))
     contexte = {
         "seance": seance,
-        "decompte": seance.decompte_effectif(),
+        "decompte": seance.decompte(),
         "presences": seance.presences.select_related("elu", "mandataire").order_by("ordre", "elu__nom"),
         "ordre_du_jour": seance.deliberations.select_related("tranche__contrat").order_by("ordre_du_jour"),
         "peut_modifier": request.user.has_perm("deliberations.change_seance"),

@@ -88,6 +88,18 @@ class Porteur(models.Model):
     def identifie(self):
         return bool(self.siret or self.rna)
 
+    @property
+    def anomalie_identifiant(self):
+        """Why the porteur cannot be named in open data (SCDL wants a valid SIRET or RNA); "" when it can."""
+        if not self.identifie:
+            return "ni SIRET ni RNA"
+        try:
+            if self.siret:
+                valider_siret(self.siret)
+        except ValidationError:
+            return f"SIRET {self.siret} invalide"
+        return ""
+
 
 class TrancheQuerySet(models.QuerySet):
     def update(self, **valeurs):
