@@ -8,6 +8,7 @@ from programmation.models import Action, Tranche
 
 from .enums import EtatPresence, ModePublication, NatureDeliberation, ResultatVote
 from .models import Deliberation, Elu, Instance, Seance
+from .models.presences import erreurs_de_presence
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -51,8 +52,8 @@ class PresenceForm(forms.Form):
 
 
 class BasePresenceFormSet(forms.BaseFormSet):
-    def __init__(self, *args, elus, **kwargs):
-        self.elus = elus
+    def __init__(self, *args, elus, membres_en_exercice, **kwargs):
+        self.elus, self.membres_en_exercice = elus, membres_en_exercice
         choix = [(e.pk, str(e)) for e in elus]
         super().__init__(*args, form_kwargs={"mandataires": choix}, **kwargs)
 
@@ -66,10 +67,14 @@ class BasePresenceFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        # The rules of attendance are the séance's (Seance.enregistrer_presences): only membership here.
         connus = {e.pk for e in self.elus}
         if any(elu not in connus for elu in self.etats()):
             raise ValidationError("Un élu de la liste n'est pas membre de cette instance.")
+        # The séance's rules (Seance.enregistrer_presences applies them too), shown next to the list.
+        etats = {elu: v for elu, v in self.etats().items() if v[0]}
+        erreurs = erreurs_de_presence(etats, self.membres_en_exercice, {e.pk: str(e) for e in self.elus})
+        if erreurs:
+            raise ValidationError(erreurs)
 
 
 PresenceFormSet = forms.formset_factory(PresenceForm, formset=BasePresenceFormSet, extra=0)
@@ -81,7 +86,9 @@ def presences_formset(seance, elus, data=None):
         {"elu": e.pk, "etat": etats.get(e.pk, ("", None))[0], "mandataire": etats.get(e.pk, ("", None))[1]}
         for e in elus
     ]
-    formset = PresenceFormSet(data, initial=initial, elus=elus, prefix="presences")
+    formset = PresenceFormSet(
+        data, initial=initial, elus=elus, membres_en_exercice=seance.membres_en_exercice, prefix="presences"
+    )
     for form, elu in zip(formset.forms, elus, strict=False):
         form.membre = elu
     return formset
@@ -163,6 +170,17 @@ class PrefectureForm(forms.ModelForm):
         if not self.instance.mode_publication:
             # Publication électronique is the rule since 1 July 2022.
             self.initial["mode_publication"] = ModePublication.MISE_EN_LIGNE
+
+    def clean(self):
+        # A stamp of the préfecture is a legal fact: it may be corrected, never erased from here.
+        for champ in ("identifiant_actes", "date_reception_prefecture", "date_publication"):
+            if (
+                getattr(self.instance, champ)
+                and not self.cleaned_data.get(champ)
+                and champ not in self.errors
+            ):
+                self.add_error(champ, "Déjà enregistré : corrigez-le si besoin, il ne peut pas être effacé.")
+        return super().clean()
 
 
 class LigneModificativeForm(forms.Form):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from contrat_ville.models import Financeur
 from programmation.models import Action, Cofinancement, Tranche
 
+from .factories import ActionFactory
+
 pytestmark = pytest.mark.django_db
 
 VERROU = "est votée : ses montants sont verrouillés"
@@ -163,10 +165,14 @@ def test_the_tranche_composer_neither_adds_nor_removes(client, agent, tranche, a
         reverse("programmation:tranche_retirer", args=[tranche.pk]), {"action": action.pk}, follow=True
     )
     assert "seule une tranche en brouillon se compose" in reponse.content.decode()
-    hors_tranche = Action.objects.filter(contrat=tranche.contrat, annee=2024, tranche__isnull=True).first()
-    if hors_tranche is not None:
-        client.post(reverse("programmation:tranche_ajouter", args=[tranche.pk]), {"action": hors_tranche.pk})
-        assert Action.objects.get(pk=hors_tranche.pk).tranche_id is None
+    hors_tranche = ActionFactory(
+        tranche=None, contrat=tranche.contrat, annee=tranche.annee, axe=action.axe, statut="proposee"
+    )
+    reponse = client.post(
+        reverse("programmation:tranche_ajouter", args=[tranche.pk]), {"action": hors_tranche.pk}, follow=True
+    )
+    assert "seule une tranche en brouillon se compose" in reponse.content.decode()
+    assert Action.objects.get(pk=hors_tranche.pk).tranche_id is None
     assert Action.objects.get(pk=action.pk).tranche_id == tranche.pk
 
 

@@ -9,6 +9,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Max, Q
+from django.utils.functional import cached_property
 
 from contrat_ville.formats import euros
 from contrat_ville.models import MONTANT, Collectivite
@@ -216,26 +217,27 @@ class Deliberation(models.Model):
     # --- the préfecture
 
     @property
+    def prefixe_actes(self):
+        """DDD-SIREN-AAAAMMJJ-: what every ACTES identifier of this séance starts with."""
+        collectivite = self.seance.instance.collectivite
+        return f"{collectivite.code_departement}-{collectivite.siren}-{self.seance.date:%Y%m%d}-"
+
+    @cached_property
     def identifiant_actes_calcule(self):
         """DDD-SIREN-AAAAMMJJ-NUMERO-DE, the internal number in the register's ACTES format."""
         if self.rang is None or self.annee is None:
             return ""
-        collectivite = self.seance.instance.collectivite
-        registre = Registre.objects.filter(collectivite=collectivite).first() or Registre()
-        return (
-            f"{collectivite.code_departement}-{collectivite.siren}-{self.seance.date:%Y%m%d}-"
-            f"{registre.numero_actes(self.annee, self.rang)}-DE"
-        )
+        registre = Registre.objects.filter(collectivite=self.seance.instance.collectivite_id).first()
+        return f"{self.prefixe_actes}{(registre or Registre()).numero_actes(self.annee, self.rang)}-DE"
 
     def clean(self):
         erreurs = {}
         if self.identifiant_actes and self.seance_id and FORMAT_ACTES.match(self.identifiant_actes):
-            collectivite = self.seance.instance.collectivite
-            attendu = f"{collectivite.code_departement}-{collectivite.siren}-{self.seance.date:%Y%m%d}-"
+            attendu = self.prefixe_actes
             if not self.identifiant_actes.startswith(attendu):
                 erreurs["identifiant_actes"] = (
                     f"L'identifiant ACTES doit commencer par {attendu} : le département et le SIREN de "
-                    f"{collectivite}, puis la date de la séance."
+                    f"{self.seance.instance.collectivite}, puis la date de la séance."
                 )
         for champ in ("date_reception_prefecture", "date_publication"):
             date = getattr(self, champ)

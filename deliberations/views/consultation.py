@@ -67,7 +67,7 @@ def deliberation_detail(request, pk, vote=None, status=200):
         "presences_modifiees": deliberation.presences_modifiees.select_related("elu", "mandataire"),
         "ne_prenant_pas_part": deliberation.ne_prenant_pas_part.all(),
         "lignes": deliberation.lignes.select_related("action__porteur"),
-        "totaux_modificative": deliberation.totaux_modificative(),
+        "totaux_modificative": deliberation.totaux_modificative() if deliberation.est_modificative else None,
         "peut_modifier": request.user.has_perm("deliberations.change_deliberation"),
         "journal": deliberation.traces.select_related("auteur"),
     }
