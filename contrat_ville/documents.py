@@ -1,7 +1,6 @@
 """Serving generated documents: at once when small, through the task worker when large."""
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from .models import DocumentGenere
+from .models import DocumentGenere, limite_d_abandon
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +65,7 @@ def produire(document_id, fabriquer):
 def declarer_abandonnes():
     """Documents and tasks whose worker died (killed, machine lost) are closed as failed."""
     DocumentGenere.objects.declarer_abandonnes()
-    limite = timezone.now() - timedelta(seconds=settings.DOCUMENTS_DELAI_MAXIMAL)
-    DBTaskResult.objects.running().filter(started_at__lt=limite).update(
+    DBTaskResult.objects.running().filter(started_at__lt=limite_d_abandon()).update(
         status=TaskResultStatus.FAILED,
         finished_at=timezone.now(),
         exception_class_path="builtins.TimeoutError",

@@ -372,17 +372,18 @@ class StatutDocument(models.TextChoices):
     ECHEC = "echec", "Échec"
 
 
-class DocumentGenereQuerySet(models.QuerySet):
-    def abandonnes(self):
-        """Documents still waiting or running long after any document takes: their worker died."""
-        limite = timezone.now() - timedelta(seconds=settings.DOCUMENTS_DELAI_MAXIMAL)
-        return self.filter(
-            statut__in=[StatutDocument.EN_ATTENTE, StatutDocument.EN_COURS], cree_le__lt=limite
-        )
+def limite_d_abandon():
+    """A document or task started before this has lost its worker (settings.DOCUMENTS_DELAI_MAXIMAL)."""
+    return timezone.now() - timedelta(seconds=settings.DOCUMENTS_DELAI_MAXIMAL)
 
+
+class DocumentGenereQuerySet(models.QuerySet):
     def declarer_abandonnes(self):
-        """Marks them failed with a message the user can act on; never left running forever."""
-        return self.abandonnes().update(
+        """Documents still waiting or running long after any document takes lost their worker: marked
+        failed with a message the user can act on, never left running forever."""
+        return self.filter(
+            statut__in=[StatutDocument.EN_ATTENTE, StatutDocument.EN_COURS], cree_le__lt=limite_d_abandon()
+        ).update(
             statut=StatutDocument.ECHEC,
             termine_le=timezone.now(),
             erreur=(

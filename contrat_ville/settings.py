@@ -78,8 +78,9 @@ DATABASES = {
 }
 if env_bool("DB_POOL") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # psycopg's pool, one per process: a request borrows an open connection instead of opening one.
+    # One kept open is what a sync gunicorn worker uses; more are opened only for threaded workers.
     DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 2, "max_size": int(os.environ.get("DB_POOL_MAX", "10")), "timeout": 10}
+        "pool": {"min_size": 1, "max_size": int(os.environ.get("DB_POOL_MAX", "10")), "timeout": 10}
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "0"))
@@ -148,9 +149,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HEURES", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/verrouille.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind a reverse proxy, the client's address is in this header (set AXES_IPWARE_PROXY_COUNT too).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
+# Behind NOMBRE_DE_PROXYS reverse proxies, the client's address is read from X-Forwarded-For.
+NOMBRE_DE_PROXYS = int(os.environ.get("NOMBRE_DE_PROXYS", "0"))
+AXES_CLIENT_IP_CALLABLE = "contrat_ville.securite.adresse_du_client"
 
 # Sessions end after a working day, and with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

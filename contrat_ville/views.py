@@ -2,13 +2,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
-from .documents import declarer_abandonnes
 from .models import DocumentGenere, StatutDocument
 
 
 def _document(request, pk):
-    declarer_abandonnes()
-    return get_object_or_404(DocumentGenere, pk=pk, collectivite=request.user.collectivite_id)
+    documents = DocumentGenere.objects.filter(collectivite=request.user.collectivite_id)
+    # No scheduler here: a document whose worker died is closed when someone looks at it.
+    documents.filter(pk=pk).declarer_abandonnes()
+    return get_object_or_404(documents, pk=pk)
 
 
 @login_required

@@ -47,6 +47,20 @@ def test_it_reports_a_document_queue_that_no_worker_empties(client, sem):
     assert reponse.json()["documents"]["attente_la_plus_longue_s"] >= 600
 
 
+def test_it_tells_the_health_poller_the_database_is_down_without_its_details(rf, monkeypatch):
+    from django.db import OperationalError
+
+    from contrat_ville import sante
+
+    def panne():
+        raise OperationalError('connection to server at "10.1.2.3", port 5432 failed: user "contrat"')
+
+    monkeypatch.setattr(sante, "_base", panne)
+    reponse = sante.sante(rf.get("/sante/"))
+    assert reponse.status_code == 503
+    assert json.loads(reponse.content) == {"base": {"etat": "injoignable"}}
+
+
 def test_it_sends_a_content_security_policy_and_forbids_framing(client):
     reponse = client.get(reverse("login"))
     politique = reponse["Content-Security-Policy"]
@@ -68,9 +82,30 @@ def test_it_locks_a_user_out_after_five_failed_logins(client, agent):
     verrou = _se_connecter(client, "mauvais")
     assert verrou.status_code == 429
     assert "Connexion suspendue" in verrou.content.decode()
+    assert "pendant 15 minutes." in verrou.content.decode()
     # Even the right password is refused while the lock lasts.
     assert _se_connecter(client, "un-mot-de-passe-solide-2024").status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_it_locks_the_client_behind_the_proxy_not_the_proxy_itself(client, agent, settings):
+    settings.NOMBRE_DE_PROXYS = 1
+    agent.set_password("un-mot-de-passe-solide-2024")
+    agent.save()
+
+    def depuis(adresse, mot_de_passe):
+        # Every request reaches us from nginx (REMOTE_ADDR 127.0.0.1); what a client writes itself
+        # stands left of the address nginx appends.
+        return client.post(
+            reverse("login"),
+            {"username": "agent-test", "password": mot_de_passe},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.1, {adresse}",
+        )
+
+    for _ in range(5):
+        depuis("203.0.113.9", "mauvais")
+    assert depuis("203.0.113.9", "un-mot-de-passe-solide-2024").status_code == 429
+    assert depuis("198.51.100.7", "un-mot-de-passe-solide-2024").status_code == 302
 
 
 def test_it_resets_the_failure_count_after_a_successful_login(client, agent):
