@@ -37,6 +37,9 @@ from pathlib import Path
 import psycopg
 
 RACINE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(RACINE))
+from tests.hostiles import PARAMETRES_DES_LISTES, VALEURS_HOSTILES  # noqa: E402
+
 MOT_DE_PASSE = "charge-mot-de-passe-2026"
 
 
@@ -422,47 +425,12 @@ def abuser(banc, nombre):
         "/programmation/tranches/",
         "/deliberations/",
     ]
-    cles = [
-        "q",
-        "annee",
-        "axe",
-        "tranche",
-        "statut",
-        "porteur",
-        "commune",
-        "quartier",
-        "financeur",
-        "section",
-        "contribution_min",
-        "contribution_max",
-        "sort",
-        "page",
-        "export",
-        "contrat",
-        "per_page",
-    ]
-    valeurs = [
-        "",
-        "0",
-        "-1",
-        "1e309",
-        "NaN",
-        "2024",
-        "9" * 30,
-        "'; DROP TABLE x;--",
-        "%00",
-        "é" * 200,
-        "[]",
-        "{}",
-        "../../etc/passwd",
-        "<script>",
-        "\u202e",
-        "1 OR 1=1",
-    ]
     debut = time.monotonic()
     for _ in range(nombre):
         parametres = {
-            random.choice(cles): random.choice(valeurs + ["".join(random.choices(string.printable, k=12))])
+            random.choice(PARAMETRES_DES_LISTES): random.choice(
+                [*VALEURS_HOSTILES, "".join(random.choices(string.printable, k=12))]
+            )
             for _ in range(random.randint(1, 5))
         }
         page = random.choice(pages)

@@ -1,13 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-DEMO = [
-    "sem_referentiel",
-    "sem_programmation",
-    "sem_deliberations",
-    "sedr_referentiel",
-    "sedr_programmation",
-]
+from contrat_ville.management.commands.demo import FIXTURES as DEMO
 
 
 @pytest.fixture(scope="session")

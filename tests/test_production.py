@@ -4,7 +4,6 @@ password strength, sessions, production settings, logs."""
 import json
 import logging
 import os
-import subprocess
 import sys
 from datetime import timedelta
 
@@ -19,6 +18,8 @@ from django_tasks_db.models import DBTaskResult
 from contrat_ville.journalisation import FormatJSON
 from contrat_ville.models import DocumentGenere
 from programmation import taches
+
+from .bases import manage
 
 pytestmark = pytest.mark.django_db
 
@@ -144,12 +145,7 @@ def test_it_passes_the_deployment_checks_with_production_settings(tmp_path):
     }
     # Set by the browser tests for Playwright's event loop; never in a deployment.
     environnement.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    commande = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
-    resultat = subprocess.run(
-        commande, cwd=settings.BASE_DIR, env=environnement, capture_output=True, text=True, timeout=120
-    )
-    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
-    assert "no issues" in resultat.stdout
+    assert "no issues" in manage("check", "--deploy", "--fail-level", "WARNING", environnement=environnement)
 
 
 def test_it_writes_one_json_object_a_log_line():
