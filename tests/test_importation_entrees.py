@@ -3,6 +3,7 @@ message (ErreurImport, or a row error), never anything else."""
 
 import contextlib
 import datetime
+import html
 import io
 import zipfile
 from decimal import Decimal
@@ -17,6 +18,7 @@ from openpyxl import Workbook
 from contrat_ville.models import Contrat
 from programmation.importation import ErreurImport
 from programmation.importation.apercu import preparer
+from programmation.importation.chargement import charger
 from programmation.importation.lecture import COLONNES_MAX, TAILLE_MAX, lire
 from programmation.importation.lignes import lire_lignes, separer
 from programmation.importation.valeurs import ValeurInvalide, montant, numero_dauphin
@@ -256,6 +258,9 @@ def test_it_answers_a_hostile_upload_with_the_message_and_keeps_nothing(
         {"contrat": contrat.pk, "annee": 2030, "fichier": SimpleUploadedFile(nom, contenu)},
     )
     assert reponse.status_code == 400
+    # An empty upload is refused by Django's own file field, before our reader sees it.
+    attendu = "Le fichier soumis est vide" if cas == "vide" else message
+    assert attendu in html.unescape(reponse.content.decode())
     assert not Importation.objects.exists() and not list(tmp_path.iterdir())
 
 
@@ -365,7 +370,7 @@ def test_it_never_raises_anything_but_its_own_error_on_random_xlsx(lignes):
         pass
 
 
-def annexe_comme_2019(cout_cdad="99 872"):
+def annexe_comme_2019(cout_cdad="99 872", territoire_cdad="Action transversale métropole"):
     """Rows as the 2019 annex writes them (seed 001): « Priorité n°1 » titles, title and porteur in
     one cell without a slash, bare figures, the header repeated, « TOTAL PRIORITE » rows."""
     entete = [
@@ -385,7 +390,7 @@ def annexe_comme_2019(cout_cdad="99 872"):
         entete,
         [
             "Accès aux droits et lutte contre les discriminations CDAD",
-            "Action transversale métropole",
+            territoire_cdad,
             None,
             cout_cdad,
             "20 000",
@@ -437,6 +442,19 @@ def test_it_recognises_the_2019_rows_of_the_seed_and_changes_nothing():
         (2, 0, 0),
         (1, 0, 0),
     ]
+
+
+@pytest.mark.django_db
+def test_it_changes_what_a_vote_does_not_lock_in_the_voted_2019_tranche(agent):
+    contrat = Contrat.objects.get(nature="contrat_de_ville", annee_debut=2015)
+    fichier = annexe_comme_2019(territoire_cdad="Saint-Etienne : Tarentaize, Montreynaud")
+    apercu = preparer(fichier, "annexe-2019.xlsx", contrat, 2019)
+    assert not apercu.en_erreur
+    assert [ligne.operation for ligne in apercu.lignes] == ["modification", "inchangée", "inchangée"]
+    charger(fichier, "annexe-2019.xlsx", contrat, 2019, None, agent)
+    cdad = Action.objects.get(contrat=contrat, annee=2019, porteur__nom="CDAD de la Loire")
+    assert cdad.territoire == "Saint-Etienne : Tarentaize, Montreynaud"
+    assert cdad.cout == Decimal("99872")
 
 
 @pytest.mark.django_db

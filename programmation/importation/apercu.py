@@ -222,7 +222,9 @@ class Existantes:
         ligne.action = action
         ligne.changements = self.changements(action, ligne)
         ligne.operation = MODIFICATION if ligne.changements else INCHANGEE
-        if ligne.changements and action.montants_verrouilles:
+        if action.montants_verrouilles and any(
+            champ in Action.MONTANTS or champ.startswith("cofinancement ") for champ, _ in ligne.changements
+        ):
             ligne.erreur(
                 "",
                 f"l'action « {action.intitule} » ne peut pas être modifiée par l'import : "

@@ -5,9 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from contrat_ville.formats import euros
-
 from ..models import Action, Cofinancement, Modification, Porteur
+from ..models.actions import texte_historique
 from .apercu import CREATION, MODIFICATION, preparer
 from .erreurs import ErreurImport
 
@@ -97,9 +96,12 @@ def _modifier(apercu, auteur):
             elif champ.startswith("cofinancement "):
                 financeur, somme, actuel = valeur
                 cofinancements.append((action, financeur, somme, actuel))
-                avant, apres = _texte(actuel.montant_sollicite if actuel else None), _texte(somme)
+                avant, apres = (
+                    texte_historique(actuel.montant_sollicite if actuel else None),
+                    texte_historique(somme),
+                )
             else:
-                avant, apres = _texte(getattr(action, champ)), _texte(valeur)
+                avant, apres = texte_historique(getattr(action, champ)), texte_historique(valeur)
                 setattr(action, champ, valeur)
                 champs.add(champ)
             historique.append(
@@ -133,11 +135,3 @@ def _cofinancer(cofinancements):
             a_modifier.append(actuel)
     Cofinancement.objects.bulk_create(a_creer)
     Cofinancement.objects.bulk_update(a_modifier, ["montant_sollicite"])
-
-
-def _texte(valeur):
-    if valeur is None:
-        return ""
-    if isinstance(valeur, Decimal):
-        return euros(valeur)
-    return str(valeur)

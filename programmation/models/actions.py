@@ -348,7 +348,8 @@ class ActionQuerySet(GardeVerrouQuerySet):
         )
 
 
-def _texte(valeur):
+def texte_historique(valeur):
+    """A value as the history of changes writes it (amounts in French format)."""
     if valeur is None:
         return ""
     if isinstance(valeur, Decimal):
@@ -543,10 +544,10 @@ class Action(models.Model):
 
     def instantane(self):
         """The followed values, as text, with the cofinancements: compared after a change."""
-        valeurs = {champ: _texte(getattr(self, champ)) for champ in self.SUIVIS}
+        valeurs = {champ: texte_historique(getattr(self, champ)) for champ in self.SUIVIS}
         if self.pk:
             for c in self.cofinancements.select_related("financeur"):
-                valeurs[f"cofinancement {c.financeur}"] = _texte(c.montant_retenu)
+                valeurs[f"cofinancement {c.financeur}"] = texte_historique(c.montant_retenu)
         return valeurs
 
     def noter_modifications(self, auteur, avant):

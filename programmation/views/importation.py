@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from ..importation.chargement import charger
 from ..importation.formulaires import CorrespondanceForm, DepotForm
 from ..importation.modele import modele_xlsx
 from ..models import Importation
-from .commun import selon_l_adresse
+from .commun import appliquer, selon_l_adresse
 
 importer = permission_required(
     ["programmation.add_action", "programmation.change_action"], raise_exception=True
@@ -73,7 +74,7 @@ def _apercu(importation):
 
 @login_required
 @importer
-def importation_apercu(request, pk, form=None):
+def importation_apercu(request, pk):
     importation = _importation(request, pk)
     try:
         apercu = _apercu(importation)
@@ -84,6 +85,10 @@ def importation_apercu(request, pk, form=None):
             {"importation": importation, "erreur": str(erreur)},
             status=400,
         )
+    return _page_apercu(request, importation, apercu)
+
+
+def _page_apercu(request, importation, apercu, form=None):
     form = form or CorrespondanceForm(
         entetes=apercu.lecture.entete.textes, champs=apercu.lecture.correspondance
     )
@@ -116,7 +121,7 @@ def importation_colonnes(request, pk):
         return redirect("programmation:importation", pk=importation.pk)  # the page says why
     form = CorrespondanceForm(request.POST, entetes=apercu.lecture.entete.textes, champs=[])
     if not form.is_valid():
-        return importation_apercu(request, pk, form=form)
+        return _page_apercu(request, importation, apercu, form)
     importation.retenir(apercu.lecture.entete, form.champs())
     messages.success(
         request,
@@ -130,6 +135,19 @@ def importation_colonnes(request, pk):
 @importer
 def importation_charger(request, pk):
     importation = _importation(request, pk)
+    resultat = appliquer(
+        request,
+        lambda: _charger(importation, request.user),
+        lambda r: f"Import chargé : {r['creees']} action(s) créée(s), {r['modifiees']} modifiée(s).",
+    )
+    if resultat is None:
+        return redirect("programmation:importation", pk=importation.pk)
+    adresse = reverse("programmation:programmation")
+    return redirect(f"{adresse}?contrat={importation.contrat_id}&annee={importation.annee}")
+
+
+def _charger(importation, auteur):
+    """The load and its bookkeeping, in the caller's transaction: all or nothing."""
     try:
         resultat = charger(
             importation.contenu(),
@@ -137,16 +155,10 @@ def importation_charger(request, pk):
             importation.contrat,
             importation.annee,
             importation.correspondance,
-            request.user,
+            auteur,
         )
     except ErreurImport as erreur:
-        messages.error(request, str(erreur))
-        return redirect("programmation:importation", pk=importation.pk)
+        raise ValidationError(str(erreur)) from erreur
     importation.retenir(resultat["apercu"].lecture.entete, resultat["apercu"].lecture.correspondance)
     importation.marquer_chargee()
-    messages.success(
-        request,
-        f"Import chargé : {resultat['creees']} action(s) créée(s), {resultat['modifiees']} modifiée(s).",
-    )
-    adresse = reverse("programmation:programmation")
-    return redirect(f"{adresse}?contrat={importation.contrat_id}&annee={importation.annee}")
+    return resultat
