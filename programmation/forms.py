@@ -121,12 +121,19 @@ CofinancementFormSet = inlineformset_factory(
 )
 
 
+def restreindre(formset, champ, queryset):
+    """Limits a choice of every row (and of the empty row the page copies) with one query, not one a row."""
+    options = [(objet.pk, str(objet)) for objet in queryset]
+    for form in [*formset.forms, formset.empty_form]:
+        champ_du_formulaire = form.fields[champ]
+        champ_du_formulaire.queryset = queryset
+        vide = champ_du_formulaire.empty_label
+        champ_du_formulaire.choices = [("", vide), *options] if vide is not None else options
+
+
 def cofinancements_formset(collectivite, **kwargs):
     formset = CofinancementFormSet(**kwargs)
-    financeurs = Financeur.objects.filter(collectivite=collectivite)
-    for form in formset.forms:
-        form.fields["financeur"].queryset = financeurs
-    formset.empty_form.fields["financeur"].queryset = financeurs
+    restreindre(formset, "financeur", Financeur.objects.filter(collectivite=collectivite))
     if formset.instance.pk and formset.instance.montants_verrouilles:
         for form in formset.forms:
             for champ in form.fields.values():

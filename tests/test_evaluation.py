@@ -258,6 +258,24 @@ def test_the_evaluation_pages_cost_the_same_queries_with_1_or_40_rows(
     assert reponse.status_code == 200
 
 
+def test_the_bilan_form_costs_the_same_queries_with_1_or_6_financeurs(
+    client, agent_sedr, action_sans_bilan, django_assert_num_queries
+):
+    from programmation.models import Cofinancement
+
+    client.force_login(agent_sedr)
+    adresse = reverse("programmation:bilan_saisir", args=[action_sans_bilan.pk])
+    client.get(adresse)
+    Cofinancement.objects.filter(action=action_sans_bilan).delete()
+    peu = _requetes(lambda: client.get(adresse))
+    for n in range(5):
+        financeur = FinanceurFactory(collectivite=action_sans_bilan.contrat.collectivite, nom=f"Fonds {n}")
+        Cofinancement.objects.create(action=action_sans_bilan, financeur=financeur, montant_accorde=100)
+    with django_assert_num_queries(peu):
+        page = client.get(adresse).content.decode()
+    assert page.count('name="financements-') > page.count("Fonds 4") > 0
+
+
 @pytest.mark.django_db
 def test_the_report_costs_the_same_queries_with_1_or_40_rows(django_assert_num_queries):
     from programmation.evaluation.rapport import construire_rapport

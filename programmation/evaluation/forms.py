@@ -7,6 +7,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from contrat_ville.enums import NatureFinanceur
 from contrat_ville.models import Financeur, Quartier
 
+from ..forms import restreindre
 from ..models import Bilan, BilanFinancement, BilanIndicateur, BilanQuartier
 from ..models.evaluation import TRANCHES_AGE
 
@@ -134,14 +135,8 @@ class SaisieBilan:
         self.indicateurs = IndicateurFormSet(data, instance=bilan, prefix="indicateurs")
         self.quartiers = QuartierFormSet(data, instance=bilan, prefix="quartiers")
         self.erreurs_equilibre = []
-        financeurs = Financeur.objects.filter(collectivite=collectivite)
-        quartiers = Quartier.objects.filter(collectivite=collectivite)
-        for formset, champ, queryset in (
-            (self.financements, "financeur", financeurs),
-            (self.quartiers, "quartier", quartiers),
-        ):
-            for form in [*formset.forms, formset.empty_form]:
-                form.fields[champ].queryset = queryset
+        restreindre(self.financements, "financeur", Financeur.objects.filter(collectivite=collectivite))
+        restreindre(self.quartiers, "quartier", Quartier.objects.filter(collectivite=collectivite))
 
     @property
     def formsets(self):

@@ -25,6 +25,7 @@ from contrat_ville.models import MONTANT, Contrat
 
 from ..enums import NaturePaiement, StatutAction, StatutConvention
 from .actions import ZERO, Action, somme
+from .evaluation import echeance
 
 CHAMP = re.compile(r"\{(\w+)\}")
 CHAMPS_MODELE = {
@@ -153,8 +154,8 @@ class ModeleConvention(models.Model):
 
 
 def annee_des_soldes_dus(jour):
-    """The last year whose balance is due on `jour`: its compte rendu financier was due 30 June after."""
-    return jour.year - 1 if jour > datetime.date(jour.year, 6, 30) else jour.year - 2
+    """The last year whose balance is due on `jour`: its compte rendu financier, due with its bilans."""
+    return jour.year - 1 if jour > echeance(jour.year - 1) else jour.year - 2
 
 
 class ConventionQuerySet(models.QuerySet):
@@ -308,6 +309,7 @@ def annoter_versements(actions, jour=None):
     jour = jour or datetime.date.today()
     paye = (
         Paiement.objects.filter(action=OuterRef("pk"))
+        .order_by()  # the default ordering would join the action's tables into every subquery
         .values("action")
         .annotate(total=Sum("montant"))
         .values("total")
@@ -318,6 +320,7 @@ def annoter_versements(actions, jour=None):
             convention__date_signature__lte=jour,
             convention__statut=StatutConvention.SIGNEE,
         )
+        .order_by()
         .values("convention__action")
         .annotate(total=Sum(_du_le(jour)))
         .values("total")

@@ -5,6 +5,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 
+def choisi(queryset, valeur):
+    """The object a query parameter names, or None whatever was typed."""
+    return queryset.filter(pk=valeur).first() if str(valeur or "").isdecimal() else None
+
+
+def entier_parmi(valeur, possibles):
+    """A query parameter as one of the possible numbers (a year offered), or None."""
+    return int(valeur) if str(valeur or "").isdecimal() and int(valeur) in possibles else None
+
+
 def selon_l_adresse(queryset, identifiant):
     """The object an id taken from the request names, or 404 whatever was typed instead of a number."""
     if not str(identifiant or "").isdecimal():

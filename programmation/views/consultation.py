@@ -16,6 +16,7 @@ from ..exports import en_csv, en_xlsx
 from ..filters import ActionFilter
 from ..models import Action, Porteur, somme
 from ..tables import ActionTable
+from .commun import choisi, entier_parmi
 
 
 class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -128,7 +129,7 @@ def dispositif_detail(request, pk):
 def tableau_de_bord(request):
     contrats = Contrat.objects.de(request.user.collectivite_id)
     contrat = (
-        _choisi(contrats, request.GET.get("contrat"))
+        choisi(contrats, request.GET.get("contrat"))
         or contrats.filter(actions__isnull=False)
         .annotate(derniere=Max("actions__annee"))
         .order_by("-derniere")
@@ -137,15 +138,7 @@ def tableau_de_bord(request):
     if contrat is None:
         return render(request, "programmation/tableau_de_bord.html", {"contrats": contrats})
     annees = sorted(set(contrat.actions.values_list("annee", flat=True)), reverse=True)
-    annee = _entier(request.GET.get("annee"), annees) or (annees[0] if annees else contrat.annee_debut)
+    annee = entier_parmi(request.GET.get("annee"), annees) or (annees[0] if annees else contrat.annee_debut)
     contexte = {"contrats": contrats, "contrat": contrat, "annees": annees, "annee": annee}
     contexte.update(tdb.tableau(contrat, annee))
     return render(request, "programmation/tableau_de_bord.html", contexte)
-
-
-def _choisi(queryset, valeur):
-    return queryset.filter(pk=valeur).first() if str(valeur or "").isdecimal() else None
-
-
-def _entier(valeur, possibles):
-    return int(valeur) if str(valeur or "").isdecimal() and int(valeur) in possibles else None

@@ -14,7 +14,7 @@ from ..conventions import convention_pdf, nom_fichier
 from ..enums import StatutAction, StatutConvention
 from ..forms_conventions import PaiementForm, SignatureForm
 from ..models import Action, Convention, Paiement, annoter_versements
-from .commun import appliquer
+from .commun import appliquer, entier_parmi
 
 voir = permission_required("programmation.view_convention", raise_exception=True)
 
@@ -24,8 +24,7 @@ voir = permission_required("programmation.view_convention", raise_exception=True
 def convention_liste(request):
     actions = Action.objects.visibles_par(request.user).subventions()
     annees = sorted(set(actions.order_by().values_list("annee", flat=True)), reverse=True)
-    demandee = request.GET.get("annee", "")
-    annee = int(demandee) if demandee in map(str, annees) else (annees or [None])[0]
+    annee = entier_parmi(request.GET.get("annee"), annees) or (annees or [None])[0]
     candidates = list(
         actions.filter(annee=annee, convention__isnull=True)
         .exclude(statut__in=[StatutAction.REFUSEE, StatutAction.ABANDONNEE])

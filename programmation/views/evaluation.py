@@ -68,7 +68,12 @@ def bilan_detail(request, pk):
 @login_required
 @saisir_bilans
 def bilan_saisir(request, pk):
-    action = get_object_or_404(Action.objects.visibles_par(request.user).select_related("contrat"), pk=pk)
+    action = get_object_or_404(
+        Action.objects.visibles_par(request.user)
+        .select_related("contrat")
+        .prefetch_related("cofinancements"),
+        pk=pk,
+    )
     bilan = Bilan.objects.filter(action=action).first() or Bilan(action=action, cout_prevu=action.cout)
     saisie = SaisieBilan(
         bilan, request.user.collectivite_id, request.POST if request.method == "POST" else None

@@ -11,7 +11,7 @@ from contrat_ville.models import Contrat
 from ..forms import ActionForm, cofinancements_formset
 from ..models import Action
 from ..saisie import ConflitDeVersion, enregistrer_action
-from .commun import appliquer
+from .commun import appliquer, choisi
 
 ajouter_actions = permission_required("programmation.add_action", raise_exception=True)
 modifier_actions = permission_required("programmation.change_action", raise_exception=True)
@@ -24,9 +24,7 @@ def _action(request, pk):
 @login_required
 @ajouter_actions
 def action_creer(request):
-    choisi = request.GET.get("contrat", "")
-    contrats = Contrat.objects.de(request.user.collectivite_id)
-    contrat = contrats.filter(pk=choisi).first() if choisi.isdecimal() else None
+    contrat = choisi(Contrat.objects.de(request.user.collectivite_id), request.GET.get("contrat"))
     action = Action(contrat=contrat, annee=contrat.annee_debut if contrat else None)
     return _formulaire(request, action, "Nouvelle action")
 
