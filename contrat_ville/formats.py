@@ -13,11 +13,7 @@ def euros(montant, decimales=0):
     valeur = Decimal(montant).quantize(quantum, rounding=ROUND_HALF_UP)
     signe = "-" if valeur < 0 else ""
     entier, _, fraction = f"{abs(valeur):f}".partition(".")
-    groupes = []
-    while entier:
-        groupes.insert(0, entier[-3:])
-        entier = entier[:-3]
-    texte = ESPACE_INSECABLE.join(groupes)
+    texte = _grouper(entier)
     if fraction:
         texte += "," + fraction
     return f"{signe}{texte}{ESPACE_INSECABLE}€"
@@ -27,3 +23,19 @@ def pourcentage(valeur):
     """Decimal('50.00') -> '50 %', Decimal('55.50') -> '55,5 %'."""
     texte = format(Decimal(valeur).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize(), "f")
     return f"{texte.replace('.', ',')}{ESPACE_INSECABLE}%"
+
+
+def nombre(valeur):
+    """1977 -> « 1 977 » (narrow no-break space), as the reports write head counts; None stays empty."""
+    if valeur is None or valeur == "":
+        return ""
+    signe = "-" if int(valeur) < 0 else ""
+    return signe + _grouper(str(abs(int(valeur))))
+
+
+def _grouper(chiffres):
+    groupes = []
+    while chiffres:
+        groupes.insert(0, chiffres[-3:])
+        chiffres = chiffres[:-3]
+    return ESPACE_INSECABLE.join(groupes)

@@ -4,6 +4,7 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 
 from contrat_ville.formats import euros as formater_euros
+from contrat_ville.formats import nombre as formater_nombre
 from contrat_ville.models import majuscules as en_majuscules
 
 register = template.Library()
@@ -12,6 +13,11 @@ register = template.Library()
 @register.filter
 def euros(montant):
     return formater_euros(montant)
+
+
+@register.filter
+def nombre(valeur):
+    return formater_nombre(valeur)
 
 
 @register.filter

@@ -6,11 +6,11 @@ Every figure is summed by the database, in a fixed number of queries.
 from django.db.models import F, IntegerField, Sum, Value
 from django.db.models.functions import Coalesce
 
+from contrat_ville.formats import nombre
 from contrat_ville.graphiques import barres
 
 from ..models import MONTANT_RETENU, Action, Bilan, BilanQuartier, Cofinancement, somme
 from ..models.evaluation import TRANCHES_AGE
-from .rapport import nombre_fr
 
 
 def _entier(champ):
@@ -45,7 +45,7 @@ def indicateurs(user, annee):
         "financeurs": financeurs,
         "evolution": evolution(user),
         "graphique_ages": barres(
-            ages, [("nombre", "Personnes")], f"Public touché par âge en {annee}", nombre_fr
+            ages, [("nombre", "Personnes")], f"Public touché par âge en {annee}", nombre
         ),
         "graphique_financeurs": barres(financeurs, [("montant", "Montant")], f"Financement {annee}"),
     }

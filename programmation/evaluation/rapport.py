@@ -11,6 +11,7 @@ from django.db.models import Count, IntegerField, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
 
 from contrat_ville.enums import NatureFinanceur
+from contrat_ville.formats import nombre
 from contrat_ville.graphiques import barres
 from contrat_ville.models import EnjeuPrioritaire, Financeur, PointEtape
 
@@ -145,11 +146,7 @@ def _graphique(axes, annee):
         for axe in axes
     ]
     series = [("total", "Personnes touchées"), ("femmes", "dont femmes"), ("qpv", "dont habitants des QPV")]
-    return barres(donnees, series, f"Public touché par axe en {annee}", formater=nombre_fr)
-
-
-def nombre_fr(valeur):
-    return f"{int(valeur):,}".replace(",", "\u202f")
+    return barres(donnees, series, f"Public touché par axe en {annee}", formater=nombre)
 
 
 def construire_rapport(rapport):
