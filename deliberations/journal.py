@@ -1,14 +1,11 @@
 """The authority's whole audit trail, one list: changes to actions (amounts, statuses, cofinancements)
 and to séances (attendance, votes, withdrawals), newest first, as rows ready for a page or a CSV file."""
 
-import csv
-import io
-
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from programmation.models import Modification
-from programmation.tableur import texte_sur
+from programmation.tableur import csv_francais, texte_sur
 
 from .models import Trace
 
@@ -59,10 +56,7 @@ def journal(user):
 
 
 def en_csv(lignes):
-    sortie = io.StringIO()
-    sortie.write("\ufeff")
-    ecrivain = csv.writer(sortie, delimiter=";")
-    ecrivain.writerow(TITRES)
-    for date, *reste in lignes:
-        ecrivain.writerow([date.isoformat(timespec="seconds"), *(texte_sur(v) for v in reste)])
-    return sortie.getvalue().encode("utf-8")
+    return csv_francais(
+        TITRES,
+        ([date.isoformat(timespec="seconds"), *(texte_sur(v) for v in reste)] for date, *reste in lignes),
+    )

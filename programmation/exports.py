@@ -1,12 +1,11 @@
 """The filtered programmation as CSV and spreadsheet, read with .values() (no table rendering)."""
 
-import csv
 import io
 
 from openpyxl import Workbook
 
 from .enums import StatutAction
-from .tableur import FORMAT_EUROS, ecrire, texte_sur
+from .tableur import FORMAT_EUROS, csv_francais, ecrire, texte_sur
 
 COLONNES = [
     ("numero_dauphin", "N° Dauphin"),
@@ -44,14 +43,14 @@ def _cellule_csv(colonne, valeur):
 
 
 def en_csv(queryset):
-    """UTF-8 with BOM (opens in a spreadsheet as is), semicolons and decimal commas: French usage."""
-    sortie = io.StringIO()
-    sortie.write("\ufeff")
-    ecrivain = csv.writer(sortie, delimiter=";")
-    ecrivain.writerow([titre for _, titre in COLONNES])
-    for ligne in _lignes(queryset):
-        ecrivain.writerow([_cellule_csv(c, v) for (c, _), v in zip(COLONNES, ligne, strict=True)])
-    return sortie.getvalue().encode("utf-8")
+    """The filtered programmation, decimal commas included: French usage."""
+    return csv_francais(
+        [titre for _, titre in COLONNES],
+        (
+            [_cellule_csv(c, v) for (c, _), v in zip(COLONNES, ligne, strict=True)]
+            for ligne in _lignes(queryset)
+        ),
+    )
 
 
 def en_xlsx(queryset):

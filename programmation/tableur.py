@@ -1,5 +1,7 @@
 """The tranche's annex as a spreadsheet: one sheet per axe, a summary sheet, live SUM formulas."""
 
+import csv
+import io
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -28,6 +30,16 @@ COL_COUT, COL_CONTRIBUTION = "F", "G"
 
 # What a spreadsheet reads as the start of a formula when a text is typed or re-entered.
 DEBUTS_DE_FORMULE = ("=", "+", "-", "@")
+
+
+def csv_francais(titres, lignes):
+    """UTF-8 with BOM (opens in a spreadsheet as is) and semicolons: French usage. Cells as given."""
+    sortie = io.StringIO()
+    sortie.write("\ufeff")
+    ecrivain = csv.writer(sortie, delimiter=";")
+    ecrivain.writerow(titres)
+    ecrivain.writerows(lignes)
+    return sortie.getvalue().encode("utf-8")
 
 
 def texte_sur(valeur):
