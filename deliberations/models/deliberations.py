@@ -395,7 +395,7 @@ class Deliberation(models.Model):
                 )
             tranche.verrouiller(self.acte_de_vote)
         if self.est_modificative:
-            for ligne in self.lignes.select_related("action"):
+            for ligne in self.lignes.all():  # each line locks and reads its action itself
                 ligne.appliquer(self, auteur)
 
     # --- the modificative's lines
