@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # Rules that must hold whatever writes to PostgreSQL (voted tranches, one authority per row).
+    "pgtrigger",
     "contrat_ville",
     "programmation",
     "deliberations",
