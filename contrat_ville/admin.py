@@ -1,5 +1,23 @@
-from django.contrib import admin
+"""Back-office of the reference data, and the partition of the back-office by authority.
+
+A non-superuser administrator sees and writes only their own authority's records: every list, every
+drop-down (foreign key, many-to-many, inline, autocomplete, list filter) is limited to it, so that a
+posted id of another authority is refused by the form as an invalid choice and nothing is saved.
+A ValidationError raised while saving or deleting (the lock of a voted tranche) becomes a message on
+the page, and the whole request is rolled back: never a 500, never a half-saved object.
+"""
+
+from functools import cache
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import router, transaction
+from django.forms import ModelChoiceField
+from django.forms.models import _get_foreign_key
+from django.http import HttpResponseRedirect
 
 from .models import (
     Axe,
@@ -13,46 +31,256 @@ from .models import (
     Quartier,
     User,
 )
+from .roles import ADMINISTRATEURS, AGENTS, ELUS
+
+# The only groups a non-superuser may hand out: the application's roles.
+ROLES = [AGENTS, ELUS, ADMINISTRATEURS]
 
 
-class ParCollectivite(admin.ModelAdmin):
-    """Staff who are not superusers see only their own authority's records."""
+@cache
+def _chemin_calcule(modele):
+    """The shortest chain of foreign keys from this model to its authority, or None (breadth first)."""
+    if modele is Collectivite:
+        return "pk"
+    a_voir = [(modele, "")]
+    vus = {modele}
+    while a_voir:
+        suivants = []
+        for courant, prefixe in a_voir:
+            for champ in courant._meta.concrete_fields:
+                if not champ.is_relation or not (champ.many_to_one or champ.one_to_one):
+                    continue
+                cible = champ.related_model
+                chemin = f"{prefixe}{champ.name}"
+                if cible is Collectivite:
+                    return chemin
+                if cible not in vus:
+                    vus.add(cible)
+                    suivants.append((cible, f"{chemin}__"))
+        a_voir = suivants
+    return None
 
-    chemin_collectivite = "collectivite"
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+def chemin_vers_collectivite(modele):
+    """The lookup from a model to its authority: its admin's own `chemin_collectivite`, else computed."""
+    modele = modele._meta.concrete_model
+    modele_admin = admin.site._registry.get(modele)
+    chemin = getattr(modele_admin, "chemin_collectivite", None)
+    return chemin or _chemin_calcule(modele)
+
+
+def limiter(queryset, user, chemin=None):
+    """The rows of this queryset that this user may see and point at (everything for a superuser)."""
+    if user.is_superuser:
+        return queryset
+    modele = queryset.model
+    if issubclass(modele, Group):
+        return queryset.filter(name__in=ROLES)
+    chemin = chemin or chemin_vers_collectivite(modele)
+    if chemin is None or not user.collectivite_id:
+        # Nothing tells which authority these rows belong to: refuse rather than leak.
+        return queryset.none()
+    queryset = queryset.filter(**{chemin: user.collectivite_id})
+    if issubclass(modele, User):
+        # A superuser's account is not an authority's business (password, rights).
+        queryset = queryset.filter(is_superuser=False)
+    return queryset
+
+
+def message_d_erreur(erreur):
+    return " ".join(erreur.messages) or "Cette modification est refusée."
+
+
+class FiltreCloisonne(admin.RelatedFieldListFilter):
+    """A list filter on a relation that offers only the user's authority's objects."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        autorises = limiter(field.related_model._default_manager.all(), request.user)
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to={"pk__in": autorises.values("pk")}
+        )
+
+
+class AdminCloisonne:
+    """For ModelAdmins and inlines alike: every drop-down limited to the user's authority."""
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(**{self.chemin_collectivite: request.user.collectivite_id})
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(db).all()
+        return limiter(queryset, request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and not request.user.is_superuser and db_field.related_model is Collectivite:
+            # Their own authority, and only it: chosen already.
+            formfield.empty_label = None
+            formfield.initial = request.user.collectivite_id
+        return formfield
+
+    def get_queryset(self, request):
+        return limiter(super().get_queryset(request), request.user)
+
+
+class ParCollectivite(AdminCloisonne, admin.ModelAdmin):
+    """Staff who are not superusers see and write only their own authority's records.
+
+    `chemin_collectivite` is the lookup to the authority; left empty, it is found by following the
+    foreign keys. Inlines must be `InlineCloisonne`s (tests/test_attaques_admin.py checks it).
+    """
+
+    chemin_collectivite = None
+
+    def get_queryset(self, request):
+        queryset = super(AdminCloisonne, self).get_queryset(request)
+        return limiter(queryset, request.user, self.chemin_collectivite or _chemin_calcule(self.model))
+
+    def get_list_filter(self, request):
+        filtres = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filtres
+        return [self._filtre_cloisonne(f) for f in filtres]
+
+    def _filtre_cloisonne(self, filtre):
+        if not isinstance(filtre, str):
+            return filtre
+        try:
+            champ = get_fields_from_path(self.model, filtre)[-1]
+        except FieldDoesNotExist:
+            return filtre
+        if champ.is_relation:
+            return (filtre, FiltreCloisonne)
+        return filtre
+
+    # A refused save or delete: a message, and the whole request rolled back.
+
+    def _refus(self, request, erreur, adresse):
+        self.message_user(request, message_d_erreur(erreur), messages.ERROR)
+        return HttpResponseRedirect(adresse)
+
+    def _atomique(self):
+        return transaction.atomic(using=router.db_for_write(self.model))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with self._atomique():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as erreur:
+            return self._refus(request, erreur, request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            with self._atomique():
+                return super().delete_view(request, object_id, extra_context)
+        except ValidationError as erreur:
+            return self._refus(request, erreur, request.get_full_path())
+
+    def changelist_view(self, request, extra_context=None):
+        # Bulk actions ("delete selected" and the custom ones) and list_editable saves.
+        try:
+            with self._atomique():
+                return super().changelist_view(request, extra_context)
+        except ValidationError as erreur:
+            return self._refus(request, erreur, request.get_full_path())
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each model's delete() applies its own rules (a queryset's delete skips them).
+        for objet in queryset:
+            self.delete_model(request, objet)
+
+
+class InlineCloisonne(AdminCloisonne):
+    """Mixed into every inline: its rows and its own drop-downs limited to the authority."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if request.user.is_superuser:
+            return formset
+
+        class FormSetCloisonne(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                # Django offers every row of the table in each row's hidden id: only this parent's rows.
+                champ = form.fields.get(self._pk_field.name)
+                if isinstance(champ, ModelChoiceField):
+                    champ.queryset = self.get_queryset()
+
+        return FormSetCloisonne
+
+    def get_queryset(self, request):
+        # The rows belong where their parent belongs.
+        queryset = super(AdminCloisonne, self).get_queryset(request)
+        parent = _get_foreign_key(self.parent_model, self.model, fk_name=self.fk_name)
+        return limiter(
+            queryset, request.user, f"{parent.name}__{chemin_vers_collectivite(self.parent_model)}"
+        )
+
+
+class TabularInline(InlineCloisonne, admin.TabularInline):
+    pass
+
+
+class StackedInline(InlineCloisonne, admin.StackedInline):
+    pass
 
 
 @admin.register(Collectivite)
-class CollectiviteAdmin(admin.ModelAdmin):
+class CollectiviteAdmin(ParCollectivite):
+    chemin_collectivite = "pk"
     list_display = ["nom", "nature", "siren", "siret", "code_departement"]
     search_fields = ["nom", "siren", "siret"]
 
+    # Creating or removing an authority is the platform's business, not an authority's.
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
 
 @admin.register(User)
-class UtilisateurAdmin(UserAdmin):
+class UtilisateurAdmin(ParCollectivite, UserAdmin):
+    """Accounts: a non-superuser manages their authority's accounts, with the application's roles only."""
+
+    chemin_collectivite = "collectivite"
     list_display = ["username", "first_name", "last_name", "collectivite", "is_staff"]
     list_filter = ["collectivite", "groups", "is_staff", "is_superuser", "is_active"]
     fieldsets = [*UserAdmin.fieldsets, ("Collectivité", {"fields": ["collectivite"]})]
     add_fieldsets = [*UserAdmin.add_fieldsets, ("Collectivité", {"fields": ["collectivite"]})]
+    # Only a superuser may make a superuser or hand out permissions one by one.
+    RESERVES_AUX_SUPERUTILISATEURS = {"is_superuser", "user_permissions"}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (
+                nom,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.RESERVES_AUX_SUPERUTILISATEURS],
+                },
+            )
+            for nom, options in fieldsets
+        ]
 
 
-class AxeInline(admin.TabularInline):
+class AxeInline(TabularInline):
     model = Axe
     extra = 0
     fields = ["numero", "nom_court", "devise", "intitule", "ordre"]
 
 
-class EnjeuTransversalInline(admin.TabularInline):
+class EnjeuTransversalInline(TabularInline):
     model = EnjeuTransversal
     extra = 0
 
 
-class EnveloppeInline(admin.TabularInline):
+class EnveloppeInline(TabularInline):
     model = Enveloppe
     extra = 0
     fields = ["annee", "axe", "section", "financeur", "montant", "taux_maximum", "source"]

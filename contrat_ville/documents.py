@@ -1,23 +1,49 @@
-"""Serving generated documents: at once when small, through the task worker when large."""
+"""Serving generated documents: at once when small, through the task worker when large.
+
+Bounded work: one document of a kind and data in production at a time (a second request joins the
+first), and at most settings.DOCUMENTS_PAR_UTILISATEUR documents in production a user. Survival: the
+worker (`manage.py travailleur`) records a heartbeat; the tasks of a worker that fell silent are
+queued again (settings.DOCUMENTS_TENTATIVES attempts in all), then the document is marked failed.
+"""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from .models import DocumentGenere, limite_d_abandon
+from .models import (
+    DocumentGenere,
+    StatutDocument,
+    TravailleurDocuments,
+    User,
+    limite_d_abandon,
+    limite_de_silence,
+)
 
 logger = logging.getLogger(__name__)
+
+# What a lost database raises: the task is not the document's fault, it is taken back once reconnected.
+COUPURES = (OperationalError, InterfaceError)
 
 TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
+
+REPRISE = "Reprise après l'interruption du service de production"
+ECHEC_REPETE = (
+    "Le service de production des documents s'est arrêté à chaque tentative pour ce document. "
+    "Demandez-le à nouveau ; si cela se reproduit, prévenez l'administrateur."
+)
+# Heartbeat rows of workers gone for this long are deleted.
+OUBLI_DES_TRAVAILLEURS = timedelta(days=1)
 
 
 def reponse_fichier(contenu, nom_fichier):
@@ -32,34 +58,71 @@ def en_arriere_plan(nombre_actions):
 
 
 def servir(request, *, collectivite, nature, objet_id, nom_fichier, nombre_actions, fabriquer, tache):
-    """Answer with the file, or queue it and send the user to its progress page."""
+    """Answer with the file, or queue it and send the user to its progress page.
+
+    The same document already waiting or being made is joined (no second task); a user with
+    DOCUMENTS_PAR_UTILISATEUR documents in production is asked to wait (HTTP 429, nothing written)."""
     if not en_arriere_plan(nombre_actions):
         return reponse_fichier(fabriquer(lambda *_: None), nom_fichier)
-    document = DocumentGenere.objects.create(
-        collectivite=collectivite,
-        nature=nature,
-        objet_id=objet_id,
-        nom_fichier=nom_fichier,
-        demande_par=request.user,
-    )
-    tache.enqueue(document.pk)
+    cle = {"collectivite": collectivite, "nature": nature, "objet_id": objet_id, "nom_fichier": nom_fichier}
+    # One whose worker died half an hour ago must not be joined forever.
+    DocumentGenere.objects.filter(**cle).declarer_abandonnes()
+    try:
+        with transaction.atomic():
+            # The user's requests are counted and created one at a time (PostgreSQL: row lock).
+            list(User.objects.select_for_update().filter(pk=request.user.pk).values_list("pk", flat=True))
+            existant = DocumentGenere.objects.en_production().filter(**cle).first()
+            if existant is not None:
+                return redirect("document", pk=existant.pk)
+            siens = list(DocumentGenere.objects.en_production().filter(demande_par=request.user))
+            if len(siens) >= settings.DOCUMENTS_PAR_UTILISATEUR:
+                return trop_de_documents(request, siens)
+            document = DocumentGenere.objects.create(**cle, demande_par=request.user)
+            document.tache = tache.enqueue(document.pk).id
+            document.save(update_fields=["tache"])
+    except IntegrityError:
+        # Another user's request for the same document was committed first: join it.
+        existant = DocumentGenere.objects.en_production().filter(**cle).first()
+        if existant is None:
+            raise
+        return redirect("document", pk=existant.pk)
     return redirect("document", pk=document.pk)
+
+
+def trop_de_documents(request, en_production):
+    logger.warning(
+        "Documents : %s en a déjà %d en production, demande refusée", request.user, len(en_production)
+    )
+    reponse = render(
+        request,
+        "contrat_ville/documents_en_trop.html",
+        {"documents": en_production, "limite": settings.DOCUMENTS_PAR_UTILISATEUR},
+        status=429,
+    )
+    reponse["Retry-After"] = "30"
+    return reponse
 
 
 def produire(document_id, fabriquer):
     """In the worker: make the document, recording progress, and keep the file or the error.
 
-    fabriquer(objet_id, avancer) returns the bytes; whatever it raises marks the document failed.
-    """
-    document = DocumentGenere.objects.get(pk=document_id)
-    document.avancer(5, "Lecture des données")
+    fabriquer(objet_id, avancer) returns the bytes; whatever it raises marks the document failed, except
+    a lost database (the worker takes the task back). A document already finished, failed or taken by
+    another attempt is left as it is."""
+    document = DocumentGenere.objects.commencer(document_id)
+    if document is None:
+        logger.warning("Document %s : plus à produire (prêt, en échec ou abandonné)", document_id)
+        return
     try:
         contenu = fabriquer(document.objet_id, document.avancer)
+    except COUPURES:
+        raise
     except Exception as erreur:
         logger.exception("Échec de la production du document %s", document_id)
         document.echouer(f"{type(erreur).__name__} : {erreur}")
         raise
-    document.terminer(contenu)
+    if not document.terminer(contenu):
+        logger.warning("Document %s repris par une autre tentative : ce résultat est abandonné", document_id)
 
 
 def declarer_abandonnes():
@@ -71,3 +134,42 @@ def declarer_abandonnes():
         exception_class_path="builtins.TimeoutError",
         traceback="Le service de tâches s'est interrompu pendant cette tâche.",
     )
+
+
+def travailleurs_vivants():
+    return TravailleurDocuments.objects.filter(vu_le__gte=limite_de_silence())
+
+
+def reprendre_orphelines(*, travailleur=None):
+    """Tasks left running by a worker silent for DOCUMENTS_SILENCE_MAXIMAL seconds (killed, machine lost),
+    or by `travailleur` itself after it lost the database, go back to the queue and their document waits
+    again; after DOCUMENTS_TENTATIVES attempts (one worker id a claim), task and document are failed.
+
+    Returns (queued again, failed)."""
+    limite = limite_de_silence()
+    vivants = set(travailleurs_vivants().values_list("identifiant", flat=True))
+    reprises = echecs = 0
+    with transaction.atomic():
+        for tache in DBTaskResult.objects.running().select_for_update(skip_locked=True):
+            dernier = tache.worker_ids[-1] if tache.worker_ids else None
+            # A worker that has not beaten yet (just started, or an old `db_worker`) gets the same delay.
+            recente = tache.started_at is not None and tache.started_at >= limite
+            if dernier != travailleur and (dernier in vivants or recente):
+                continue
+            documents = DocumentGenere.objects.en_production().filter(tache=tache.id)
+            if len(tache.worker_ids) < settings.DOCUMENTS_TENTATIVES:
+                tache.status, tache.started_at = TaskResultStatus.READY, None
+                tache.save(update_fields=["status", "started_at"])
+                documents.update(statut=StatutDocument.EN_ATTENTE, progression=0, etape=REPRISE)
+                reprises += 1
+                logger.warning("Tâche %s reprise : son service (%s) s'est interrompu", tache.id, dernier)
+            else:
+                tache.status, tache.finished_at = TaskResultStatus.FAILED, timezone.now()
+                tache.exception_class_path = "builtins.TimeoutError"
+                tache.traceback = f"Service de tâches interrompu {len(tache.worker_ids)} fois : abandon."
+                tache.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+                documents.update(statut=StatutDocument.ECHEC, erreur=ECHEC_REPETE, termine_le=timezone.now())
+                echecs += 1
+                logger.error("Tâche %s abandonnée après %d tentatives", tache.id, len(tache.worker_ids))
+    TravailleurDocuments.objects.filter(vu_le__lt=timezone.now() - OUBLI_DES_TRAVAILLEURS).delete()
+    return reprises, echecs

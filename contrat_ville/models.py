@@ -12,11 +12,12 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from .cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from .enums import NatureCollectivite, NatureContrat, NatureFinanceur, NatureQuartier, Section
 from .roles import ADMINISTRATEURS
 from .validators import valider_code_quartier, valider_siren, valider_siret
@@ -91,7 +92,7 @@ class User(AbstractUser):
         )
 
 
-class ContratQuerySet(models.QuerySet):
+class ContratQuerySet(CloisonneQuerySet):
     def de(self, collectivite):
         return self.filter(collectivite=collectivite)
 
@@ -99,7 +100,7 @@ class ContratQuerySet(models.QuerySet):
         return self.filter(annee_debut__lte=annee, annee_fin__gte=annee)
 
 
-class Contrat(models.Model):
+class Contrat(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="contrats"
     )
@@ -121,6 +122,7 @@ class Contrat(models.Model):
     objects = ContratQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["collectivite", "-annee_debut", "intitule"]
         constraints = [
             models.CheckConstraint(
@@ -141,12 +143,13 @@ class Contrat(models.Model):
         return range(self.annee_debut, self.annee_fin + 1)
 
 
-class EnjeuTransversal(models.Model):
+class EnjeuTransversal(Cloisonne):
     contrat = models.ForeignKey(Contrat, on_delete=models.CASCADE, related_name="enjeux_transversaux")
     intitule = models.CharField("intitulé", max_length=250)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "enjeu transversal"
         verbose_name_plural = "enjeux transversaux"
         ordering = ["contrat", "ordre"]
@@ -155,13 +158,13 @@ class EnjeuTransversal(models.Model):
         return self.intitule
 
 
-class AxeManager(models.Manager):
+class AxeManager(models.Manager.from_queryset(CloisonneQuerySet)):
     def get_queryset(self):
         # An axe is always shown with its contract's word for it ("Défi 2 : …").
         return super().get_queryset().select_related("contrat")
 
 
-class Axe(models.Model):
+class Axe(Cloisonne):
     """The first level of a contract: pilier, défi, axe or priorité, as the contract names it."""
 
     contrat = models.ForeignKey(Contrat, on_delete=models.CASCADE, related_name="axes")
@@ -179,6 +182,7 @@ class Axe(models.Model):
     objects = AxeManager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["contrat", "ordre", "numero"]
         constraints = [
             models.UniqueConstraint(
@@ -203,7 +207,7 @@ class Axe(models.Model):
         return f"TOTAL {niveau} « {self.devise} »" if self.devise else f"TOTAL {niveau} {self.numero}"
 
 
-class Quartier(models.Model):
+class Quartier(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite,
         verbose_name="collectivité",
@@ -222,6 +226,7 @@ class Quartier(models.Model):
     nature = models.CharField("nature", max_length=5, choices=NatureQuartier.choices)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["commune", "nom"]
         constraints = [
             models.UniqueConstraint(
@@ -239,7 +244,7 @@ class Quartier(models.Model):
         return f"{self.commune} : {self.nom}"
 
 
-class Financeur(models.Model):
+class Financeur(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite,
         verbose_name="collectivité",
@@ -254,6 +259,7 @@ class Financeur(models.Model):
     )
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["collectivite", "nom"]
         constraints = [models.UniqueConstraint(fields=["collectivite", "nom"], name="financeur_nom_unique")]
 
@@ -261,7 +267,7 @@ class Financeur(models.Model):
         return self.nom
 
 
-class Dispositif(models.Model):
+class Dispositif(Cloisonne):
     """An appel à projets or a programme sheet such as "Cité de l'emploi"."""
 
     collectivite = models.ForeignKey(
@@ -306,13 +312,14 @@ class Dispositif(models.Model):
     bilan_precedent_requis = models.BooleanField("bilan de l'exercice précédent requis", default=False)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["collectivite", "intitule"]
 
     def __str__(self):
         return self.intitule
 
 
-class Enveloppe(models.Model):
+class Enveloppe(Cloisonne):
     """A budget allocated to a contract for a year, optionally narrowed to an axe, a section, a financeur."""
 
     contrat = models.ForeignKey(Contrat, on_delete=models.CASCADE, related_name="enveloppes")
@@ -341,6 +348,7 @@ class Enveloppe(models.Model):
     )
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["contrat", "annee", "axe", "financeur"]
         constraints = [
             models.CheckConstraint(
@@ -372,18 +380,28 @@ class StatutDocument(models.TextChoices):
     ECHEC = "echec", "Échec"
 
 
+# A document waiting for a worker or being made: at most one of a kind and data at a time.
+EN_PRODUCTION = [StatutDocument.EN_ATTENTE, StatutDocument.EN_COURS]
+
+
 def limite_d_abandon():
     """A document or task started before this has lost its worker (settings.DOCUMENTS_DELAI_MAXIMAL)."""
     return timezone.now() - timedelta(seconds=settings.DOCUMENTS_DELAI_MAXIMAL)
 
 
+def limite_de_silence():
+    """A worker whose last heartbeat is older than this is dead (settings.DOCUMENTS_SILENCE_MAXIMAL)."""
+    return timezone.now() - timedelta(seconds=settings.DOCUMENTS_SILENCE_MAXIMAL)
+
+
 class DocumentGenereQuerySet(models.QuerySet):
+    def en_production(self):
+        return self.filter(statut__in=EN_PRODUCTION)
+
     def declarer_abandonnes(self):
         """Documents still waiting or running long after any document takes lost their worker: marked
         failed with a message the user can act on, never left running forever."""
-        return self.filter(
-            statut__in=[StatutDocument.EN_ATTENTE, StatutDocument.EN_COURS], cree_le__lt=limite_d_abandon()
-        ).update(
+        return self.filter(statut__in=EN_PRODUCTION, cree_le__lt=limite_d_abandon()).update(
             statut=StatutDocument.ECHEC,
             termine_le=timezone.now(),
             erreur=(
@@ -391,6 +409,22 @@ class DocumentGenereQuerySet(models.QuerySet):
                 "Demandez le document à nouveau."
             ),
         )
+
+    def commencer(self, pk):
+        """The worker takes the document: its attempt number, or None when it is no longer to be made
+        (finished, failed, or given up while it waited)."""
+        with transaction.atomic():
+            document = self.select_for_update().filter(pk=pk, statut__in=EN_PRODUCTION).first()
+            if document is None:
+                return None
+            document.tentatives += 1
+            document.statut, document.progression, document.etape = (
+                StatutDocument.EN_COURS,
+                5,
+                "Lecture des données",
+            )
+            document.save(update_fields=["tentatives", "statut", "progression", "etape"])
+        return document
 
 
 class DocumentGenere(models.Model):
@@ -412,6 +446,10 @@ class DocumentGenere(models.Model):
     demande_par = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     cree_le = models.DateTimeField("demandé le", auto_now_add=True)
     termine_le = models.DateTimeField("terminé le", null=True, blank=True)
+    # The task that makes it (django_tasks_db), and how many times a worker started on it: a worker
+    # that lost the document to another (taken back after its silence) writes nothing.
+    tache = models.UUIDField("tâche", null=True, blank=True, editable=False)
+    tentatives = models.PositiveSmallIntegerField("tentatives", default=0, editable=False)
 
     objects = DocumentGenereQuerySet.as_manager()
 
@@ -420,7 +458,14 @@ class DocumentGenere(models.Model):
         verbose_name_plural = "documents générés"
         ordering = ["-cree_le"]
         constraints = [
-            models.CheckConstraint(condition=Q(progression__lte=100), name="document_progression_bornee")
+            models.CheckConstraint(condition=Q(progression__lte=100), name="document_progression_bornee"),
+            # A second request for the same document while it is being made joins the first.
+            models.UniqueConstraint(
+                fields=["collectivite", "nature", "objet_id", "nom_fichier"],
+                condition=Q(statut__in=EN_PRODUCTION),
+                name="document_unique_en_production",
+                violation_error_message="Ce document est déjà en cours de production.",
+            ),
         ]
 
     def __str__(self):
@@ -430,25 +475,58 @@ class DocumentGenere(models.Model):
     def termine(self):
         return self.statut in (StatutDocument.PRET, StatutDocument.ECHEC)
 
+    def _a_soi(self):
+        """This very attempt, while it still holds the document."""
+        return DocumentGenere.objects.filter(pk=self.pk, tentatives=self.tentatives, statut__in=EN_PRODUCTION)
+
     def avancer(self, progression, etape):
         self.statut, self.progression, self.etape = StatutDocument.EN_COURS, progression, etape
-        self.save(update_fields=["statut", "progression", "etape"])
+        self._a_soi().update(statut=self.statut, progression=progression, etape=etape)
 
     def terminer(self, contenu):
-        self.fichier.save(self.nom_fichier, ContentFile(contenu), save=False)
-        self.statut, self.progression, self.etape = StatutDocument.PRET, 100, "Terminé"
-        self.termine_le = timezone.now()
-        self.save()
+        """Keep the file, once: False (and nothing written) when the document is no longer this attempt's."""
+        with transaction.atomic():
+            if not self._a_soi().select_for_update().exists():
+                return False
+            self.fichier.save(self.nom_fichier, ContentFile(contenu), save=False)
+            try:
+                self.statut, self.progression, self.etape = StatutDocument.PRET, 100, "Terminé"
+                self.termine_le = timezone.now()
+                self.save()
+            except BaseException:
+                self.fichier.delete(save=False)  # no file without its row
+                raise
+        return True
 
     def echouer(self, erreur):
         self.statut, self.erreur, self.termine_le = StatutDocument.ECHEC, erreur, timezone.now()
-        self.save(update_fields=["statut", "erreur", "termine_le"])
+        return bool(self._a_soi().update(statut=self.statut, erreur=erreur, termine_le=self.termine_le))
+
+
+class TravailleurDocuments(models.Model):
+    """A document worker's heartbeat (`manage.py travailleur`): one row a worker process, touched every
+    DOCUMENTS_BATTEMENT seconds. A worker silent for DOCUMENTS_SILENCE_MAXIMAL seconds is dead: /sante/
+    says so and the tasks it held are taken back."""
+
+    identifiant = models.CharField("identifiant", max_length=64, unique=True)
+    machine = models.CharField("machine", max_length=255, blank=True)
+    processus = models.PositiveIntegerField("processus", default=0)
+    demarre_le = models.DateTimeField("démarré le", default=timezone.now)
+    vu_le = models.DateTimeField("dernier signe de vie", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "service de production des documents"
+        verbose_name_plural = "services de production des documents"
+        ordering = ["-vu_le"]
+
+    def __str__(self):
+        return f"{self.machine} ({self.processus})"
 
 
 # The strategic frame: the contract's second level and its protocol of commitments (seed 004).
 
 
-class Theme(models.Model):
+class Theme(Cloisonne):
     """The second level under an axe, as a commune's table lists them (« Accès au droit »…)."""
 
     axe = models.ForeignKey(Axe, on_delete=models.CASCADE, related_name="themes")
@@ -456,6 +534,7 @@ class Theme(models.Model):
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "thème"
         ordering = ["axe__ordre", "axe__numero", "ordre", "pk"]
         constraints = [models.UniqueConstraint(fields=["axe", "intitule"], name="theme_unique_par_axe")]
@@ -464,7 +543,7 @@ class Theme(models.Model):
         return self.intitule
 
 
-class EnjeuPrioritaire(models.Model):
+class EnjeuPrioritaire(Cloisonne):
     """A line of the protocol table: enjeu, strategic objectives, référents, follow-up indicators."""
 
     contrat = models.ForeignKey(Contrat, on_delete=models.CASCADE, related_name="enjeux_prioritaires")
@@ -475,6 +554,7 @@ class EnjeuPrioritaire(models.Model):
     indicateurs_suivi = models.TextField("indicateurs de suivi", blank=True)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "enjeu prioritaire"
         verbose_name_plural = "enjeux prioritaires"
         ordering = ["contrat", "ordre", "pk"]
@@ -483,7 +563,7 @@ class EnjeuPrioritaire(models.Model):
         return self.intitule
 
 
-class ActionPrevue(models.Model):
+class ActionPrevue(Cloisonne):
     """An action the protocol plans under an enjeu (not a funded action: those live in programmation)."""
 
     enjeu = models.ForeignKey(EnjeuPrioritaire, on_delete=models.CASCADE, related_name="actions_prevues")
@@ -492,6 +572,7 @@ class ActionPrevue(models.Model):
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "action prévue"
         verbose_name_plural = "actions prévues"
         ordering = ["enjeu", "ordre", "pk"]
@@ -500,7 +581,7 @@ class ActionPrevue(models.Model):
         return f"{self.numero}- {self.intitule}" if self.numero else self.intitule
 
 
-class PointEtape(models.Model):
+class PointEtape(Cloisonne):
     """One year's « point d'étape » and next year's « perspectives » for a planned action."""
 
     action_prevue = models.ForeignKey(ActionPrevue, on_delete=models.CASCADE, related_name="points_etape")
@@ -509,6 +590,7 @@ class PointEtape(models.Model):
     perspectives = models.TextField("perspectives de l'année suivante", blank=True)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "point d'étape"
         verbose_name_plural = "points d'étape"
         ordering = ["action_prevue__enjeu__ordre", "action_prevue__ordre", "annee"]

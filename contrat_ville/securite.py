@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db.models import Sum
 
 
 def adresse_du_client(request):
@@ -12,6 +13,30 @@ def adresse_du_client(request):
         if len(adresses) >= settings.NOMBRE_DE_PROXYS:
             return adresses[-settings.NOMBRE_DE_PROXYS]
     return request.META.get("REMOTE_ADDR")
+
+
+def limite_d_echecs(request, credentials=None):
+    """AXES_FAILURE_LIMIT: AXES_ECHECS_PAR_ADRESSE failures lock the pair (user name, client address),
+    AXES_ECHECS_PAR_IDENTIFIANT failures from any addresses lock the user name itself.
+
+    axes compares the largest failure count of the AXES_LOCKOUT_PARAMETERS combinations with a single
+    limit. The user name's count is never below the pair's: answering the pair's limit once the pair has
+    reached it, else the user name's, locks exactly when either count reaches its own limit.
+    """
+    from axes.attempts import get_cool_off_threshold
+    from axes.helpers import get_client_username
+    from axes.models import AccessAttempt
+
+    tentatives = AccessAttempt.objects.filter(
+        username=get_client_username(request, credentials),
+        ip_address=getattr(request, "axes_ip_address", None) or adresse_du_client(request),
+    )
+    if settings.AXES_COOLOFF_TIME is not None:
+        tentatives = tentatives.filter(attempt_time__gte=get_cool_off_threshold(request))
+    echecs = tentatives.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    if echecs >= settings.AXES_ECHECS_PAR_ADRESSE:
+        return settings.AXES_ECHECS_PAR_ADRESSE
+    return settings.AXES_ECHECS_PAR_IDENTIFIANT
 
 
 class PolitiqueDeContenuMiddleware:

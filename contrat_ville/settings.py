@@ -16,6 +16,8 @@ DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or ("dev-only-insecure-key" if DEBUG else None)
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY doit être défini quand DEBUG est désactivé.")
+# Signs the backups (contrat_ville/sauvegarde.py): an archive is restored only where this key is the same.
+SAUVEGARDE_CLE = os.environ.get("SAUVEGARDE_CLE") or SECRET_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -139,16 +141,28 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ne-pas-repondre@localhost")
 
-# Documents: the task worker (`manage.py db_worker`) makes those above this many actions.
+# Documents: the task worker (`manage.py travailleur`) makes those above this many actions.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 DOCUMENTS_SEUIL_ARRIERE_PLAN = int(os.environ.get("DOCUMENTS_SEUIL_ARRIERE_PLAN", "150"))
 # A document still unfinished after this many seconds lost its worker: it is marked failed.
 DOCUMENTS_DELAI_MAXIMAL = int(os.environ.get("DOCUMENTS_DELAI_MAXIMAL", "1800"))
+# Documents one user may have waiting or being made at once (the same document is joined, not counted).
+DOCUMENTS_PAR_UTILISATEUR = int(os.environ.get("DOCUMENTS_PAR_UTILISATEUR", "3"))
+# Each worker records a heartbeat every DOCUMENTS_BATTEMENT seconds; one silent for DOCUMENTS_SILENCE_MAXIMAL
+# is dead: /sante/ says "degrade" when none is alive, and its tasks are queued again, DOCUMENTS_TENTATIVES
+# attempts in all before the document is marked failed.
+DOCUMENTS_BATTEMENT = int(os.environ.get("DOCUMENTS_BATTEMENT", "10"))
+DOCUMENTS_SILENCE_MAXIMAL = int(os.environ.get("DOCUMENTS_SILENCE_MAXIMAL", "60"))
+DOCUMENTS_TENTATIVES = int(os.environ.get("DOCUMENTS_TENTATIVES", "2"))
 
-# Login throttling: five failures lock the pair (user name, address) for a quarter of an hour.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# Login throttling, for a quarter of an hour: five failures lock the pair (user name, address); ten
+# failures from any addresses lock the user name itself, so that addresses changing at each attempt
+# (a client forging X-Forwarded-For past a wrong NOMBRE_DE_PROXYS, a botnet) never give unlimited tries.
+AXES_ECHECS_PAR_ADRESSE = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ECHECS_PAR_IDENTIFIANT = int(os.environ.get("AXES_ECHECS_PAR_IDENTIFIANT", "10"))
+AXES_FAILURE_LIMIT = "contrat_ville.securite.limite_d_echecs"
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HEURES", "0.25"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_LOCKOUT_TEMPLATE = "registration/verrouille.html"
 AXES_RESET_ON_SUCCESS = True
 # Behind NOMBRE_DE_PROXYS reverse proxies, the client's address is read from X-Forwarded-For.

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from contrat_ville.admin import ParCollectivite
+from contrat_ville.admin import ParCollectivite, TabularInline
 
 from .models import (
     Deliberation,
@@ -45,7 +45,7 @@ class InstanceAdmin(ParCollectivite):
         return instance.nombre_de_membres
 
 
-class PresenceInline(admin.TabularInline):
+class PresenceInline(TabularInline):
     """Shown only: the séance page enters the list, checks the CGCT's rules, keeps the trail and the lock."""
 
     model = Presence
@@ -64,7 +64,7 @@ class PresenceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("elu", "mandataire")
 
 
-class DeliberationInline(admin.TabularInline):
+class DeliberationInline(TabularInline):
     model = Deliberation
     extra = 0
     fields = ["ordre_du_jour", "numero", "objet", "resultat_vote", "retiree"]
@@ -76,7 +76,7 @@ class DeliberationInline(admin.TabularInline):
         return False
 
 
-class PresenceDeliberationInline(admin.TabularInline):
+class PresenceDeliberationInline(TabularInline):
     model = PresenceDeliberation
     extra = 0
     fields = ["elu", "etat", "mandataire"]
@@ -86,7 +86,7 @@ class PresenceDeliberationInline(admin.TabularInline):
         return False
 
 
-class LigneModificativeInline(admin.TabularInline):
+class LigneModificativeInline(TabularInline):
     model = LigneModificative
     extra = 0
     fields = ["action", "montant_avant", "montant_apres"]
@@ -200,19 +200,6 @@ class DeliberationAdmin(ParCollectivite):
                 "vote_abstention",
             ]
         return self.readonly_fields
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            collectivite = request.user.collectivite_id
-            filtres = {
-                "seance": {"instance__collectivite": collectivite},
-                "signataire": {"collectivite": collectivite},
-                "tranche": {"contrat__collectivite": collectivite},
-                "tranche_corrigee": {"contrat__collectivite": collectivite},
-            }
-            if db_field.name in filtres:
-                kwargs["queryset"] = db_field.related_model.objects.filter(**filtres[db_field.name])
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from programmation.enums import StatutTranche
 from programmation.models import Action, Tranche
@@ -170,6 +171,12 @@ class PrefectureForm(forms.ModelForm):
         if not self.instance.mode_publication:
             # Publication électronique is the rule since 1 July 2022.
             self.initial["mode_publication"] = ModePublication.MISE_EN_LIGNE
+        # The browser offers no day after today nor before the séance; Deliberation.clean decides.
+        for champ in ("date_reception_prefecture", "date_publication"):
+            attributs = self.fields[champ].widget.attrs  # each form's own copy
+            attributs["max"] = timezone.localdate().isoformat()
+            if self.instance.seance_id:
+                attributs["min"] = self.instance.seance.date.isoformat()
 
     def clean(self):
         # A stamp of the préfecture is a legal fact: it may be corrected, never erased from here.

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from programmation.controles import SEUIL_CONVENTION, annuels_par_porteur
 from programmation.enums import StatutAction, StatutConvention
 from programmation.models import Action
+from programmation.tableur import texte_sur
 
 from .enums import ResultatVote
 from .models import Deliberation
@@ -94,6 +95,16 @@ def _csv(colonnes, lignes):
     return tampon.getvalue().encode("utf-8")
 
 
+def _texte(valeur, longueur=None):
+    """A free text (a name, an objet) as a cell: what a spreadsheet would run as a formula is neutralised
+    as in every CSV of the app; then cut to the schema's length. Numbers, dates and identifiers are
+    written by the schema's rules and never pass here: « -150.00 » is an amount, not a formula."""
+    valeur = texte_sur(valeur or "")
+    if longueur and len(valeur) > longueur:
+        valeur = valeur[: longueur - 1] + "…"
+    return valeur
+
+
 def _nombre(montant):
     """Decimal point, two decimals, no thousands separator: « 23500.00 »."""
     return f"{Decimal(montant).quantize(Decimal('0.01')):f}"
@@ -143,18 +154,15 @@ def ligne_subvention(collectivite, action):
     )
     fin = max(fin, debut)
     echelonne = convention and (0 < convention.pourcentage_avance < 100 or convention.duree_annees > 1)
-    objet = action.intitule
-    if len(objet) > LONGUEUR_OBJET:
-        objet = objet[: LONGUEUR_OBJET - 1] + "…"
     return {
-        "nomAttribuant": collectivite.nom,
+        "nomAttribuant": _texte(collectivite.nom),
         "idAttribuant": collectivite.siret,
         "dateConvention": debut.isoformat(),
-        "referenceDecision": deliberation.numero,
-        "nomBeneficiaire": action.porteur.nom,
+        "referenceDecision": _texte(deliberation.numero),
+        "nomBeneficiaire": _texte(action.porteur.nom),
         "idBeneficiaire": action.porteur.siret,
         "rnaBeneficiaire": action.porteur.rna,
-        "objet": objet,
+        "objet": _texte(action.intitule, LONGUEUR_OBJET),
         "montant": _nombre(action.contribution),
         "nature": "aide en numéraire",
         "conditionsVersement": "échelonné" if echelonne else "unique",
@@ -205,15 +213,15 @@ def ligne_deliberation(collectivite, deliberation):
     unanime = deliberation.resultat_vote == ResultatVote.UNANIMITE
     recue = deliberation.date_reception_prefecture
     return {
-        "COLL_NOM": collectivite.nom,
+        "COLL_NOM": _texte(collectivite.nom),
         "COLL_SIRET": collectivite.siret,
-        "DELIB_ID": deliberation.numero,
+        "DELIB_ID": _texte(deliberation.numero),
         "DELIB_DATE": deliberation.seance.date.isoformat(),
         "DELIB_MATIERE_CODE": MATIERE[0],
         "DELIB_MATIERE_NOM": MATIERE[1],
-        "DELIB_OBJET": deliberation.objet,
+        "DELIB_OBJET": _texte(deliberation.objet),
         "BUDGET_ANNEE": tranche.annee if tranche else "",
-        "BUDGET_NOM": nom_du_budget(deliberation.chapitres_budgetaires),
+        "BUDGET_NOM": _texte(nom_du_budget(deliberation.chapitres_budgetaires)),
         "PREF_ID": f"PREF{collectivite.code_departement}" if recue else "",
         "PREF_DATE": recue.isoformat() if recue else "",
         "VOTE_EFFECTIF": decompte.membres_en_exercice,

@@ -3,7 +3,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from contrat_ville.admin import ContratAdmin, ParCollectivite
+from contrat_ville.admin import ContratAdmin, ParCollectivite, TabularInline
 from contrat_ville.enums import Section
 from contrat_ville.formats import euros
 from contrat_ville.models import Axe, Contrat
@@ -40,7 +40,7 @@ class PorteurAdmin(ParCollectivite):
     search_fields = ["nom", "siret", "rna"]
 
 
-class CofinancementInline(admin.TabularInline):
+class CofinancementInline(TabularInline):
     model = Cofinancement
     extra = 0
 
@@ -67,7 +67,7 @@ class ActionAdmin(ParCollectivite):
     inlines = [CofinancementInline]
 
 
-class ActionInline(admin.TabularInline):
+class ActionInline(TabularInline):
     model = Action
     extra = 0
     fields = [
@@ -87,7 +87,7 @@ class ActionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("porteur", "axe__contrat")
 
 
-class TotalDeclareInline(admin.TabularInline):
+class TotalDeclareInline(TabularInline):
     model = TotalDeclare
     extra = 0
     fields = ["nature", "libelle", "axe", "section", "nombre_actions", "cout", "montant", "ordre"]
@@ -240,7 +240,7 @@ class ModeleConventionAdmin(ParCollectivite):
     list_display = ["contrat", "titre"]
 
 
-class EcheanceConventionInline(admin.TabularInline):
+class EcheanceConventionInline(TabularInline):
     model = EcheanceConvention
     extra = 0
 

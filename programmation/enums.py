@@ -62,3 +62,12 @@ class NaturePaiement(models.TextChoices):
     AVANCE = "avance", "Avance"
     ACOMPTE = "acompte", "Acompte"
     SOLDE = "solde", "Solde"
+
+
+# The statuses of an action before its tranche is voted: a voted action never goes back to them.
+AVANT_LE_VOTE = (
+    StatutAction.DEPOSEE,
+    StatutAction.EN_INSTRUCTION,
+    StatutAction.PROPOSEE,
+    StatutAction.REFUSEE,
+)

@@ -75,7 +75,9 @@ class ActionForm(forms.ModelForm):
         champs["quartiers"].queryset = Quartier.objects.filter(collectivite=collectivite)
         self.initial.setdefault("version", self.instance.version)
         if self.instance.montants_verrouilles:
-            for champ in Action.MONTANTS:
+            for champ in Action.VERROUILLES:
+                if champ not in champs:
+                    continue
                 champs[champ].disabled = True
                 champs[champ].help_text = "Verrouillé : la tranche est votée."
 

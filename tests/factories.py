@@ -7,6 +7,7 @@ from contrat_ville.models import Axe, Collectivite, Contrat, Financeur
 from contrat_ville.validators import luhn_valide
 from deliberations.models import Elu, Instance, Presence, Seance
 from programmation.models import Action, Porteur, Tranche
+from programmation.models.actions import hors_verrou
 
 
 def siren_valide(n):
@@ -79,6 +80,16 @@ class TrancheFactory(factory.django.DjangoModelFactory):
 class ActionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Action
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # An action of a tranche voted before the test: recorded as it was voted (the lock's own
+        # tests build theirs by composing and voting, see test_attaques_verrou).
+        tranche = kwargs.get("tranche")
+        if tranche is not None and tranche.est_verrouillee:
+            with hors_verrou():
+                return super()._create(model_class, *args, **kwargs)
+        return super()._create(model_class, *args, **kwargs)
 
     tranche = factory.SubFactory(TrancheFactory)
     contrat = factory.SelfAttribute("tranche.contrat")

@@ -142,7 +142,11 @@ def test_it_keeps_the_convention_threshold_strict():
 
 def test_it_applies_the_cite_de_l_emploi_rules():
     cite = Dispositif.objects.get(intitule="Cité de l'emploi")
-    action = ActionFactory(porteur__nature="entreprise", territoire="QPV et territoires vulnérables")
+    action = ActionFactory(
+        tranche__contrat__collectivite=cite.collectivite,
+        porteur__nature="entreprise",
+        territoire="QPV et territoires vulnérables",
+    )
     action.dispositif = cite
     action.save()
     assert set(codes(action.tranche)) >= {"porteur_non_eligible", "territoire_a_verifier"}

@@ -25,11 +25,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_answers_the_health_check_when_the_database_and_the_queue_are_fine(client):
+    from contrat_ville.management.commands.travailleur import battre
+
+    battre("travailleur-en-vie")  # a document worker sent its heartbeat just now
     reponse = client.get(reverse("sante"))
     assert reponse.status_code == 200
     etat = reponse.json()
-    assert etat["base"]["etat"] == "ok"
+    assert etat["etat"] == "ok" and etat["base"]["etat"] == "ok"
     assert etat["documents"] == {"etat": "ok", "en_attente": 0, "en_cours": 0, "attente_la_plus_longue_s": 0}
+    assert etat["travailleurs"]["etat"] == "ok" and etat["travailleurs"]["actifs"] == 1
+    assert etat["travailleurs"]["dernier_signe_s"] <= 5
     assert "no-cache" in reponse["Cache-Control"]
 
 
@@ -42,7 +47,8 @@ def test_it_reports_a_document_queue_that_no_worker_empties(client, sem):
 
     DBTaskResult.objects.filter(pk=resultat.id).update(enqueued_at=timezone.now() - timedelta(minutes=10))
     reponse = client.get(reverse("sante"))
-    assert reponse.status_code == 503
+    # The web still serves: a load balancer must keep it; the monitoring reads "degrade".
+    assert reponse.status_code == 200 and reponse.json()["etat"] == "degrade"
     assert reponse.json()["documents"]["etat"] == "bloquee"
     assert reponse.json()["documents"]["en_attente"] == 1
     assert reponse.json()["documents"]["attente_la_plus_longue_s"] >= 600
@@ -175,7 +181,7 @@ def test_it_closes_a_document_whose_worker_died(client, agent, sem, settings):
     )
     DocumentGenere.objects.filter(pk=abandonne.pk).update(cree_le=timezone.now() - timedelta(minutes=5))
     recent = DocumentGenere.objects.create(
-        collectivite=sem, nature="annexe-pdf", objet_id=1, nom_fichier="annexe.pdf", statut="en_cours"
+        collectivite=sem, nature="annexe-pdf", objet_id=2, nom_fichier="annexe.pdf", statut="en_cours"
     )
     page = client.get(reverse("document", args=[abandonne.pk])).content.decode()
     assert "s&#x27;est interrompu avant la fin" in page

@@ -152,9 +152,8 @@ def test_it_keeps_a_history_of_amount_changes(client, agent):
 
 def test_it_refuses_the_second_of_two_concurrent_saves(client, agent):
     client.force_login(agent)
+    # Voted: its title stays correctable, only its place and amounts are locked.
     action = Action.objects.get(numero_dauphin="266923")
-    action.tranche.statut = "brouillon"
-    action.tranche.save()
     formulaire = client.get(reverse("programmation:action_modifier", args=[action.pk])).context["form"]
     donnees = {k: v for k, v in formulaire.initial.items() if v is not None and k != "quartiers"}
     donnees.update({"cofinancements-TOTAL_FORMS": "0", "cofinancements-INITIAL_FORMS": "0"})

@@ -18,20 +18,27 @@ VERROU = "est votée : ses montants sont verrouillés"
 
 @pytest.fixture
 def tranche():
-    """The 1st 2024 tranche, adopted by délibération 2024.00230: locked."""
-    tranche = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
+    """A tranche of the Métropole's contrat de ville composed, then adopted: locked. Its action got a
+    cofinancement before the vote, the way an agent records one."""
+    votee = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
+    tranche = Tranche.objects.creer_suivante(votee.contrat, 2024)
+    action = ActionFactory(
+        tranche=None, contrat=votee.contrat, annee=2024, axe=votee.actions.first().axe, statut="proposee"
+    )
+    Cofinancement.objects.create(
+        action=action,
+        financeur=Financeur.objects.get(collectivite=votee.contrat.collectivite, nom="État"),
+        montant_sollicite=Decimal("3000"),
+    )
+    tranche.ajouter(action)
+    tranche.verrouiller("Délibération de test")
     assert tranche.est_verrouillee
     return tranche
 
 
 @pytest.fixture
 def action(tranche):
-    action = tranche.actions.order_by("pk").first()
-    # Recorded before the vote (save() is not a bulk path): a cofinancement to try changing.
-    Cofinancement.objects.create(
-        action=action, financeur=Financeur.objects.get(nom="État"), montant_sollicite=Decimal("3000")
-    )
-    return action
+    return tranche.actions.get()
 
 
 def _montants(action):

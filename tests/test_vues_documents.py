@@ -132,7 +132,7 @@ def test_it_makes_a_large_document_in_the_background(base_partagee, client, agen
     attente = client.get(reponse["Location"]).content.decode()
     assert "Production en cours" in attente and 'http-equiv="refresh"' in attente
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("travailleur", "--batch", "--no-startup-delay", verbosity=0)
 
     document.refresh_from_db()
     assert (document.statut, document.progression, document.nom_fichier) == (
@@ -164,7 +164,7 @@ def test_it_reports_a_failed_document_instead_of_leaving_it_running(
     action.tranche.actions.all().delete()
     action.tranche.delete()  # the tranche disappears before the worker gets to it
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("travailleur", "--batch", "--no-startup-delay", verbosity=0)
 
     document.refresh_from_db()
     assert document.statut == "echec" and "DoesNotExist" in document.erreur

@@ -9,12 +9,13 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Max, Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from contrat_ville.formats import euros
 from contrat_ville.models import MONTANT, Collectivite
 from programmation.enums import StatutTranche
-from programmation.models import Action, Modification, Tranche, somme
+from programmation.models import Action, Tranche, somme
 
 from ..enums import EtatPresence, ModePublication, NatureDeliberation, ResultatVote
 from .journal import Trace
@@ -41,7 +42,11 @@ class DeliberationQuerySet(models.QuerySet):
 
     @transaction.atomic
     def inscrire(self, seance, objet, **champs):
-        """A draft délibération at the end of the séance's agenda, with the register's next number."""
+        """A draft délibération at the end of the séance's agenda, with the register's next number.
+
+        The séance's row stays locked until the transaction ends: two concurrent inscriptions read the
+        last rank one after the other, never the same one."""
+        Seance.objects.select_for_update().only("pk").get(pk=seance.pk)
         dernier = seance.deliberations.aggregate(n=Max("ordre_du_jour"))["n"] or 0
         deliberation = self.model(
             seance=seance,
@@ -239,9 +244,16 @@ class Deliberation(models.Model):
                     f"L'identifiant ACTES doit commencer par {attendu} : le département et le SIREN de "
                     f"{self.seance.instance.collectivite}, puis la date de la séance."
                 )
+        # A stamp of the préfecture or a publication records what happened: after the séance, by today.
+        aujourd_hui = timezone.localdate()
         for champ in ("date_reception_prefecture", "date_publication"):
             date = getattr(self, champ)
-            if date and self.seance_id and date < self.seance.date:
+            if date and date > aujourd_hui:
+                erreurs[champ] = (
+                    f"Cette date est dans le futur : elle ne peut pas dépasser aujourd'hui, "
+                    f"le {aujourd_hui:%d/%m/%Y}."
+                )
+            elif date and self.seance_id and date < self.seance.date:
                 erreurs[champ] = f"Cette date précède la séance du {self.seance.date:%d/%m/%Y}."
         if (self.date_reception_prefecture or self.date_publication) and not self.resultat_vote:
             erreurs["date_reception_prefecture"] = "Seule une délibération votée se transmet et se publie."
@@ -506,13 +518,4 @@ class LigneModificative(models.Model):
                 f"Le montant de « {action} » est de {euros(action.contribution)} et non plus de "
                 f"{euros(self.montant_avant)} : revoyez la ligne avant le vote."
             )
-        action.contribution = self.montant_apres
-        action.version += 1
-        action.save(update_fields=["contribution", "version"])
-        Modification.objects.create(
-            action=action,
-            auteur=auteur,
-            champ=f"contribution (délibération n°{deliberation.numero})",
-            avant=euros(self.montant_avant),
-            apres=euros(self.montant_apres),
-        )
+        action.corriger_contribution(self.montant_apres, auteur, f"délibération n°{deliberation.numero}")

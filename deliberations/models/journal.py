@@ -8,15 +8,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
+
 from ..enums import EtatPresence
 
 
-class TraceQuerySet(models.QuerySet):
+class TraceQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(seance__instance__collectivite=user.collectivite_id)
 
 
-class Trace(models.Model):
+class Trace(Cloisonne):
     seance = models.ForeignKey(
         "Seance", verbose_name="séance", on_delete=models.CASCADE, related_name="traces"
     )
@@ -39,6 +41,7 @@ class Trace(models.Model):
     objects = TraceQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "trace"
         ordering = ["-date", "-pk"]
 

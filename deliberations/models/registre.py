@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.models import Collectivite
 
 
@@ -17,13 +18,13 @@ def _valider_format(valeur):
         ) from None
 
 
-class RegistreManager(models.Manager):
+class RegistreManager(models.Manager.from_queryset(CloisonneQuerySet)):
     def de(self, collectivite_id):
         registre, _ = self.get_or_create(collectivite_id=collectivite_id)
         return registre
 
 
-class Registre(models.Model):
+class Registre(Cloisonne):
     """How an authority numbers its délibérations, and its internal number for the préfecture."""
 
     collectivite = models.OneToOneField(
@@ -47,6 +48,7 @@ class Registre(models.Model):
     objects = RegistreManager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "registre des délibérations"
         verbose_name_plural = "registres des délibérations"
 
@@ -74,12 +76,13 @@ class Registre(models.Model):
         return compteur.dernier
 
 
-class Compteur(models.Model):
+class Compteur(Cloisonne):
     registre = models.ForeignKey(Registre, on_delete=models.CASCADE, related_name="compteurs")
     annee = models.PositiveSmallIntegerField("année")
     dernier = models.PositiveIntegerField("dernier rang attribué", default=0)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "compteur annuel"
         constraints = [
             models.UniqueConstraint(fields=["registre", "annee"], name="compteur_unique_par_annee")

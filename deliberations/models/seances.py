@@ -5,6 +5,7 @@ from django.db import models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.lookups import GreaterThan
 
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.models import Collectivite
 
 from ..enums import Civilite, EtatPresence, NatureInstance
@@ -12,7 +13,7 @@ from .journal import Trace
 from .presences import decompter, erreurs_de_presence
 
 
-class Elu(models.Model):
+class Elu(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="elus"
     )
@@ -21,6 +22,7 @@ class Elu(models.Model):
     nom = models.CharField("nom", max_length=100)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "élu"
         ordering = ["nom", "prenom"]
         constraints = [models.UniqueConstraint(fields=["collectivite", "nom", "prenom"], name="elu_unique")]
@@ -33,7 +35,7 @@ class Elu(models.Model):
         return f"{self.prenom} {self.nom}"
 
 
-class Instance(models.Model):
+class Instance(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite,
         verbose_name="collectivité",
@@ -50,6 +52,7 @@ class Instance(models.Model):
     )
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["collectivite", "nom"]
         constraints = [models.UniqueConstraint(fields=["collectivite", "nom"], name="instance_nom_unique")]
 
@@ -57,7 +60,7 @@ class Instance(models.Model):
         return self.nom
 
 
-class SeanceQuerySet(models.QuerySet):
+class SeanceQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(instance__collectivite=user.collectivite_id)
 
@@ -80,7 +83,7 @@ class SeanceQuerySet(models.QuerySet):
         )
 
 
-class Seance(models.Model):
+class Seance(Cloisonne):
     instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="seances")
     date = models.DateField("date de la séance")
     date_convocation = models.DateField("date de convocation")
@@ -105,6 +108,7 @@ class Seance(models.Model):
     objects = SeanceQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "séance"
         ordering = ["-date"]
         constraints = [
@@ -174,7 +178,7 @@ class Seance(models.Model):
         ).distinct()
 
 
-class Presence(models.Model):
+class Presence(Cloisonne):
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="presences")
     elu = models.ForeignKey(Elu, verbose_name="élu", on_delete=models.PROTECT, related_name="+")
     etat = models.CharField("présence", max_length=10, choices=EtatPresence.choices)
@@ -189,6 +193,7 @@ class Presence(models.Model):
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "présence"
         ordering = ["seance", "ordre", "elu__nom"]
         constraints = [

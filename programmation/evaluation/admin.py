@@ -5,7 +5,7 @@ Like every other page, a non-superuser sees only their own authority's records.
 
 from django.contrib import admin
 
-from contrat_ville.admin import ParCollectivite
+from contrat_ville.admin import ParCollectivite, StackedInline, TabularInline
 from contrat_ville.models import ActionPrevue, EnjeuPrioritaire, PointEtape, Theme
 
 from ..models import Bilan, BilanFinancement, BilanIndicateur, BilanQuartier, RapportAnnuel, SectionRapport
@@ -19,7 +19,7 @@ class ThemeAdmin(ParCollectivite):
     search_fields = ["intitule"]
 
 
-class ActionPrevueInline(admin.TabularInline):
+class ActionPrevueInline(TabularInline):
     model = ActionPrevue
     extra = 0
 
@@ -40,17 +40,17 @@ class PointEtapeAdmin(ParCollectivite):
     list_select_related = ["action_prevue"]
 
 
-class FinancementInline(admin.TabularInline):
+class FinancementInline(TabularInline):
     model = BilanFinancement
     extra = 0
 
 
-class IndicateurInline(admin.TabularInline):
+class IndicateurInline(TabularInline):
     model = BilanIndicateur
     extra = 0
 
 
-class QuartierInline(admin.TabularInline):
+class QuartierInline(TabularInline):
     model = BilanQuartier
     extra = 0
 
@@ -66,7 +66,7 @@ class BilanAdmin(ParCollectivite):
     inlines = [FinancementInline, IndicateurInline, QuartierInline]
 
 
-class SectionRapportInline(admin.StackedInline):
+class SectionRapportInline(StackedInline):
     model = SectionRapport
     extra = 0
 

@@ -223,7 +223,8 @@ class Existantes:
         ligne.changements = self.changements(action, ligne)
         ligne.operation = MODIFICATION if ligne.changements else INCHANGEE
         if action.montants_verrouilles and any(
-            champ in Action.MONTANTS or champ.startswith("cofinancement ") for champ, _ in ligne.changements
+            champ in Action.VERROUILLES or champ.startswith("cofinancement ")
+            for champ, _ in ligne.changements
         ):
             ligne.erreur(
                 "",

@@ -41,6 +41,10 @@ def texte(valeur):
     return ESPACES.sub(" ", str(valeur)).strip()
 
 
+NON_NOMBRE = re.compile(r"[+-]?(NAN|INF|INFINI|INFINITY|INFINITE)")
+SIGNE = re.compile(r"-\s?")
+
+
 def montant(valeur):
     """A non-negative amount in euros, or None for an empty cell; ValeurInvalide says why not."""
     if valeur is None or valeur == "":
@@ -61,8 +65,10 @@ def montant(valeur):
             raise ValeurInvalide(f"« {valeur} » n'est pas un montant") from None
     else:
         nombre = _montant_ecrit(str(valeur))
+        if nombre is None:
+            return None
     if not nombre.is_finite():
-        raise ValeurInvalide(f"« {valeur} » n'est pas un montant")
+        raise _non_nombre(valeur)
     if nombre < 0:
         raise ValeurInvalide(f"montant négatif ({valeur})")
     if nombre > MONTANT_MAX:
@@ -70,28 +76,66 @@ def montant(valeur):
     return nombre.quantize(CENTIME)
 
 
+def _non_nombre(valeur):
+    ecrit = str(valeur).strip()[:40]
+    if "NAN" in ecrit.upper():
+        return ValeurInvalide(f"« {ecrit} » : valeur indéfinie (NaN), pas un montant — saisissez le montant")
+    return ValeurInvalide(f"« {ecrit} » : valeur infinie, pas un montant — saisissez le montant")
+
+
 def _montant_ecrit(brut):
-    """'52 052', '294 850€', '7 500,50 €', '1.234,50', '12 000 EUR'."""
-    nettoye = ESPACES.sub("", brut).replace("€", "").upper().removesuffix("EUR").removesuffix("HT")
+    """'52 052', '294 850€', '7 500,50 €', '1.234,50', '12 000 EUR', '12345.67'.
+
+    Thousands are grouped by three, whatever the separator (space, no-break space, dot or comma);
+    a grouping that is not ('12,34,56') is refused rather than guessed."""
+    ecrit = brut.strip()[:40]
+    nettoye = ESPACES.sub(" ", brut).replace("€", " ").upper().strip()
+    for suffixe in ("HT", "TTC", "EUROS", "EURO", "EUR"):
+        nettoye = nettoye.removesuffix(suffixe).strip()
     if nettoye in ("", "-"):
         return None
-    if not re.fullmatch(r"-?[0-9][0-9.,]*", nettoye):
-        raise ValeurInvalide(f"« {brut.strip()[:40]} » n'est pas un montant")
-    if "," in nettoye and "." in nettoye:
-        decimale = "," if nettoye.rfind(",") > nettoye.rfind(".") else "."
-        milliers = "." if decimale == "," else ","
-        nettoye = nettoye.replace(milliers, "").replace(decimale, ".")
-    elif nettoye.count(",") == 1 and len(nettoye.split(",")[1]) != 3:
-        nettoye = nettoye.replace(",", ".")
-    elif nettoye.count(".") == 1 and len(nettoye.split(".")[1]) != 3:
-        pass
+    if NON_NOMBRE.fullmatch(nettoye.replace(" ", "")):
+        raise _non_nombre(brut)
+    negatif = bool(SIGNE.match(nettoye))
+    if negatif:
+        nettoye = SIGNE.sub("", nettoye, count=1)
+    if not re.fullmatch(r"[0-9](?:[0-9., ]*[0-9])?[.,]?", nettoye):
+        raise ValeurInvalide(f"« {ecrit} » n'est pas un montant")
+    entier, decimales = _separer_decimales(nettoye, ecrit)
+    groupes = re.split(r"[ .,]", entier)
+    if len(groupes) > 1 and (
+        not 1 <= len(groupes[0]) <= 3 or any(len(groupe) != 3 for groupe in groupes[1:])
+    ):
+        raise ValeurInvalide(
+            f"« {ecrit} » : montant ambigu (les milliers se groupent par trois chiffres, "
+            "par exemple « 12 345,67 ») — corrigez la cellule"
+        )
+    nombre = Decimal("".join(groupes) + ("." + decimales if decimales else ""))
+    return -nombre if negatif else nombre
+
+
+def _separer_decimales(nettoye, ecrit):
+    """('12 345', '67') from '12 345,67': the decimal separator is the last comma or dot, unless it
+    is a thousands separator ('1.234', '1,234,567': every group of three)."""
+    position = max(nettoye.rfind(","), nettoye.rfind("."))
+    if position < 0:
+        return nettoye, ""
+    separateur, apres = nettoye[position], nettoye[position + 1 :]
+    autre = "." if separateur == "," else ","
+    if autre in nettoye[:position]:
+        # '1.234,56' or '1,234.56': the last one is decimal, the other one groups thousands.
+        decimal = True
+    elif nettoye.count(separateur) > 1:
+        decimal = False  # '1.234.567', '12,34,56' (the latter refused by the grouping check)
+    elif " " in nettoye[:position]:
+        decimal = True  # '12 345,678': spaces group the thousands, so the comma is decimal
     else:
-        # '1.234.567' or '1,234': thousands separators only.
-        nettoye = nettoye.replace(",", "").replace(".", "")
-    try:
-        return Decimal(nettoye)
-    except InvalidOperation:
-        raise ValeurInvalide(f"« {brut.strip()[:40]} » n'est pas un montant") from None
+        decimal = len(apres) != 3  # '12345,67' and '12,5' decimal; '1,234' and '1.234' thousands
+    if not decimal:
+        return nettoye, ""
+    if not apres.isdigit() and apres:
+        raise ValeurInvalide(f"« {ecrit} » n'est pas un montant")
+    return nettoye[:position], apres
 
 
 def numero_dauphin(valeur):

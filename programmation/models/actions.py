@@ -3,15 +3,18 @@
 Actions know nothing of séances: a vote tells the tranche to lock itself (`Tranche.verrouiller`).
 """
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
+import pgtrigger
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.enums import NatureFinanceur, Section
 from contrat_ville.formats import euros
 from contrat_ville.models import (
@@ -26,8 +29,9 @@ from contrat_ville.models import (
 )
 from contrat_ville.validators import valider_rna, valider_siret
 
-from ..enums import TRANSITIONS, NaturePorteur, NatureTotal, StatutAction, StatutTranche
+from ..enums import AVANT_LE_VOTE, TRANSITIONS, NaturePorteur, NatureTotal, StatutAction, StatutTranche
 from ..recherche import sans_accents, texte_normalise
+from .verrou import VerrouAction, VerrouCofinancement, VerrouTranche
 
 ZERO = Value(0, output_field=DecimalField(**MONTANT))
 
@@ -41,7 +45,7 @@ def somme(champ, filtre=None):
     return Coalesce(Sum(champ, filter=filtre), ZERO, output_field=DecimalField(**MONTANT))
 
 
-class Porteur(models.Model):
+class Porteur(Cloisonne):
     """The organisation carrying actions; the same porteur across years and contracts."""
 
     collectivite = models.ForeignKey(
@@ -80,6 +84,7 @@ class Porteur(models.Model):
                 violation_error_message="Le numéro RNA doit être un W suivi de 9 chiffres.",
             ),
         ]
+        triggers = [CloisonnementCollectivite()]
 
     def __str__(self):
         return self.nom
@@ -101,13 +106,20 @@ class Porteur(models.Model):
         return ""
 
 
-class TrancheQuerySet(models.QuerySet):
+class TrancheQuerySet(CloisonneQuerySet):
     def update(self, **valeurs):
-        if {"statut", "contrat", "contrat_id", "annee"} & set(valeurs):
-            votee = self.filter(statut=StatutTranche.VOTEE).first()
-            if votee is not None:
-                raise ValidationError(MESSAGE_VERROU.format(tranche=votee))
+        if {"statut", "contrat", "contrat_id", "annee", "numero"} & set(valeurs):
+            self._refuser_si_votee()
         return super().update(**valeurs)
+
+    def delete(self):
+        self._refuser_si_votee()
+        return super().delete()
+
+    def _refuser_si_votee(self):
+        votee = self.filter(statut=StatutTranche.VOTEE).first()
+        if votee is not None:
+            raise ValidationError(MESSAGE_VERROU.format(tranche=votee))
 
     def visibles_par(self, user):
         """A user sees the tranches of their own authority only."""
@@ -138,7 +150,7 @@ class TrancheManager(models.Manager.from_queryset(TrancheQuerySet)):
         return super().get_queryset().select_related("contrat")
 
 
-class Tranche(models.Model):
+class Tranche(Cloisonne):
     contrat = models.ForeignKey(Contrat, on_delete=models.PROTECT, related_name="tranches")
     annee = models.PositiveSmallIntegerField("année")
     numero = models.PositiveSmallIntegerField("numéro")
@@ -165,6 +177,7 @@ class Tranche(models.Model):
                 violation_error_message="Ce contrat a déjà une tranche de ce numéro pour cette année.",
             )
         ]
+        triggers = [CloisonnementCollectivite(), VerrouTranche()]
 
     def __str__(self):
         return f"{self.contrat.intitule} — {self.annee} T{self.numero}"
@@ -173,15 +186,29 @@ class Tranche(models.Model):
     def est_verrouillee(self):
         return self.statut == StatutTranche.VOTEE
 
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and Tranche.objects.filter(pk=self.pk, statut=StatutTranche.VOTEE).exists():
+            raise ValidationError(MESSAGE_VERROU.format(tranche=self))
+        return super().delete(*args, **kwargs)
+
     def clean(self):
-        # Only a modificative changes a voted tranche: not its status, contract or year either.
+        # Only a modificative changes a voted tranche: not its status, contract, year or number either.
         avant = (
-            Tranche.objects.filter(pk=self.pk).values("statut", "contrat", "annee").first()
+            Tranche.objects.filter(pk=self.pk).values("statut", "contrat", "annee", "numero").first()
             if self.pk
             else None
         )
         if avant and avant["statut"] == StatutTranche.VOTEE:
-            apres = {"statut": self.statut, "contrat": self.contrat_id, "annee": self.annee}
+            apres = {
+                "statut": self.statut,
+                "contrat": self.contrat_id,
+                "annee": self.annee,
+                "numero": self.numero,
+            }
             if avant != apres:
                 raise ValidationError(MESSAGE_VERROU.format(tranche=self))
 
@@ -233,11 +260,26 @@ class Tranche(models.Model):
 
 
 _DEJA_VERIFIE = ContextVar("verrou_deja_verifie", default=False)
+_MODIFICATIVE = ContextVar("hors_verrou", default=False)
 
 
-class GardeVerrouQuerySet(models.QuerySet):
-    """Bulk paths (update, bulk_update, delete: imports, scripts) refuse to touch a voted tranche's
-    amounts, as the forms do. Model.save() does not go through here: a modificative still can."""
+@contextmanager
+def hors_verrou():
+    """The one door through a voted tranche's lock: a modificative applying its voted lines (see
+    Action.corriger_contribution), or acts voted elsewhere being recorded as they were voted (tests).
+
+    Opens the model's guards and PostgreSQL's triggers for this thread only, inside one transaction."""
+    jeton = _MODIFICATIVE.set(True)
+    try:
+        with transaction.atomic(), pgtrigger.ignore(*VerrouAction.uris(), *VerrouCofinancement.uris()):
+            yield
+    finally:
+        _MODIFICATIVE.reset(jeton)
+
+
+class GardeVerrouQuerySet(CloisonneQuerySet):
+    """Bulk paths (update, bulk_create, bulk_update, delete: imports, scripts) refuse to touch a voted
+    tranche's content, as the forms and save() do. PostgreSQL's triggers hold the same rule."""
 
     # The lookup from this model to the tranche, and the fields that are locked with it.
     chemin_tranche = "tranche"
@@ -247,6 +289,8 @@ class GardeVerrouQuerySet(models.QuerySet):
         return self.filter(**{f"{self.chemin_tranche}__statut": StatutTranche.VOTEE})
 
     def _refuser(self, lignes):
+        if _MODIFICATIVE.get():
+            return
         premiere = lignes.select_related(self.chemin_tranche).first()
         if premiere is not None:
             tranche = premiere
@@ -255,23 +299,24 @@ class GardeVerrouQuerySet(models.QuerySet):
             raise ValidationError(MESSAGE_VERROU.format(tranche=tranche))
 
     def update(self, **valeurs):
-        if not _DEJA_VERIFIE.get() and set(valeurs) & set(self.champs_verrouilles):
-            self._refuser(self._verrouillees())
+        if not _DEJA_VERIFIE.get():
+            if set(valeurs) & set(self.champs_verrouilles):
+                self._refuser(self._verrouillees())
+            self._refuser_l_entree(valeurs)
         return super().update(**valeurs)
+
+    def _refuser_l_entree(self, valeurs):
+        """Hook: a change that would put rows into a voted tranche (see ActionQuerySet)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self.model.verifier_verrou(objs)
+        return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
-        suivis = [c for c in fields if c in self.champs_verrouilles]
-        if suivis:
-            avant = self._verrouillees().filter(pk__in=[o.pk for o in objs]).in_bulk()
-            changes = [
-                o.pk
-                for o in objs
-                if o.pk in avant and any(getattr(o, c) != getattr(avant[o.pk], c) for c in suivis)
-            ]
-            if changes:
-                self._refuser(self.filter(pk__in=changes))
-        # Django's bulk_update goes through update(): the rows were checked one by one above.
+        self.model.verifier_verrou(objs)
+        # Django's bulk_update goes through update(): the objects were checked above, in two queries.
         jeton = _DEJA_VERIFIE.set(True)
         try:
             return super().bulk_update(objs, fields, batch_size=batch_size)
@@ -284,7 +329,32 @@ class GardeVerrouQuerySet(models.QuerySet):
 
 
 class ActionQuerySet(GardeVerrouQuerySet):
-    champs_verrouilles = ("cout", "contribution", "section", "tranche", "tranche_id")
+    champs_verrouilles = (
+        "contrat",
+        "contrat_id",
+        "annee",
+        "tranche",
+        "tranche_id",
+        "axe",
+        "axe_id",
+        "cout",
+        "contribution",
+        "section",
+        "maitrise_ouvrage_collectivite",
+    )
+
+    def update(self, **valeurs):
+        if valeurs.get("statut") in AVANT_LE_VOTE and not _DEJA_VERIFIE.get():
+            self._refuser(self._verrouillees())
+        return super().update(**valeurs)
+
+    def _refuser_l_entree(self, valeurs):
+        tranche = valeurs.get("tranche", valeurs.get("tranche_id"))
+        tranche_id = getattr(tranche, "pk", tranche)
+        if tranche_id is not None and not _MODIFICATIVE.get():
+            votee = Tranche.objects.filter(pk=tranche_id, statut=StatutTranche.VOTEE).first()
+            if votee is not None:
+                raise ValidationError(MESSAGE_VERROU.format(tranche=votee))
 
     def visibles_par(self, user):
         return self.filter(contrat__collectivite=user.collectivite_id)
@@ -363,7 +433,7 @@ MESSAGE_VERROU = (
 )
 
 
-class Action(models.Model):
+class Action(Cloisonne):
     """One funded project for one year."""
 
     contrat = models.ForeignKey(Contrat, on_delete=models.PROTECT, related_name="actions")
@@ -442,9 +512,19 @@ class Action(models.Model):
                 violation_error_message="La contribution ne peut pas dépasser le coût de l'action.",
             ),
         ]
+        triggers = [CloisonnementCollectivite(), VerrouAction()]
 
     def __str__(self):
         return f"{self.intitule} / {self.porteur}"
+
+    def save(self, *args, **kwargs):
+        Action.verifier_verrou([self])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and Action.objects.filter(pk=self.pk, tranche__statut=StatutTranche.VOTEE).exists():
+            raise ValidationError(MESSAGE_VERROU.format(tranche=self.tranche))
+        return super().delete(*args, **kwargs)
 
     def clean(self):
         erreurs = {}
@@ -454,39 +534,86 @@ class Action(models.Model):
             erreurs["tranche"] = "Cette tranche n'appartient pas au contrat de l'action."
         if self.tranche_id and self.annee and self.tranche.annee != self.annee:
             erreurs["tranche"] = "Cette tranche n'est pas de l'année de l'action."
-        erreurs.update(self._changements_interdits())
+        for _, fautifs in Action.erreurs_de_verrou([self]):
+            erreurs.update(fautifs)
         if erreurs:
             raise ValidationError(erreurs)
 
-    MONTANTS = ("cout", "contribution", "section")
+    # What a vote freezes: an action's place in the programmation and its amounts. Its title,
+    # territory, quartiers and objectives stay correctable; its status only moves forward.
+    VERROUILLES = (
+        "contrat",
+        "annee",
+        "tranche",
+        "axe",
+        "cout",
+        "contribution",
+        "section",
+        "maitrise_ouvrage_collectivite",
+    )
 
-    def _changements_interdits(self):
-        """Once its tranche is voted, an action's amounts change only through a new délibération."""
-        if not self.pk:
-            return {}
-        avant = Action.objects.select_related("tranche").filter(pk=self.pk).first()
-        if avant is None or not (avant.tranche and avant.tranche.est_verrouillee):
-            return {}
-        erreurs = {
-            champ: MESSAGE_VERROU.format(tranche=avant.tranche)
-            for champ in self.MONTANTS
-            if getattr(avant, champ) != getattr(self, champ)
+    @classmethod
+    def erreurs_de_verrou(cls, actions):
+        """[(action, {field: message})] for the actions that would change a voted tranche's content.
+
+        Two queries whatever the number of actions (bulk paths call it too)."""
+        if _MODIFICATIVE.get():
+            return []
+        colonnes = [cls._meta.get_field(champ).attname for champ in cls.VERROUILLES]
+        avant = {
+            ligne["pk"]: ligne
+            for ligne in cls._base_manager.filter(pk__in=[a.pk for a in actions if a.pk])
+            .filter(tranche__statut=StatutTranche.VOTEE)
+            .values("pk", "statut", *colonnes)
         }
-        if avant.tranche_id != self.tranche_id:
-            erreurs["tranche"] = MESSAGE_VERROU.format(tranche=avant.tranche)
+        entrees = {a.tranche_id for a in actions if a.tranche_id and a.pk not in avant}
+        votees = Tranche.objects.filter(pk__in=entrees, statut=StatutTranche.VOTEE).in_bulk()
+        erreurs = []
+        for action in actions:
+            ancien = avant.get(action.pk)
+            if ancien is not None:
+                tranche = Tranche.objects.get(pk=ancien["tranche_id"])
+                fautifs = [
+                    c
+                    for c, col in zip(cls.VERROUILLES, colonnes, strict=True)
+                    if ancien[col] != getattr(action, col)
+                ]
+                if action.statut != ancien["statut"] and action.statut in AVANT_LE_VOTE:
+                    fautifs.append("statut")
+            else:
+                tranche = votees.get(action.tranche_id)
+                fautifs = ["tranche"] if tranche is not None else []
+            if fautifs:
+                erreurs.append((action, dict.fromkeys(fautifs, MESSAGE_VERROU.format(tranche=tranche))))
         return erreurs
+
+    @classmethod
+    def verifier_verrou(cls, actions):
+        erreurs = cls.erreurs_de_verrou(actions)
+        if erreurs:
+            raise ValidationError(erreurs[0][1])
 
     @property
     def montants_verrouilles(self):
         return bool(self.tranche_id and self.tranche.est_verrouillee)
 
-    def delete(self, *args, **kwargs):
-        if self.pk and Action.objects.filter(pk=self.pk, tranche__statut=StatutTranche.VOTEE).exists():
-            raise ValidationError(MESSAGE_VERROU.format(tranche=self.tranche))
-        return super().delete(*args, **kwargs)
-
     def statuts_possibles(self):
         return TRANSITIONS[self.statut]
+
+    def corriger_contribution(self, montant, auteur, motif):
+        """A modificative's voted line: the one change a voted tranche accepts, written to the history."""
+        with hors_verrou():
+            avant = self.contribution
+            self.contribution = montant
+            self.version += 1
+            self.save(update_fields=["contribution", "version"])
+            Modification.objects.create(
+                action=self,
+                auteur=auteur,
+                champ=f"contribution ({motif})",
+                avant=euros(avant),
+                apres=euros(montant),
+            )
 
     @property
     def cofinance(self):
@@ -570,8 +697,16 @@ class CofinancementQuerySet(GardeVerrouQuerySet):
         "financeur_id",
     )
 
+    def _refuser_l_entree(self, valeurs):
+        action = valeurs.get("action", valeurs.get("action_id"))
+        action_id = getattr(action, "pk", action)
+        if action_id is not None and not _MODIFICATIVE.get():
+            votee = Action.objects.filter(pk=action_id, tranche__statut=StatutTranche.VOTEE).first()
+            if votee is not None:
+                raise ValidationError(MESSAGE_VERROU.format(tranche=votee.tranche))
 
-class Cofinancement(models.Model):
+
+class Cofinancement(Cloisonne):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="cofinancements")
     financeur = models.ForeignKey(Financeur, on_delete=models.PROTECT, related_name="+")
     montant_sollicite = models.DecimalField("montant sollicité", **MONTANT, null=True, blank=True)
@@ -594,6 +729,7 @@ class Cofinancement(models.Model):
                 violation_error_message="Les montants d'un cofinancement ne peuvent pas être négatifs.",
             ),
         ]
+        triggers = [CloisonnementCollectivite(), VerrouCofinancement()]
 
     def __str__(self):
         return f"{self.financeur} — {self.action}"
@@ -603,24 +739,47 @@ class Cofinancement(models.Model):
         """Granted, else requested (MONTANT_RETENU is the same rule in SQL)."""
         return self.montant_accorde if self.montant_accorde is not None else self.montant_sollicite
 
-    def clean(self):
-        if self.action_id and self.action.montants_verrouilles:
-            avant = (
-                Cofinancement.objects.filter(pk=self.pk)
-                .values("montant_sollicite", "montant_accorde")
-                .first()
-            )
-            apres = {"montant_sollicite": self.montant_sollicite, "montant_accorde": self.montant_accorde}
-            if avant != apres:
-                raise ValidationError(MESSAGE_VERROU.format(tranche=self.action.tranche))
+    def save(self, *args, **kwargs):
+        Cofinancement.verifier_verrou([self])
+        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self.action.montants_verrouilles:
+        if self.action.montants_verrouilles and not _MODIFICATIVE.get():
             raise ValidationError(MESSAGE_VERROU.format(tranche=self.action.tranche))
         return super().delete(*args, **kwargs)
 
+    def clean(self):
+        Cofinancement.verifier_verrou([self])
 
-class TotalDeclare(models.Model):
+    CHAMPS = ("action_id", "financeur_id", "montant_sollicite", "montant_accorde")
+
+    @classmethod
+    def verifier_verrou(cls, cofinancements):
+        """Refuses adding, moving or changing a cofinancement of a voted tranche's action (two queries)."""
+        if _MODIFICATIVE.get():
+            return
+        avant = {
+            ligne["pk"]: ligne
+            for ligne in cls._base_manager.filter(pk__in=[c.pk for c in cofinancements if c.pk]).values(
+                "pk", *cls.CHAMPS
+            )
+        }
+        concernees = {c.action_id for c in cofinancements} | {a["action_id"] for a in avant.values()}
+        votees = set(
+            Action.objects.filter(pk__in=concernees, tranche__statut=StatutTranche.VOTEE).values_list(
+                "pk", flat=True
+            )
+        )
+        for cofinancement in cofinancements:
+            ancien = avant.get(cofinancement.pk)
+            actions = {cofinancement.action_id, ancien and ancien["action_id"]} & votees
+            change = ancien is None or any(ancien[c] != getattr(cofinancement, c) for c in cls.CHAMPS)
+            if actions and change:
+                tranche = Action.objects.get(pk=actions.pop()).tranche
+                raise ValidationError(MESSAGE_VERROU.format(tranche=tranche))
+
+
+class TotalDeclare(Cloisonne):
     """A total as a source document states it, kept so that the checks can compare it with the lines."""
 
     tranche = models.ForeignKey(Tranche, on_delete=models.CASCADE, related_name="totaux_declares")
@@ -644,6 +803,7 @@ class TotalDeclare(models.Model):
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "total déclaré"
         verbose_name_plural = "totaux déclarés"
         ordering = ["tranche", "nature", "ordre"]
@@ -652,7 +812,7 @@ class TotalDeclare(models.Model):
         return self.libelle
 
 
-class Modification(models.Model):
+class Modification(Cloisonne):
     """The history of an action: who changed which amount or status, when, from what to what."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="modifications")
@@ -663,6 +823,7 @@ class Modification(models.Model):
     apres = models.TextField("après", blank=True)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["-date", "-pk"]
 
     def __str__(self):

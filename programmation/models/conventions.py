@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Round
 
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.formats import euros
 from contrat_ville.models import MONTANT, Contrat
 
@@ -111,7 +112,7 @@ def _texte(article):
     return models.TextField(dict(ARTICLES)[article], default=TEXTES_PAR_DEFAUT[article])
 
 
-class ModeleConvention(models.Model):
+class ModeleConvention(Cloisonne):
     """The text of a contract's conventions, article by article, with placeholders like {porteur}."""
 
     contrat = models.OneToOneField(Contrat, on_delete=models.CASCADE, related_name="modele_convention")
@@ -126,6 +127,7 @@ class ModeleConvention(models.Model):
     resiliation = _texte("resiliation")
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "modèle de convention"
         verbose_name_plural = "modèles de convention"
 
@@ -158,7 +160,7 @@ def annee_des_soldes_dus(jour):
     return jour.year - 1 if jour > echeance(jour.year - 1) else jour.year - 2
 
 
-class ConventionQuerySet(models.QuerySet):
+class ConventionQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(action__contrat__collectivite=user.collectivite_id)
 
@@ -199,7 +201,7 @@ def repartir(total, premiere_annee, duree):
     return [(premiere_annee + i, montant) for i, montant in enumerate(parts)]
 
 
-class Convention(models.Model):
+class Convention(Cloisonne):
     action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="convention")
     objet = models.CharField("objet", max_length=300)
     annee_debut = models.PositiveSmallIntegerField("premier exercice")
@@ -228,6 +230,7 @@ class Convention(models.Model):
     objects = ConventionQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["-annee_debut", "action__porteur__nom"]
         constraints = [
             models.CheckConstraint(
@@ -271,7 +274,7 @@ class Convention(models.Model):
             self.action.changer_statut(StatutAction.CONVENTIONNEE, auteur)
 
 
-class EcheanceConvention(models.Model):
+class EcheanceConvention(Cloisonne):
     """The amount of one year of a convention."""
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="echeances")
@@ -279,6 +282,7 @@ class EcheanceConvention(models.Model):
     montant = models.DecimalField("montant", **MONTANT)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "montant annuel"
         verbose_name_plural = "montants annuels"
         ordering = ["convention", "annee"]
@@ -345,7 +349,7 @@ def totaux_versements(actions, jour=None):
     )
 
 
-class PaiementQuerySet(models.QuerySet):
+class PaiementQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(action__contrat__collectivite=user.collectivite_id)
 
@@ -374,7 +378,7 @@ class PaiementQuerySet(models.QuerySet):
         return paiement
 
 
-class Paiement(models.Model):
+class Paiement(Cloisonne):
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="paiements")
     nature = models.CharField("nature", max_length=10, choices=NaturePaiement.choices)
     date = models.DateField("date du versement")
@@ -388,6 +392,7 @@ class Paiement(models.Model):
     objects = PaiementQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "versement"
         ordering = ["action", "date", "pk"]
         constraints = [

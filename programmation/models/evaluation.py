@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.formats import euros
 from contrat_ville.models import MONTANT, Collectivite, Contrat, Financeur, Quartier
 
@@ -39,12 +40,12 @@ def _nombre(libelle):
     return models.PositiveIntegerField(libelle, null=True, blank=True)
 
 
-class BilanQuerySet(models.QuerySet):
+class BilanQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(action__contrat__collectivite=user.collectivite_id)
 
 
-class Bilan(models.Model):
+class Bilan(Cloisonne):
     """What an action did in its year: public reached, indicators, means, compte rendu financier.
 
     Unknown figures stay empty (never 0): a source that gives only « 385 personnes » has no F/H split.
@@ -82,6 +83,7 @@ class Bilan(models.Model):
     objects = BilanQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["action"]
         constraints = [
             models.CheckConstraint(
@@ -170,7 +172,7 @@ class Bilan(models.Model):
         return messages
 
 
-class BilanFinancement(models.Model):
+class BilanFinancement(Cloisonne):
     """A line of the compte rendu financier: what a financeur was to give, and gave."""
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="financements")
@@ -179,6 +181,7 @@ class BilanFinancement(models.Model):
     realise = models.DecimalField("réalisé", **MONTANT, null=True, blank=True, validators=POSITIF)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "financement du bilan"
         verbose_name_plural = "financements du bilan"
         ordering = ["bilan", "financeur__nom"]
@@ -200,7 +203,7 @@ class BilanFinancement(models.Model):
         return f"{self.financeur} — {self.bilan}"
 
 
-class BilanIndicateur(models.Model):
+class BilanIndicateur(Cloisonne):
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="indicateurs")
     libelle = models.CharField("indicateur", max_length=250)
     cible = models.DecimalField("valeur cible", max_digits=12, decimal_places=2, null=True, blank=True)
@@ -208,6 +211,7 @@ class BilanIndicateur(models.Model):
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "indicateur du bilan"
         verbose_name_plural = "indicateurs du bilan"
         ordering = ["bilan", "ordre", "pk"]
@@ -216,7 +220,7 @@ class BilanIndicateur(models.Model):
         return self.libelle
 
 
-class BilanQuartier(models.Model):
+class BilanQuartier(Cloisonne):
     """The public reached in one quartier (the dashboard adds these up by quartier)."""
 
     bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="quartiers")
@@ -224,6 +228,7 @@ class BilanQuartier(models.Model):
     nombre = models.PositiveIntegerField("personnes touchées")
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "public par quartier"
         verbose_name_plural = "public par quartier"
         ordering = ["bilan", "quartier__nom"]
@@ -239,12 +244,12 @@ class BilanQuartier(models.Model):
         return f"{self.quartier} — {self.nombre}"
 
 
-class RapportAnnuelQuerySet(models.QuerySet):
+class RapportAnnuelQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(collectivite=user.collectivite_id)
 
 
-class RapportAnnuel(models.Model):
+class RapportAnnuel(Cloisonne):
     """The yearly report on the politique de la ville (loi 2014-173), with its free-text parts."""
 
     collectivite = models.ForeignKey(
@@ -257,6 +262,7 @@ class RapportAnnuel(models.Model):
     objects = RapportAnnuelQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "rapport annuel"
         verbose_name_plural = "rapports annuels"
         ordering = ["collectivite", "-annee"]
@@ -276,7 +282,7 @@ class RapportAnnuel(models.Model):
             raise ValidationError({"contrat": "Ce contrat n'est pas de la collectivité du rapport."})
 
 
-class SectionRapport(models.Model):
+class SectionRapport(Cloisonne):
     rapport = models.ForeignKey(RapportAnnuel, on_delete=models.CASCADE, related_name="sections")
     partie = models.CharField("partie", max_length=20, choices=PartieRapport.choices)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
@@ -284,6 +290,7 @@ class SectionRapport(models.Model):
     texte = models.TextField("texte", blank=True)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "section du rapport"
         verbose_name_plural = "sections du rapport"
         ordering = ["rapport", "partie", "ordre"]

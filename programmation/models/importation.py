@@ -6,10 +6,11 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.utils import timezone
 
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.models import Collectivite, Contrat
 
 
-class CorrespondanceColonnes(models.Model):
+class CorrespondanceColonnes(Cloisonne):
     """The mapping an agent confirmed for one shape of file (its header row), offered again next time."""
 
     collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="+")
@@ -19,6 +20,7 @@ class CorrespondanceColonnes(models.Model):
     modifiee_le = models.DateTimeField("modifiée le", auto_now=True)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "correspondance de colonnes"
         verbose_name_plural = "correspondances de colonnes"
         constraints = [
@@ -29,7 +31,7 @@ class CorrespondanceColonnes(models.Model):
         return " | ".join(self.entetes)[:120]
 
 
-class ImportationQuerySet(models.QuerySet):
+class ImportationQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(collectivite=user.collectivite_id)
 
@@ -51,7 +53,7 @@ class ImportationQuerySet(models.QuerySet):
         return importation
 
 
-class Importation(models.Model):
+class Importation(Cloisonne):
     """An uploaded file kept on the server between its preview and its confirmation."""
 
     collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="+")
@@ -68,6 +70,7 @@ class Importation(models.Model):
     objects = ImportationQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         ordering = ["-creee_le"]
 
     def __str__(self):

@@ -1,11 +1,12 @@
-import subprocess
 import sys
+import threading
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from contrat_ville.management.commands.travailleur import Relanceur
 from contrat_ville.models import Collectivite, User
 from contrat_ville.roles import AGENTS, ELUS, synchroniser_roles
 
@@ -59,16 +60,17 @@ class Command(BaseCommand):
             self._servir(adresse)
 
     def _servir(self, adresse):
-        # Large documents are made by the task worker: it runs beside the web server.
-        travailleur = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload"], cwd=settings.BASE_DIR
-        )
-        self.stdout.write(f"Service de production des documents démarré (processus {travailleur.pid}).")
+        # Large documents are made by the task worker: beside the web server, started again if it dies.
+        travailleur = Relanceur([sys.executable, "manage.py", "travailleur"], delai=2, cwd=settings.BASE_DIR)
+        processus = travailleur.demarrer()
+        self.stdout.write(f"Service de production des documents démarré (processus {processus.pid}).")
+        arret = threading.Event()
+        threading.Thread(target=travailleur.surveiller, args=(arret,), daemon=True).start()
         try:
             call_command("runserver", adresse, use_reloader=False)
         finally:
-            travailleur.terminate()
-            travailleur.wait(timeout=10)
+            arret.set()
+            travailleur.arreter(delai=10)
 
     def _compte(self, identifiant, mot_de_passe, role, superutilisateur, collectivite):
         user, _ = User.objects.get_or_create(username=identifiant)

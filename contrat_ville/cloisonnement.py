@@ -1,0 +1,222 @@
+"""One authority's rows never point at another's: the rule, for Python and for PostgreSQL.
+
+A row's links are its foreign keys to anything that belongs to an authority (users excepted: an
+author is provenance, not data). Every link of a row must lead to the same authority, and an update
+never moves a row from one authority to another. The links are read from the model graph, so a
+model added later is held by the same rule as soon as it declares `CloisonnementCollectivite`.
+"""
+
+from collections import deque
+from functools import cache
+
+import pgtrigger
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+
+MESSAGE = "« {objet} » appartient à une autre collectivité."
+MESSAGE_SQL = "Cloisonnement : une ligne de % relierait les données de deux collectivités."
+
+
+COLLECTIVITE = "contrat_ville.Collectivite"
+
+
+def _est_collectivite(modele):
+    # By label: migrations compile the triggers with historical model classes.
+    return modele._meta.label == COLLECTIVITE
+
+
+def chemin_vers_la_collectivite(modele):
+    """The shortest lookup ("contrat__collectivite") from a model to its authority, or None.
+
+    Through required foreign keys first: a row whose nullable key is empty would be left out."""
+    if _est_collectivite(modele):
+        return "pk"
+    return _chemin(modele, nullables=False) or _chemin(modele, nullables=True)
+
+
+def _chemin(modele, nullables):
+    a_voir, vus = deque([(modele, "")]), {modele}
+    while a_voir:
+        courant, chemin = a_voir.popleft()
+        for champ in courant._meta.concrete_fields:
+            if not champ.is_relation or champ.related_model in vus or (champ.null and not nullables):
+                continue
+            suite = f"{chemin}__{champ.name}" if chemin else champ.name
+            if _est_collectivite(champ.related_model):
+                return suite
+            vus.add(champ.related_model)
+            a_voir.append((champ.related_model, suite))
+    return None
+
+
+@cache
+def liens(modele):
+    """[(foreign key, lookup from its target to the authority)] of a model."""
+    return [
+        (champ, chemin)
+        for champ in modele._meta.concrete_fields
+        if (champ.many_to_one or champ.one_to_one)
+        and champ.related_model._meta.label != settings.AUTH_USER_MODEL
+        and (chemin := chemin_vers_la_collectivite(champ.related_model)) is not None
+    ]
+
+
+def _autorites(champ, chemin, ids):
+    """{target id: its authority id} for the given targets of a foreign key, in one query."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    if chemin == "pk":
+        return {i: i for i in ids}
+    cibles = champ.related_model._base_manager.filter(pk__in=ids)
+    return dict(cibles.values_list("pk", chemin))
+
+
+def verifier(objets, exclude=()):
+    """Refuses (ValidationError) any object whose links lead to two authorities, or that would move
+    an existing row to another authority. Two queries per link at most, whatever the number of objects."""
+    objets = list(objets)
+    if not objets:
+        return
+    modele = type(objets[0])
+    cartes = [
+        (champ, _autorites(champ, chemin, (getattr(o, champ.attname) for o in objets)))
+        for champ, chemin in liens(modele)
+    ]
+    anciennes = _autorites_actuelles(modele, [o.pk for o in objets if o.pk is not None])
+    for objet in objets:
+        vues = {}
+        for champ, carte in cartes:
+            cible = getattr(objet, champ.attname)
+            if cible is not None and cible in carte:
+                vues.setdefault(carte[cible], champ)
+        if objet.pk in anciennes:
+            vues.setdefault(anciennes[objet.pk], None)
+        if len(vues) > 1:
+            fautif = list(vues.values())[-1]
+            cle = fautif.name if fautif is not None and fautif.name not in exclude else NON_FIELD_ERRORS
+            cible = getattr(objet, fautif.name) if fautif is not None else objet
+            raise ValidationError({cle: MESSAGE.format(objet=cible)})
+
+
+def _autorites_actuelles(modele, pks):
+    """{pk: authority id} of rows as stored, for updates."""
+    chemin = chemin_vers_la_collectivite(modele)
+    if not pks or chemin is None:
+        return {}
+    if chemin == "pk":
+        return {pk: pk for pk in pks}
+    return {pk: c for pk, c in modele._base_manager.filter(pk__in=pks).values_list("pk", chemin) if c}
+
+
+class CloisonneQuerySet(models.QuerySet):
+    """Bulk writes hold the rule too: bulk_create checks each object, update() the new targets
+    against the rows it changes."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        verifier(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **valeurs):
+        cibles = {
+            champ: valeurs[cle]
+            for champ, _ in liens(self.model)
+            for cle in (champ.name, champ.attname)
+            if cle in valeurs and valeurs[cle] is not None
+        }
+        if cibles:
+            self._verifier_mise_a_jour(cibles)
+        return super().update(**valeurs)
+
+    def _verifier_mise_a_jour(self, cibles):
+        chemin = chemin_vers_la_collectivite(self.model)
+        actuelles = set(self.values_list(chemin, flat=True).order_by().distinct()) - {None}
+        for champ, cible in cibles.items():
+            cible_id = getattr(cible, "pk", cible)
+            autorite = _autorites(champ, dict(liens(self.model))[champ], [cible_id]).get(cible_id)
+            if autorite is not None and actuelles - {autorite}:
+                raise ValidationError({champ.name: MESSAGE.format(objet=cible)})
+
+
+class Cloisonne(models.Model):
+    """A model whose rows belong to one authority through their links: checked on save and by
+    full_clean (forms, the back-office), with a message on the faulty field."""
+
+    objects = CloisonneQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        verifier([self])
+        super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        super().validate_constraints(exclude=exclude)
+        verifier([self], exclude=exclude or ())
+
+
+class CloisonnementCollectivite(pgtrigger.Trigger):
+    """The same rule held by PostgreSQL, for every writer (raw SQL included)."""
+
+    name = "cloisonnement"
+    when = pgtrigger.Before
+    operation = pgtrigger.Insert | pgtrigger.Update
+    declare = [("autorites", "bigint[]")]
+
+    def get_func(self, model):
+        nouvelles = [f"({sql_autorite(champ, chemin, 'NEW')})" for champ, chemin in liens(model)]
+        anciennes = [f"({sql_autorite(champ, chemin, 'OLD')})" for champ, chemin in liens(model)]
+        return f"""
+            autorites := ARRAY[{", ".join(nouvelles)}]::bigint[];
+            IF TG_OP = 'UPDATE' THEN
+                autorites := autorites || ARRAY[{", ".join(anciennes)}]::bigint[];
+            END IF;
+            IF (SELECT count(DISTINCT a) FROM unnest(autorites) AS a WHERE a IS NOT NULL) > 1 THEN
+                RAISE EXCEPTION '{MESSAGE_SQL}', TG_TABLE_NAME USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        """
+
+
+def sql_autorite(champ, chemin, ligne):
+    """SQL giving the authority id that a row's foreign key leads to (NEW.contrat_id → its authority)."""
+    colonne = f"{ligne}.{champ.column}"
+    if chemin == "pk":
+        return f"SELECT {colonne}"
+    modele, alias = champ.related_model, "t0"
+    sql = f"FROM {modele._meta.db_table} t0"
+    etapes = chemin.split("__")
+    for rang, etape in enumerate(etapes[:-1], start=1):
+        lien = modele._meta.get_field(etape)
+        suivant = lien.related_model
+        cle = suivant._meta.pk.column
+        sql += f" JOIN {suivant._meta.db_table} t{rang} ON t{rang}.{cle} = {alias}.{lien.column}"
+        modele, alias = suivant, f"t{rang}"
+    dernier = modele._meta.get_field(etapes[-1]).column
+    return f"SELECT {alias}.{dernier} {sql} WHERE t0.{champ.related_model._meta.pk.column} = {colonne}"
+
+
+def cloisonner_les_tables_de_liaison(*relations):
+    """A migration operation putting the same trigger on many-to-many tables, which Django creates
+    itself (no Meta to declare it in). relations: ("programmation.Action", "quartiers"), …"""
+    from django.db import migrations
+
+    def declencheurs(apps):
+        for label, champ in relations:
+            liaison = apps.get_model(label)._meta.get_field(champ).remote_field.through
+            yield CloisonnementCollectivite().compile(liaison)
+
+    def installer(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for declencheur in declencheurs(apps):
+                schema_editor.execute(declencheur.install_sql, params=None)
+
+    def desinstaller(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for declencheur in declencheurs(apps):
+                schema_editor.execute(declencheur.uninstall_sql, params=None)
+
+    return migrations.RunPython(installer, desinstaller)
