@@ -237,7 +237,7 @@ class Banc:
                     time.sleep(0.2)
 
     def demarrer_travailleur(self):
-        commande = [sys.executable, "manage.py", "db_worker", "--no-reload"]
+        commande = [sys.executable, "manage.py", "travailleur", "--no-reload"]
         travailleur = subprocess.Popen(commande, cwd=RACINE, env=self.env, stdout=subprocess.DEVNULL)
         self.travailleurs.append(travailleur)
         return travailleur

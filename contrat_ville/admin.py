@@ -214,9 +214,8 @@ class InlineCloisonne(AdminCloisonne):
         # The rows belong where their parent belongs.
         queryset = super(AdminCloisonne, self).get_queryset(request)
         parent = _get_foreign_key(self.parent_model, self.model, fk_name=self.fk_name)
-        return limiter(
-            queryset, request.user, f"{parent.name}__{chemin_vers_collectivite(self.parent_model)}"
-        )
+        chemin = chemin_vers_collectivite(self.parent_model)
+        return limiter(queryset, request.user, chemin and f"{parent.name}__{chemin}")
 
 
 class TabularInline(InlineCloisonne, admin.TabularInline):

@@ -7,6 +7,7 @@ model added later is held by the same rule as soon as it declares `Cloisonnement
 """
 
 from collections import deque
+from contextvars import ContextVar
 from functools import cache
 
 import pgtrigger
@@ -15,6 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 MESSAGE = "« {objet} » appartient à une autre collectivité."
+_DEJA_VERIFIES = ContextVar("cloisonnement_deja_verifie", default=False)
 MESSAGE_SQL = "Cloisonnement : une ligne de % relierait les données de deux collectivités."
 
 
@@ -119,7 +121,19 @@ class CloisonneQuerySet(models.QuerySet):
         verifier(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        verifier(objs)
+        # Django's bulk_update goes through update() with CASE expressions: the objects are checked.
+        jeton = _DEJA_VERIFIES.set(True)
+        try:
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        finally:
+            _DEJA_VERIFIES.reset(jeton)
+
     def update(self, **valeurs):
+        if _DEJA_VERIFIES.get():
+            return super().update(**valeurs)
         cibles = {
             champ: valeurs[cle]
             for champ, _ in liens(self.model)

@@ -394,7 +394,7 @@ def limite_de_silence():
     return timezone.now() - timedelta(seconds=settings.DOCUMENTS_SILENCE_MAXIMAL)
 
 
-class DocumentGenereQuerySet(models.QuerySet):
+class DocumentGenereQuerySet(CloisonneQuerySet):
     def en_production(self):
         return self.filter(statut__in=EN_PRODUCTION)
 
@@ -427,7 +427,7 @@ class DocumentGenereQuerySet(models.QuerySet):
         return document
 
 
-class DocumentGenere(models.Model):
+class DocumentGenere(Cloisonne):
     """A document produced in the background, kept for download."""
 
     collectivite = models.ForeignKey(
@@ -454,6 +454,7 @@ class DocumentGenere(models.Model):
     objects = DocumentGenereQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "document généré"
         verbose_name_plural = "documents générés"
         ordering = ["-cree_le"]

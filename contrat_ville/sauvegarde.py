@@ -22,7 +22,7 @@ import hmac
 import io
 import json
 import zipfile
-from collections import defaultdict, deque
+from collections import defaultdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import PurePosixPath
 
@@ -39,6 +39,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from .cloisonnement import chemin_vers_la_collectivite
 from .models import Collectivite
 from .roles import APPLICATIONS_METIER, _permissions_metier, synchroniser_roles
 
@@ -66,30 +67,6 @@ class _Encodeur(serializers.json.DjangoJSONEncoder):
 
 class ErreurSauvegarde(Exception):
     """A refusal, with its reason in French, for the command to print."""
-
-
-def chemin_vers_la_collectivite(modele):
-    """The shortest lookup ("contrat__collectivite") from a model to its authority, or None.
-
-    Through required foreign keys first: a row whose nullable key is empty would be left out."""
-    if modele is Collectivite:
-        return "pk"
-    return _chemin(modele, nullables=False) or _chemin(modele, nullables=True)
-
-
-def _chemin(modele, nullables):
-    a_voir, vus = deque([(modele, "")]), {modele}
-    while a_voir:
-        courant, chemin = a_voir.popleft()
-        for champ in courant._meta.concrete_fields:
-            if not champ.is_relation or champ.related_model in vus or (champ.null and not nullables):
-                continue
-            suite = f"{chemin}__{champ.name}" if chemin else champ.name
-            if champ.related_model is Collectivite:
-                return suite
-            vus.add(champ.related_model)
-            a_voir.append((champ.related_model, suite))
-    return None
 
 
 def modeles_sauvegardes():

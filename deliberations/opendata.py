@@ -89,7 +89,8 @@ def nom_fichier(collectivite, nature, jour=None):
 
 def _csv(colonnes, lignes):
     tampon = io.StringIO()
-    ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, lineterminator="\n")
+    # CRLF as RFC 4180 says: a text holding a lone CR is then quoted, not read as an end of line.
+    ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, lineterminator="\r\n")
     ecrivain.writeheader()
     ecrivain.writerows(lignes)
     return tampon.getvalue().encode("utf-8")

@@ -28,8 +28,8 @@ COLONNES = [
 COL_COUT, COL_CONTRIBUTION = "F", "G"
 
 
-# What a spreadsheet reads as the start of a formula when a text is typed or re-entered.
-DEBUTS_DE_FORMULE = ("=", "+", "-", "@")
+# What a spreadsheet reads as the start of a formula when a text is typed or re-entered (OWASP).
+DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_francais(titres, lignes):

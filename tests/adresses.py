@@ -108,7 +108,7 @@ ADRESSES = sorted(dict(_adresses()).items())
 
 
 def une_de(modele, collectivite):
-    from contrat_ville.sauvegarde import chemin_vers_la_collectivite
+    from contrat_ville.cloisonnement import chemin_vers_la_collectivite
 
     chemin = chemin_vers_la_collectivite(modele)
     return modele._default_manager.filter(**{chemin: collectivite}).order_by("pk").first()

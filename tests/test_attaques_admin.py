@@ -377,6 +377,42 @@ def test_it_refuses_to_add_a_copy_of_the_other_authority_s_object(
     COMPTEUR["formulaires"].add((modele._meta.label, "add"))
 
 
+AUTOCOMPLETES = [
+    (modele, champ)
+    for modele, modele_admin in admin.site._registry.items()
+    for inline in [modele_admin, *modele_admin.inlines]
+    for champ in inline.autocomplete_fields
+]
+
+
+@pytest.mark.parametrize(
+    "modele,champ", AUTOCOMPLETES, ids=[f"{m._meta.label}.{c}" for m, c in AUTOCOMPLETES]
+)
+def test_it_completes_with_none_of_the_other_authority_s_objects(client, attaquant, sem, sedr, modele, champ):
+    client.force_login(attaquant)
+    proprietaire = next(
+        i.model
+        for i in [admin.site._registry[modele], *admin.site._registry[modele].inlines]
+        if champ in i.autocomplete_fields
+    )
+    cible = proprietaire._meta.get_field(champ).related_model
+    propositions = set()
+    for terme in ["", "a", "e"]:
+        reponse = client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": proprietaire._meta.app_label,
+                "model_name": proprietaire._meta.model_name,
+                "field_name": champ,
+                "term": terme,
+            },
+        )
+        assert reponse.status_code == 200
+        propositions |= {int(r["id"]) for r in reponse.json()["results"]}
+    assert not propositions & possedes(cible, sem)
+    assert propositions or not seulement(cible, sedr, sem)
+
+
 def test_it_puts_every_registered_admin_and_inline_behind_the_partition():
     for modele, modele_admin in admin.site._registry.items():
         if modele._meta.app_label in {"contrat_ville", "programmation", "deliberations"}:

@@ -8,10 +8,10 @@ from django.db import IntegrityError, connection, transaction
 
 from contrat_ville.models import Axe, Contrat, Enveloppe, Financeur, Quartier
 from deliberations.models import Presence
-from programmation.models import Action, Cofinancement, Porteur
+from programmation.models import Action, Cofinancement, Porteur, Tranche
 
 from .empreinte import empreinte
-from .factories import EluFactory, PresenceFactory, SeanceFactory
+from .factories import DeliberationFactory, EluFactory, PresenceFactory, SeanceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,12 @@ def test_it_refuses_a_seance_or_a_presence_with_another_authoritys_elected_membe
     _refuse(presence.save)
 
 
+def test_it_refuses_a_deliberation_on_another_authoritys_tranche(sem, sedr):
+    deliberation = DeliberationFactory(seance__instance__collectivite=sedr, collectivite=sedr)
+    deliberation.tranche = Tranche.objects.filter(contrat__collectivite=sem).first()
+    _refuse(deliberation.save)
+
+
 def test_rows_of_one_authority_are_still_written(sedr, action_sedr):
     action_sedr.porteur = Porteur.objects.filter(collectivite=sedr).exclude(pk=action_sedr.porteur_id).first()
     action_sedr.save()
@@ -111,9 +117,13 @@ def test_rows_of_one_authority_are_still_written(sedr, action_sedr):
         "VALUES ({action}, {financeur_sem})",
         "INSERT INTO programmation_action_quartiers (action_id, quartier_id) "
         "VALUES ({action}, {quartier_sem})",
+        "INSERT INTO deliberations_instance_membres (instance_id, elu_id) "
+        "SELECT i.id, e.id FROM deliberations_instance i, deliberations_elu e "
+        "WHERE i.collectivite_id = {sem} AND e.collectivite_id = {sedr} LIMIT 1",
     ],
 )
 def test_postgresql_itself_refuses_raw_sql(sem, sedr, action_sedr, requete):
+    EluFactory(collectivite=sedr)
     valeurs = {
         "sem": sem.pk,
         "sedr": sedr.pk,
@@ -126,3 +136,8 @@ def test_postgresql_itself_refuses_raw_sql(sem, sedr, action_sedr, requete):
     with pytest.raises(IntegrityError, match="Cloisonnement"), transaction.atomic(), connection.cursor() as c:
         c.execute(requete.format(**valeurs))
     assert empreinte() == avant
+
+
+def test_it_refuses_the_same_through_bulk_update(sem, action_sedr):
+    action_sedr.porteur = Porteur.objects.filter(collectivite=sem).first()
+    _refuse(lambda: Action.objects.bulk_update([action_sedr], ["porteur"]))

@@ -446,3 +446,46 @@ def test_it_survives_a_real_16_second_outage_of_postgresql(pool, tmp_path):
             travailleur.terminate()
             travailleur.wait(timeout=30)
         assert "Base injoignable" in (tmp_path / "travailleur.log").read_text()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="requêtes simultanées : PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_it_joins_simultaneous_requests_into_one_document(base_partagee, elu, agent, arriere_plan):
+    """Thirty requests at the same instant, from two users: still one document, one task."""
+    adresse = _annexe(_tranche_2024())
+    depart, reponses = threading.Barrier(30), []
+
+    def demander(utilisateur):
+        try:
+            client = Client()
+            client.force_login(utilisateur)
+            depart.wait()
+            reponses.append(client.get(adresse))
+        finally:
+            connection.close()
+
+    fils = [threading.Thread(target=demander, args=(elu if i % 2 else agent,)) for i in range(30)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    document = DocumentGenere.objects.get()
+    assert DBTaskResult.objects.count() == 1
+    assert {(r.status_code, r["Location"]) for r in reponses} == {
+        (302, reverse("document", args=[document.pk]))
+    }
+
+
+def test_it_starts_the_worker_again_when_it_dies(tmp_path):
+    from contrat_ville.management.commands.travailleur import Relanceur
+
+    compte = tmp_path / "demarrages"
+    relanceur = Relanceur(
+        [sys.executable, "-c", f"open({str(compte)!r}, 'a').write('x'); raise SystemExit(9)"], delai=0
+    )
+    relanceur.demarrer().wait(timeout=30)
+    assert relanceur.verifier() is True  # dead (SIGKILL, out of memory…): started again
+    relanceur.processus.wait(timeout=30)
+    assert relanceur.verifier() is True and relanceur.relances == 2
+    relanceur.processus.wait(timeout=30)
+    assert compte.read_text() == "xxx"

@@ -171,8 +171,9 @@ def test_it_refuses_to_touch_an_action_of_a_voted_tranche(contrat_vide, agent_vi
         None,
         agent_vide,
     )
-    tranche = TrancheFactory(contrat=contrat_vide, annee=2024, statut=StatutTranche.VOTEE)
-    Action.objects.filter(numero_dauphin="77").update(tranche=tranche)
+    tranche = TrancheFactory(contrat=contrat_vide, annee=2024, statut=StatutTranche.SOUMISE)
+    Action.objects.filter(numero_dauphin="77").update(tranche=tranche, statut="proposee")
+    tranche.verrouiller("Délibération de test")
     corrige = classeur(
         [
             ["77", "Action votée", "Porteur V", None, "Défi 2", 1000, 500],
@@ -207,8 +208,9 @@ def test_it_previews_and_loads_with_the_same_queries_whatever_the_number_of_rows
     # financeurs.
     with django_assert_num_queries(9):
         preparer(fichier, "f.xlsx", contrat_vide, 2024)
-    # The same preview, locked, then: porteurs, actions, their history (savepoint in and out).
-    with django_assert_num_queries(14):
+    # The same preview, locked, then: porteurs, actions, their history (savepoint in and out), each
+    # batch checked against the vote's lock and the wall between authorities (one query per link).
+    with django_assert_num_queries(18):
         charger(fichier, "f.xlsx", contrat_vide, 2024, None, agent_vide)
     assert Action.objects.filter(contrat=contrat_vide).count() == nombre
 

@@ -12,6 +12,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.formats import euros
 from contrat_ville.models import MONTANT, Collectivite
 from programmation.enums import StatutTranche
@@ -36,7 +37,7 @@ def valider_identifiant_actes(valeur):
         )
 
 
-class DeliberationQuerySet(models.QuerySet):
+class DeliberationQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(collectivite=user.collectivite_id)
 
@@ -61,7 +62,7 @@ class DeliberationQuerySet(models.QuerySet):
         return deliberation
 
 
-class Deliberation(models.Model):
+class Deliberation(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite,
         verbose_name="collectivité",
@@ -147,6 +148,7 @@ class Deliberation(models.Model):
     objects = DeliberationQuerySet.as_manager()
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "délibération"
         ordering = ["-seance__date", "ordre_du_jour"]
         constraints = [
@@ -432,7 +434,7 @@ class Deliberation(models.Model):
         )
 
 
-class PresenceDeliberation(models.Model):
+class PresenceDeliberation(Cloisonne):
     """The attendance of one member for one délibération, when it differs from the séance's."""
 
     deliberation = models.ForeignKey(
@@ -447,6 +449,7 @@ class PresenceDeliberation(models.Model):
     )
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "présence pour une délibération"
         verbose_name_plural = "présences pour une délibération"
         constraints = [
@@ -462,7 +465,7 @@ class PresenceDeliberation(models.Model):
         return f"{self.elu} : {self.get_etat_display() or 'ne siège pas'}"
 
 
-class LigneModificative(models.Model):
+class LigneModificative(Cloisonne):
     """One action's amount, before and after a modificative."""
 
     deliberation = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="lignes")
@@ -471,6 +474,7 @@ class LigneModificative(models.Model):
     montant_apres = models.DecimalField("nouveau montant", **MONTANT)
 
     class Meta:
+        triggers = [CloisonnementCollectivite()]
         verbose_name = "ligne de modificative"
         ordering = ["deliberation", "action__ordre", "action__pk"]
         constraints = [
