@@ -7,8 +7,6 @@ A ValidationError raised while saving or deleting (the lock of a voted tranche) 
 the page, and the whole request is rolled back: never a 500, never a half-saved object.
 """
 
-from functools import cache
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin
@@ -19,6 +17,7 @@ from django.forms import ModelChoiceField
 from django.forms.models import _get_foreign_key
 from django.http import HttpResponseRedirect
 
+from .cloisonnement import chemin_vers_la_collectivite
 from .models import (
     Axe,
     Collectivite,
@@ -37,36 +36,12 @@ from .roles import ADMINISTRATEURS, AGENTS, ELUS
 ROLES = [AGENTS, ELUS, ADMINISTRATEURS]
 
 
-@cache
-def _chemin_calcule(modele):
-    """The shortest chain of foreign keys from this model to its authority, or None (breadth first)."""
-    if modele is Collectivite:
-        return "pk"
-    a_voir = [(modele, "")]
-    vus = {modele}
-    while a_voir:
-        suivants = []
-        for courant, prefixe in a_voir:
-            for champ in courant._meta.concrete_fields:
-                if not champ.is_relation or not (champ.many_to_one or champ.one_to_one):
-                    continue
-                cible = champ.related_model
-                chemin = f"{prefixe}{champ.name}"
-                if cible is Collectivite:
-                    return chemin
-                if cible not in vus:
-                    vus.add(cible)
-                    suivants.append((cible, f"{chemin}__"))
-        a_voir = suivants
-    return None
-
-
 def chemin_vers_collectivite(modele):
     """The lookup from a model to its authority: its admin's own `chemin_collectivite`, else computed."""
     modele = modele._meta.concrete_model
     modele_admin = admin.site._registry.get(modele)
     chemin = getattr(modele_admin, "chemin_collectivite", None)
-    return chemin or _chemin_calcule(modele)
+    return chemin or chemin_vers_la_collectivite(modele)
 
 
 def limiter(queryset, user, chemin=None):
@@ -136,7 +111,8 @@ class ParCollectivite(AdminCloisonne, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super(AdminCloisonne, self).get_queryset(request)
-        return limiter(queryset, request.user, self.chemin_collectivite or _chemin_calcule(self.model))
+        chemin = self.chemin_collectivite or chemin_vers_la_collectivite(self.model)
+        return limiter(queryset, request.user, chemin)
 
     def get_list_filter(self, request):
         filtres = super().get_list_filter(request)

@@ -5,14 +5,26 @@ from decimal import ROUND_HALF_UP, Decimal
 ESPACE_INSECABLE = "\u202f"
 
 
-def euros(montant, decimales=0):
-    """2696021 -> '2 696 021 €' (narrow no-break spaces, as in the délibérations)."""
+def euros(montant):
+    """Exact to the cent, never rounded: 2696021 -> '2 696 021 €', Decimal('6000.5') -> '6 000,50 €'.
+
+    Whole amounts print without ',00' (as the délibérations write them); any cent prints two
+    digits. Narrow no-break spaces group the thousands and precede the sign. An unknown amount
+    (None) is an empty text: the caller says « non renseigné », never 0 €.
+    """
     if montant is None or montant == "":
         return ""
-    quantum = Decimal(1).scaleb(-decimales)
-    valeur = Decimal(montant).quantize(quantum, rounding=ROUND_HALF_UP)
+    valeur = Decimal(str(montant)) if isinstance(montant, float) else Decimal(montant)
     signe = "-" if valeur < 0 else ""
-    entier, _, fraction = f"{abs(valeur):f}".partition(".")
+    valeur = abs(valeur)
+    if valeur == valeur.to_integral_value():
+        entier, fraction = f"{valeur.to_integral_value():f}", ""
+    else:
+        # Two decimals at least (« ,50 », not « ,5 »); more only if the amount really holds them.
+        valeur = valeur.normalize()
+        if valeur.as_tuple().exponent > -2:
+            valeur = valeur.quantize(Decimal("0.01"))
+        entier, _, fraction = f"{valeur:f}".partition(".")
     texte = _grouper(entier)
     if fraction:
         texte += "," + fraction

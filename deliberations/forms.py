@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from contrat_ville.montants import ChampMontant
 from programmation.enums import StatutTranche
 from programmation.models import Action, Tranche
 
@@ -192,9 +193,7 @@ class PrefectureForm(forms.ModelForm):
 
 class LigneModificativeForm(forms.Form):
     action = forms.ModelChoiceField(label="Action", queryset=Action.objects.none())
-    montant_apres = forms.DecimalField(
-        label="Nouveau montant (€)", min_value=0, max_digits=14, decimal_places=2
-    )
+    montant_apres = ChampMontant(label="Nouveau montant (€)", min_value=0)
 
     def __init__(self, *args, deliberation, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,10 +5,14 @@ round trips on every page view; one UNION of uniform rows costs one. Each row is
 (list, id, four texts, three numbers); `LISTES` says how a list names and orders its rows.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, F, IntegerField, Value
+from django.utils.text import capfirst
 
+from contrat_ville.enums import Section
 from contrat_ville.models import Axe, Contrat, Financeur, Quartier
 
+from .enums import StatutAction
 from .models import Action, Porteur, Tranche
 
 COLONNES = ("liste", "ident", "t1", "t2", "t3", "t4", "n1", "n2", "n3")
@@ -81,3 +85,22 @@ def choix_des_filtres(collectivite_id):
         sans_ident = liste in ("annee", "commune")
         choix[liste] = [(libelle(r) if sans_ident else r[0], libelle(r)) for r in rangees]
     return choix
+
+
+# The history of an action (Modification) names a field by its code and, before the labels were
+# written there (Action.instantane), a status or a section by its code: shown by their labels.
+LIBELLES_DES_CODES = {"statut": dict(StatutAction.choices), "section": dict(Section.choices)}
+
+
+def libelle_du_champ(champ):
+    """« statut » → « Statut », « cout » → « Coût de l'action »; any other name (cofinancement …) as is."""
+    try:
+        return capfirst(Action._meta.get_field(champ).verbose_name)
+    except FieldDoesNotExist:
+        return champ
+
+
+def ligne_d_historique(champ, avant, apres):
+    """(champ, avant, apres) as shown: the field's label, a code of a choice by its label."""
+    libelles = LIBELLES_DES_CODES.get(champ, {})
+    return libelle_du_champ(champ), libelles.get(avant, avant), libelles.get(apres, apres)

@@ -73,6 +73,14 @@ def controler_annee(contrat, annee):
     return sorted(constats, key=lambda c: not c.bloquant)
 
 
+def dont_non_renseignes(inconnus):
+    """« (dont 2 coûts non renseignés) »: a sum of known costs is not the cost of the whole set."""
+    if not inconnus:
+        return ""
+    pluriel = "s" if inconnus > 1 else ""
+    return f" (dont {inconnus} coût{pluriel} non renseigné{pluriel})"
+
+
 def _perimetre(declare):
     perimetre = Q(maitrise_ouvrage_collectivite=declare.maitrise_ouvrage_collectivite)
     if declare.axe_id:
@@ -90,6 +98,7 @@ def totaux_declares(tranche):
         perimetre = _perimetre(d)
         agregats[f"nombre_actions_{d.pk}"] = Count("id", filter=perimetre)
         agregats[f"cout_{d.pk}"] = somme("cout", perimetre)
+        agregats[f"couts_inconnus_{d.pk}"] = Count("id", filter=perimetre & Q(cout__isnull=True))
         agregats[f"montant_{d.pk}"] = somme("contribution", perimetre)
     calcules = tranche.actions.aggregate(**agregats) if declares else {}
     for declare in declares:
@@ -102,11 +111,13 @@ def totaux_declares(tranche):
             if enonce is None or enonce == reel:
                 continue
             portee = f" ({declare.axe})" if declare.axe_id else ""
+            inconnus = calcules[f"couts_inconnus_{declare.pk}"] if champ == "cout" else 0
             yield Constat(
                 Gravite.BLOQUANT,
                 "total_declare_ecart",
                 f"{declare.get_nature_display()} « {declare.libelle} »{portee} : {libelle} énoncé "
-                f"{formater(enonce)}, somme des lignes {formater(reel)}, écart {formater(reel - enonce)}.",
+                f"{formater(enonce)}, somme des lignes {formater(reel)}{dont_non_renseignes(inconnus)}, "
+                f"écart {formater(reel - enonce)}.",
                 (declare,),
             )
 

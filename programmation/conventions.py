@@ -18,7 +18,7 @@ def valeurs(convention, montant_total):
         "intitule": action.intitule,
         "objet": convention.objet,
         "contrat": action.contrat.intitule,
-        "montant": euros(montant_total, 2 if montant_total % 1 else 0),
+        "montant": euros(montant_total),
         "montant_en_lettres": euros_en_lettres(montant_total),
         "duree": f"{duree} an{'s' if duree > 1 else ''}",
         "annee_debut": convention.annee_debut,

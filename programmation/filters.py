@@ -1,14 +1,14 @@
 """The programmation's filters: every choice list is limited to the user's authority."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from contrat_ville.enums import Section
 from contrat_ville.widgets import SelectRapide
 
 from .choix import choix_des_filtres
 from .enums import StatutAction
-from .models import Action
+from .models import Action, Cofinancement
 
 
 def _choix(**kwargs):
@@ -29,9 +29,9 @@ class ActionFilter(django_filters.FilterSet):
     )
     porteur = _choix(label="Porteur")
     commune = _choix(label="Commune", method="filtrer_commune")
-    # distinct: a filter through a many-to-many relation would repeat an action once per match.
-    quartier = _choix(label="Quartier", field_name="quartiers", distinct=True)
-    financeur = _choix(label="Cofinanceur", field_name="cofinancements__financeur", distinct=True)
+    # EXISTS, not a join: a join would repeat an action once per match, and its totals with it.
+    quartier = _choix(label="Quartier", method="filtrer_quartier")
+    financeur = _choix(label="Cofinanceur", method="filtrer_financeur")
     section = django_filters.ChoiceFilter(empty_label="Tous", widget=SelectRapide, choices=Section.choices)
     contribution_min = django_filters.NumberFilter(
         label="Contribution minimale (€)", field_name="contribution", lookup_expr="gte"
@@ -58,4 +58,15 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.recherche(valeur) if valeur.strip() else queryset
 
     def filtrer_commune(self, queryset, name, commune):
-        return queryset.filter(Q(quartiers__commune=commune) | Q(porteur__commune=commune)).distinct()
+        quartiers = Action.quartiers.through.objects.filter(action=OuterRef("pk"), quartier__commune=commune)
+        return queryset.filter(Q(Exists(quartiers)) | Q(porteur__commune=commune))
+
+    def filtrer_quartier(self, queryset, name, quartier):
+        return queryset.filter(
+            Exists(Action.quartiers.through.objects.filter(action=OuterRef("pk"), quartier=quartier))
+        )
+
+    def filtrer_financeur(self, queryset, name, financeur):
+        return queryset.filter(
+            Exists(Cofinancement.objects.filter(action=OuterRef("pk"), financeur=financeur))
+        )

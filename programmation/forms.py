@@ -5,13 +5,16 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
 
 from contrat_ville.models import Axe, Contrat, Dispositif, Financeur, Quartier
+from contrat_ville.montants import FormulaireMontants
 from contrat_ville.validators import valider_rna, valider_siret
 
 from .enums import NaturePorteur
 from .models import Action, Cofinancement, Porteur
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(FormulaireMontants):
+    """Amounts (coût, contribution) are typed the French way: « 6 000,50 » (see contrat_ville.montants)."""
+
     nouveau_porteur = forms.CharField(
         label="… ou nouveau porteur : nom",
         required=False,
@@ -112,7 +115,7 @@ class ActionForm(forms.ModelForm):
         return exclusions
 
 
-class CofinancementForm(forms.ModelForm):
+class CofinancementForm(FormulaireMontants):
     class Meta:
         model = Cofinancement
         fields = ["financeur", "montant_sollicite", "montant_accorde"]

@@ -1,8 +1,11 @@
 """The small forms of conventions and payments."""
 
 import datetime
+from decimal import Decimal
 
 from django import forms
+
+from contrat_ville.montants import ChampMontant
 
 from .enums import NaturePaiement
 
@@ -16,5 +19,5 @@ class SignatureForm(forms.Form):
 class PaiementForm(forms.Form):
     nature = forms.ChoiceField(label="Nature", choices=NaturePaiement.choices)
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    montant = forms.DecimalField(label="Montant (€)", max_digits=14, decimal_places=2, min_value=0.01)
+    montant = ChampMontant(label="Montant (€)", min_value=Decimal("0.01"))
     reference = forms.CharField(label="N° de mandat", max_length=60, required=False)

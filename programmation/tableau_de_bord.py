@@ -1,7 +1,11 @@
 """Figures of the dashboard for one contract and year, all computed by the database."""
 
+from collections import defaultdict
+from decimal import Decimal
+
 from django.db.models import Count, Q
 
+from contrat_ville.enums import NatureFinanceur, Section
 from contrat_ville.graphiques import barres
 from contrat_ville.models import Enveloppe
 
@@ -9,6 +13,7 @@ from .enums import StatutAction, StatutTranche
 from .models import MONTANT_RETENU, Action, Cofinancement, somme
 
 ECARTEES = [StatutAction.REFUSEE, StatutAction.ABANDONNEE]
+ZERO = Decimal(0)
 
 
 def _programmees(contrat, annee):
@@ -46,37 +51,90 @@ def par_axe(contrat, annee):
 
 
 def par_financeur(contrat, annee):
-    """The authority's contribution, then each cofinanceur's amounts, with the year's envelopes."""
+    """The year's money per financeur, each with its own envelope.
+
+    First the programme, all financeurs together (contribution and cofinancements), with the envelope
+    that names no financeur; then the authority's contribution, with the envelope of the authority as
+    a financeur (nature « collectivité »); then each cofinanceur. A financeur with an envelope and no
+    cofinancement yet is listed too. An envelope narrowed to a section is shown on a line of its own,
+    against that section's amounts. `enveloppe` is None where no envelope exists."""
     actions = _programmees(contrat, annee)
-    votee = Q(action__tranche__statut=StatutTranche.VOTEE)
     montant = MONTANT_RETENU
-    cofinancements = (
+    cofinancements = list(
         Cofinancement.objects.filter(action__in=actions)
-        .values("financeur", "financeur__nom")
-        .annotate(programme=somme(montant), vote=somme(montant, votee))
-        .order_by("-programme")
+        .values("financeur", "financeur__nom", "financeur__nature", "action__section")
+        .annotate(
+            programme=somme(montant), vote=somme(montant, Q(action__tranche__statut=StatutTranche.VOTEE))
+        )
+        .order_by()
     )
-    enveloppes = dict(
-        Enveloppe.objects.filter(contrat=contrat, annee=annee, axe__isnull=True, section="")
-        .values("financeur")
+    contributions = list(
+        actions.values("section")
+        .annotate(
+            programme=somme("contribution"),
+            vote=somme("contribution", Q(tranche__statut=StatutTranche.VOTEE)),
+        )
+        .order_by()
+    )
+    enveloppes = list(
+        Enveloppe.objects.filter(contrat=contrat, annee=annee, axe__isnull=True)
+        .values("financeur", "financeur__nom", "financeur__nature", "section")
         .annotate(total=somme("montant"))
-        .values_list("financeur", "total")
+        .order_by()
     )
-    collectivite = actions.aggregate(
-        programme=somme("contribution"), vote=somme("contribution", Q(tranche__statut=StatutTranche.VOTEE))
-    )
-    return [
-        {"libelle": contrat.collectivite.nom, "enveloppe": enveloppes.get(None), **collectivite},
-        *(
-            {
-                "libelle": c["financeur__nom"],
-                "enveloppe": enveloppes.get(c["financeur"]),
-                "programme": c["programme"],
-                "vote": c["vote"],
-            }
-            for c in cofinancements
-        ),
-    ]
+
+    # Keys: None for the programme, COLLECTIVITE for the authority, a financeur's id for the others.
+    def cle(financeur, nature):
+        if financeur is None:
+            return None
+        return COLLECTIVITE if nature == NatureFinanceur.COLLECTIVITE else financeur
+
+    montants = defaultdict(lambda: defaultdict(lambda: {"programme": ZERO, "vote": ZERO}))
+    noms = {None: "Programme, tous financeurs", COLLECTIVITE: contrat.collectivite.nom}
+    for ligne in contributions:
+        for qui in (None, COLLECTIVITE):
+            _ajouter(montants[qui][ligne["section"]], ligne)
+    for ligne in cofinancements:
+        qui = ligne[
+            "financeur"
+        ]  # a cofinancement by the authority's own financeur stays on a line of its own
+        noms[qui] = ligne["financeur__nom"]
+        _ajouter(montants[qui][ligne["action__section"]], ligne)
+        _ajouter(montants[None][ligne["action__section"]], ligne)
+    par_qui = defaultdict(dict)
+    for e in enveloppes:
+        qui = cle(e["financeur"], e["financeur__nature"])
+        noms.setdefault(qui, e["financeur__nom"])
+        par_qui[qui][e["section"]] = e["total"]
+
+    def ligne_de(qui):
+        sections = montants[qui]
+        total = {m: sum((s[m] for s in sections.values()), ZERO) for m in ("programme", "vote")}
+        propres = par_qui.get(qui, {})
+        lignes = [{"libelle": noms[qui], "enveloppe": propres.get(""), **total}]
+        for section, montant_enveloppe in sorted((s, m) for s, m in propres.items() if s):
+            lignes.append(
+                {
+                    "libelle": f"{noms[qui]} — {Section(section).label.lower()}",
+                    "enveloppe": montant_enveloppe,
+                    **sections.get(section, {"programme": ZERO, "vote": ZERO}),
+                }
+            )
+        return lignes
+
+    autres = [qui for qui in noms if qui not in (None, COLLECTIVITE)]
+    autres.sort(key=lambda qui: (-sum(s["programme"] for s in montants[qui].values()), noms[qui]))
+    # The programme's line when an envelope names no financeur: the default view stays the financeurs'.
+    premiers = (None, COLLECTIVITE) if None in par_qui else (COLLECTIVITE,)
+    return [ligne for qui in (*premiers, *autres) for ligne in ligne_de(qui)]
+
+
+COLLECTIVITE = "collectivite"
+
+
+def _ajouter(cumul, ligne):
+    cumul["programme"] += ligne["programme"]
+    cumul["vote"] += ligne["vote"]
 
 
 def par_territoire(contrat, annee, champ):
@@ -124,6 +182,15 @@ def par_statut(contrat, annee):
 SERIES = [("enveloppe", "Enveloppe"), ("programme", "Programmé"), ("vote", "Voté")]
 
 
+def dessinees(lignes):
+    """The series a chart draws: the legend names no envelope when no line has one."""
+    return [
+        (cle, nom)
+        for cle, nom in SERIES
+        if cle != "enveloppe" or any(ligne["enveloppe"] is not None for ligne in lignes)
+    ]
+
+
 def tableau(contrat, annee):
     """Every figure and chart of the dashboard of a contract's year."""
     axes, financeurs = par_axe(contrat, annee), par_financeur(contrat, annee)
@@ -137,8 +204,8 @@ def tableau(contrat, annee):
         "quartiers": quartiers,
         "evolution": evolutions,
         "statuts": par_statut(contrat, annee),
-        "graphique_axes": barres(axes, SERIES, f"Montants par {contrat.libelle_niveau.lower()}"),
-        "graphique_financeurs": barres(financeurs, SERIES, "Montants par financeur"),
+        "graphique_axes": barres(axes, dessinees(axes), f"Montants par {contrat.libelle_niveau.lower()}"),
+        "graphique_financeurs": barres(financeurs, dessinees(financeurs), "Montants par financeur"),
         "graphique_communes": barres(communes, contribution, "Contribution par commune"),
         "graphique_evolution": barres(
             [{"libelle": str(e["annee"]), **e} for e in evolutions], contribution, "Évolution"

@@ -11,7 +11,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from .annexe import construire_annexe
 
-FORMAT_EUROS = '#,##0 "€";-#,##0 "€"'
+# Exact to the cent: the cell holds the Decimal, the format shows its cents (never rounded away).
+FORMAT_EUROS = '#,##0.00 "€";-#,##0.00 "€"'
 GRAS = Font(bold=True)
 FOND_ENTETE = PatternFill("solid", fgColor="DDDDDD")
 HAUT_GAUCHE = Alignment(vertical="top", wrap_text=True)
@@ -94,31 +95,48 @@ def _feuille_axe(classeur, tableau, sigle):
     ecrire(feuille, total, 1, tableau.libelle_total).font = GRAS
     for lettre in (COL_COUT, COL_CONTRIBUTION):
         cellule = feuille[f"{lettre}{total}"]
-        cellule.value = f"=SUM({lettre}2:{lettre}{derniere})"
         cellule.font, cellule.number_format = GRAS, FORMAT_EUROS
+        if lettre == COL_COUT and not tableau.couts_connus:
+            continue  # no cost known: an empty cell, not a SUM that would show 0 €
+        cellule.value = f"=SUM({lettre}2:{lettre}{derniere})"
+    if inconnus := tableau.nombre - tableau.couts_connus:
+        ecrire(feuille, total, len(COLONNES) + 1, couts_non_renseignes(inconnus)).font = GRAS
     _mise_en_page(feuille, tableau.titre, [c[1] for c in COLONNES])
     return feuille, total
 
 
+def couts_non_renseignes(inconnus):
+    """« dont 2 coûts non renseignés »: a cost total that leaves out unknown costs says so."""
+    pluriel = "s" if inconnus > 1 else ""
+    return f"dont {inconnus} coût{pluriel} non renseigné{pluriel}"
+
+
 def _recapitulatif(feuille, lignes_axes, annexe):
-    _entete(feuille, ["Axe", "Nombre d'actions", "Coût", f"Contribution {annexe.collectivite.nom_court}"])
+    entetes = ["Axe", "Nombre d'actions", "Coût", f"Contribution {annexe.collectivite.nom_court}"]
+    avec_inconnus = annexe.nombre > annexe.couts_connus
+    _entete(feuille, entetes + (["Coûts non renseignés"] if avec_inconnus else []))
     for ligne, (tableau, nom_feuille, total) in enumerate(lignes_axes, start=2):
         ref = quote_sheetname(nom_feuille)
         ecrire(feuille, ligne, 1, tableau.titre)
         feuille.cell(row=ligne, column=2, value=f"=COUNTA({ref}!B2:B{total - 1})")
-        feuille.cell(row=ligne, column=3, value=f"={ref}!{COL_COUT}{total}").number_format = FORMAT_EUROS
+        # A reference to an empty total would read 0 €: no known cost, no formula.
+        cout = f"={ref}!{COL_COUT}{total}" if tableau.couts_connus else None
+        feuille.cell(row=ligne, column=3, value=cout).number_format = FORMAT_EUROS
         feuille.cell(
             row=ligne, column=4, value=f"={ref}!{COL_CONTRIBUTION}{total}"
         ).number_format = FORMAT_EUROS
+        if avec_inconnus:
+            feuille.cell(row=ligne, column=5, value=tableau.nombre - tableau.couts_connus)
     fin = len(lignes_axes) + 1
     ecrire(feuille, fin + 1, 1, "TOTAL").font = GRAS
-    for colonne in (2, 3, 4):
+    for colonne in (2, 3, 4, 5) if avec_inconnus else (2, 3, 4):
         lettre = get_column_letter(colonne)
-        cellule = feuille.cell(row=fin + 1, column=colonne, value=f"=SUM({lettre}2:{lettre}{fin})")
+        somme = f"=SUM({lettre}2:{lettre}{fin})" if colonne != 3 or annexe.couts_connus else None
+        cellule = feuille.cell(row=fin + 1, column=colonne, value=somme)
         cellule.font = GRAS
-        if colonne > 2:
+        if colonne in (3, 4):
             cellule.number_format = FORMAT_EUROS
-    _mise_en_page(feuille, f"{annexe.tranche} — récapitulatif", [70, 16, 16, 18])
+    _mise_en_page(feuille, f"{annexe.tranche} — récapitulatif", [70, 16, 16, 18, 16])
 
 
 def _maitrise_ouvrage(classeur, annexe):

@@ -44,3 +44,15 @@ def manage(*arguments, environnement):
     )
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
     return resultat.stdout
+
+
+def charger_la_metropole(*fixtures):
+    """The Métropole's demo data for a transactional test: present already when the session's data is
+    still committed (the first such test), loaded again after another one has emptied the tables.
+    Loading it over itself would reopen its voted tranches, which the database refuses."""
+    from django.core.management import call_command
+
+    from contrat_ville.models import Collectivite
+
+    if not Collectivite.objects.filter(siren="244200770").exists():
+        call_command("loaddata", *fixtures, verbosity=0)

@@ -30,7 +30,7 @@ from contrat_ville.management.commands.travailleur import Battement, Boucle, bat
 from contrat_ville.models import DocumentGenere, TravailleurDocuments
 from programmation.models import Tranche
 
-from .bases import manage
+from .bases import charger_la_metropole, manage
 from .empreinte import empreinte
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +214,7 @@ def base_partagee(transactional_db):
     """Committed data, as the worker needs: it closes the connection it shares with the test. The seeds
     loaded for the session are still there for the first such test, flushed after it."""
     if not Tranche.objects.exists():
-        call_command("loaddata", "sem_referentiel", "sem_programmation", verbosity=0)
+        charger_la_metropole("sem_referentiel", "sem_programmation")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -227,17 +227,17 @@ HOSTILES = {
     "2 millions de lignes sans dimension": (
         functools.partial(deux_millions_de_lignes, None),
         "lignes.xlsx",
-        "Le fichier dépasse 200 000 lignes",
+        "Le fichier dépasse 100 000 lignes",
     ),
     "2 millions de lignes sous une dimension menteuse": (
         functools.partial(deux_millions_de_lignes, "A1:B2"),
         "lignes.xlsx",
-        "Le fichier dépasse 200 000 lignes",
+        "Le fichier dépasse 100 000 lignes",
     ),
     "un CSV de 2 millions de lignes": (
         lambda: b"Intitul\xc3\xa9;Porteur\n" + b"a;b\n" * 2_000_000,
         "lignes.csv",
-        "Le fichier dépasse 200 000 lignes",
+        "Le fichier dépasse 100 000 lignes",
     ),
     "un CSV d'une ligne de 3 millions de colonnes": (
         lambda: b"Intitul\xc3\xa9;Porteur\n" + b"x;" * 3_000_000 + b"\n",
@@ -257,7 +257,7 @@ HOSTILES = {
     "un CSV à la cellule de 500 000 caractères": (
         lambda: 'Intitulé;Porteur\nAteliers;"'.encode() + b"y\n" * 250_000 + b'"\n',
         "long.csv",
-        "a une cellule de plus de 10 000 caractères",
+        "La cellule B2 contient 500 000 caractères",
     ),
 }
 

@@ -107,8 +107,8 @@ def test_it_refuses_a_financing_above_the_cost():
     caf = FinanceurFactory(collectivite=action.contrat.collectivite, nature="caf")
     Cofinancement.objects.create(action=action, financeur=caf, montant_accorde=D("4000.50"))
     assert messages(action.tranche, "financement_superieur_au_cout") == [
-        f"« {action} » : contribution et cofinancements (10\u202f001\u202f€) dépassent le coût "
-        "de l'action (10\u202f000\u202f€) de 1\u202f€."
+        f"« {action} » : contribution et cofinancements (10\u202f000,50\u202f€) dépassent le coût "
+        "de l'action (10\u202f000\u202f€) de 0,50\u202f€."
     ]
 
 

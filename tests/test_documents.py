@@ -227,7 +227,7 @@ def test_it_formats_and_prints_the_spreadsheet_for_paper():
     assert feuille.freeze_panes == "A2"
     assert feuille.print_title_rows == "$1:$1"
     assert feuille.page_setup.orientation == "landscape"
-    assert feuille["F2"].number_format == '#,##0 "€";-#,##0 "€"'
+    assert feuille["F2"].number_format == '#,##0.00 "€";-#,##0.00 "€"'
     assert feuille.column_dimensions["E"].width >= 60
     assert valeur(wb, "Récapitulatif", "D6") == 497500
 

@@ -99,8 +99,8 @@ REFUS = [
     ({"financements-1-realise": "-10"}, "Ce montant ne peut pas être négatif."),
     (
         {"cout_realise": "20000"},
-        "Compte rendu déséquilibré : le coût réalisé est de 20\u202f000,00\u202f€ "
-        "mais les financements réalisés font 18\u202f900,00\u202f€ (écart 1\u202f100,00\u202f€).",
+        "Compte rendu déséquilibré : le coût réalisé est de 20\u202f000\u202f€ "
+        "mais les financements réalisés font 18\u202f900\u202f€ (écart 1\u202f100\u202f€).",
     ),
     ({"cout_realise": ""}, "Indiquez le coût réalisé : des financements réalisés sont saisis."),
     ({"public_total": ""}, "Indiquez le nombre total de personnes touchées avant sa répartition."),

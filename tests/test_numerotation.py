@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from deliberations.models import Deliberation, Instance, Registre, Seance
 
+from .bases import charger_la_metropole
 from .factories import CollectiviteFactory, InstanceFactory, SeanceFactory, seance_avec_membres
 
 pytestmark = pytest.mark.django_db
@@ -113,9 +114,8 @@ def test_an_agent_records_the_prefecture_stamps_and_the_deliberation_becomes_exe
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_never_get_the_same_number():
-    from django.core.management import call_command
 
-    call_command("loaddata", "sem_referentiel", "sem_programmation", "sem_deliberations", verbosity=0)
+    charger_la_metropole("sem_referentiel", "sem_programmation", "sem_deliberations")
     seance = SeanceFactory(
         instance=Instance.objects.get(nom="Bureau Métropolitain"), date=datetime.date(2024, 12, 12)
     )

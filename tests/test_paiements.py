@@ -37,8 +37,8 @@ def test_it_refuses_to_pay_more_than_the_23500_euros_granted_to_agasef():
         payer(action, "750.01", "2025-07-11", "solde")
     assert erreur.value.messages == [
         "Versement refusé : 750,01\u202f€ porteraient les versements à 23\u202f500,01\u202f€, "
-        "au-delà des 23\u202f500,00\u202f€ accordés (déjà versé : 22\u202f750,00\u202f€ ; "
-        "reste à verser : 750,00\u202f€)."
+        "au-delà des 23\u202f500\u202f€ accordés (déjà versé : 22\u202f750\u202f€ ; "
+        "reste à verser : 750\u202f€)."
     ]
     payer(action, "750", "2025-07-11", "solde")
     assert sum(p.montant for p in action.paiements.all()) == Decimal("23500")

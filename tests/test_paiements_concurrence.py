@@ -42,8 +42,8 @@ def test_two_simultaneous_payments_cannot_both_pass_the_grant():
         f.join()
     assert sorted(resultats, key=len) == [
         "ok",
-        "Versement refusé : 15\u202f000,00\u202f€ porteraient les versements à 30\u202f000,00\u202f€, "
-        "au-delà des 23\u202f500,00\u202f€ accordés (déjà versé : 15\u202f000,00\u202f€ ; "
-        "reste à verser : 8\u202f500,00\u202f€).",
+        "Versement refusé : 15\u202f000\u202f€ porteraient les versements à 30\u202f000\u202f€, "
+        "au-delà des 23\u202f500\u202f€ accordés (déjà versé : 15\u202f000\u202f€ ; "
+        "reste à verser : 8\u202f500\u202f€).",
     ]
     assert action.paiements.count() == 1

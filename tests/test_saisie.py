@@ -115,7 +115,8 @@ def test_it_follows_the_status_workflow_and_records_it(client, agent, contrat_20
     historique = list(
         Modification.objects.filter(action=action, champ="statut").values_list("avant", "apres")
     )
-    assert sorted(historique) == [("deposee", "en_instruction"), ("en_instruction", "proposee")]
+    # The history writes statuses by their labels (programmation/models/actions.py, Action.instantane).
+    assert sorted(historique) == [("Déposée", "En instruction"), ("En instruction", "Proposée")]
     assert client.get(lien).status_code == 405
 
 

@@ -46,8 +46,14 @@ def test_it_shows_the_cls_envelopes_by_financeur(client, elu):
     client.force_login(elu)
     cls = Contrat.objects.get(nature="cls")
     financeurs = client.get(TDB, {"contrat": cls.pk, "annee": 2024}).context["financeurs"]
-    assert financeurs[0]["libelle"] == "Saint-Etienne Métropole"
-    assert (financeurs[0]["enveloppe"], financeurs[0]["programme"]) == (Decimal("981000"), Decimal("94000"))
+    # Seed 003: a programme of 981 000 € a year, all financeurs together, on its own line; the
+    # Métropole has no envelope of its own; the État's is 490 500 € (50 %).
+    assert [(f["libelle"], f["enveloppe"]) for f in financeurs] == [
+        ("Programme, tous financeurs", Decimal("981000")),
+        ("Saint-Etienne Métropole", None),
+        ("État", Decimal("490500")),
+    ]
+    assert financeurs[1]["programme"] == Decimal("94000")
 
 
 def test_it_ignores_a_bad_parameter(client, elu):

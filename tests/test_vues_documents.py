@@ -11,6 +11,7 @@ from contrat_ville.models import DocumentGenere
 from deliberations.models import Deliberation
 from programmation.models import Tranche
 
+from .bases import charger_la_metropole
 from .factories import ActionFactory, CollectiviteFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_it_lists_tranches_with_a_constant_number_of_queries(client, agent, djan
 @pytest.fixture
 def base_partagee(transactional_db):
     """Committed data, as the worker needs: it closes the connection it shares with the test."""
-    call_command("loaddata", "sem_referentiel", "sem_programmation", "sem_deliberations", verbosity=0)
+    charger_la_metropole("sem_referentiel", "sem_programmation", "sem_deliberations")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,6 +15,49 @@ def euros(montant):
     return formater_euros(montant)
 
 
+NON_RENSEIGNE = "non renseigné"
+
+
+@register.filter
+def euros_connus(montant):
+    """An amount, or « non renseigné » when unknown (None): never 0 € for an unknown figure."""
+    return NON_RENSEIGNE if montant is None or montant == "" else formater_euros(montant)
+
+
+@register.filter
+def cout_total(ensemble):
+    """The cost total of a set of actions, saying what it leaves out.
+
+    `ensemble` gives `nombre`, `couts_connus` and `cout` (the annex, an axe's table, an aggregate),
+    or is a tranche annotated by `with_totaux` and `couts_connus` (else its actions are counted here).
+    « non renseigné » when no cost is known; « 12 000 € (dont 1 coût non renseigné) » when some are.
+    """
+    if ensemble is None or ensemble == "":
+        return ""
+    if hasattr(ensemble, "total_cout"):
+        actions = ensemble.actions.filter(maitrise_ouvrage_collectivite=False)
+        nombre_, connus = getattr(ensemble, "nombre_actions", None), getattr(ensemble, "couts_connus", None)
+        if nombre_ is None:
+            nombre_ = actions.count()
+        if connus is None:  # not annotated by the view: counted here (one query)
+            connus = actions.filter(cout__isnull=False).count() if nombre_ else 0
+        cout = ensemble.total_cout
+    else:
+        lire = ensemble.get if isinstance(ensemble, dict) else lambda cle: getattr(ensemble, cle, None)
+        nombre_, connus, cout = lire("nombre"), lire("couts_connus"), lire("cout")
+    if nombre_ and connus is not None and not connus:
+        return NON_RENSEIGNE
+    texte = formater_euros(cout)
+    if nombre_ and connus is not None and nombre_ > connus:
+        texte += f" ({dont_non_renseignes(nombre_ - connus)})"
+    return texte
+
+
+def dont_non_renseignes(inconnus):
+    pluriel = "s" if inconnus > 1 else ""
+    return f"dont {inconnus} coût{pluriel} non renseigné{pluriel}"
+
+
 @register.filter
 def nombre(valeur):
     return formater_nombre(valeur)

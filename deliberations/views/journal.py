@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from contrat_ville.documents import reponse_fichier
 
-from ..journal import en_csv, journal
+from ..journal import en_csv, journal, lisibles
 
 
 @login_required
@@ -17,4 +17,5 @@ def journal_liste(request):
         nom = f"{timezone.localdate():%Y%m%d}_journal_des_modifications.csv"
         return reponse_fichier(en_csv(lignes.iterator()), nom)
     page = Paginator(lignes, 100).get_page(request.GET.get("page"))
+    page.object_list = list(lisibles(page.object_list))
     return render(request, "deliberations/journal.html", {"page": page})

@@ -6,13 +6,14 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from contrat_ville.enums import NatureFinanceur
 from contrat_ville.models import Financeur, Quartier
+from contrat_ville.montants import FormulaireMontants
 
 from ..forms import restreindre
 from ..models import Bilan, BilanFinancement, BilanIndicateur, BilanQuartier
 from ..models.evaluation import TRANCHES_AGE
 
 
-class BilanForm(forms.ModelForm):
+class BilanForm(FormulaireMontants):
     class Meta:
         model = Bilan
         fields = [
@@ -34,8 +35,8 @@ class BilanForm(forms.ModelForm):
             "cout_realise",
             "depose_le",
         ]
-        # French decimals (« 0,5 ETP », « 8 030,50 ») are read as such.
-        localized_fields = ["etp", "cout_prevu", "cout_realise"]
+        # French decimals (« 0,5 ETP ») are read as such; the amounts are ChampMontant (« 8 030,50 »).
+        localized_fields = ["etp"]
         widgets = {
             "depose_le": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             **{
@@ -81,9 +82,9 @@ class QuartiersFormSet(SansDoublon):
 FinancementFormSet = inlineformset_factory(
     Bilan,
     BilanFinancement,
+    form=FormulaireMontants,
     formset=FinancementsFormSet,
     fields=["financeur", "prevu", "realise"],
-    localized_fields=["prevu", "realise"],
     extra=2,
 )
 IndicateurFormSet = inlineformset_factory(
@@ -107,9 +108,9 @@ def _financements(bilan, data):
     classe = inlineformset_factory(
         Bilan,
         BilanFinancement,
+        form=FormulaireMontants,
         formset=FinancementsFormSet,
         fields=["financeur", "prevu", "realise"],
-        localized_fields=["prevu", "realise"],
         extra=len(initial) + 1,
     )
     return classe(data, instance=bilan, prefix="financements", initial=initial)

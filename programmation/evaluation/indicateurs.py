@@ -3,8 +3,7 @@
 Every figure is summed by the database, in a fixed number of queries.
 """
 
-from django.db.models import F, IntegerField, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, IntegerField, Sum
 
 from contrat_ville.formats import nombre
 from contrat_ville.graphiques import barres
@@ -14,7 +13,8 @@ from ..models.evaluation import TRANCHES_AGE
 
 
 def _entier(champ):
-    return Coalesce(Sum(champ), Value(0), output_field=IntegerField())
+    """A head count summed, None (shown « non renseigné ») when no bilan gives it: never 0 by default."""
+    return Sum(champ, output_field=IntegerField())
 
 
 def indicateurs(user, annee):

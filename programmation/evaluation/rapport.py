@@ -7,8 +7,7 @@ queries whatever the number of actions.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, Prefetch, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, IntegerField, Prefetch, Sum
 
 from contrat_ville.enums import NatureFinanceur
 from contrat_ville.formats import nombre
@@ -22,9 +21,8 @@ PUBLIC = ("public_total", "public_femmes", "public_hommes", "public_qpv")
 
 
 def _sommes_public(prefixe=""):
-    return {
-        champ: Coalesce(Sum(f"{prefixe}{champ}"), Value(0), output_field=IntegerField()) for champ in PUBLIC
-    }
+    # None when no bilan gives the figure: the report says « non renseigné », not 0 people.
+    return {champ: Sum(f"{prefixe}{champ}", output_field=IntegerField()) for champ in PUBLIC}
 
 
 @dataclass
@@ -139,9 +137,9 @@ def _graphique(axes, annee):
     donnees = [
         {
             "libelle": axe.titre,
-            "total": axe.totaux.get("public_total", 0),
-            "femmes": axe.totaux.get("public_femmes", 0),
-            "qpv": axe.totaux.get("public_qpv", 0),
+            "total": axe.totaux.get("public_total"),
+            "femmes": axe.totaux.get("public_femmes"),
+            "qpv": axe.totaux.get("public_qpv"),
         }
         for axe in axes
     ]

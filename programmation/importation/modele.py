@@ -55,7 +55,7 @@ def modele_xlsx(contrat):
     feuille.add_data_validation(liste)
     for lettre in ("J", "K"):
         for (cellule,) in feuille[f"{lettre}2:{lettre}{LIGNES_PREVUES + 1}"]:
-            cellule.number_format = '#,##0 "€"'
+            cellule.number_format = '#,##0.00 "€"'  # the cents typed stay visible
     sortie = BytesIO()
     classeur.save(sortie)
     return sortie.getvalue()

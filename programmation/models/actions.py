@@ -419,11 +419,13 @@ class ActionQuerySet(GardeVerrouQuerySet):
 
 
 def texte_historique(valeur):
-    """A value as the history of changes writes it (amounts in French format)."""
+    """A value as the history of changes writes it (amounts in French format, a choice by its label)."""
     if valeur is None:
         return ""
     if isinstance(valeur, Decimal):
         return euros(valeur)
+    if isinstance(valeur, models.Choices):
+        return str(valeur.label)
     return str(valeur)
 
 
@@ -671,7 +673,15 @@ class Action(Cloisonne):
 
     def instantane(self):
         """The followed values, as text, with the cofinancements: compared after a change."""
-        valeurs = {champ: texte_historique(getattr(self, champ)) for champ in self.SUIVIS}
+        # A field with choices (statut, section) is written by its label: « Déposée », not « deposee ».
+        valeurs = {
+            champ: texte_historique(
+                getattr(self, f"get_{champ}_display")()
+                if self._meta.get_field(champ).choices and getattr(self, champ) is not None
+                else getattr(self, champ)
+            )
+            for champ in self.SUIVIS
+        }
         if self.pk:
             for c in self.cofinancements.select_related("financeur"):
                 valeurs[f"cofinancement {c.financeur}"] = texte_historique(c.montant_retenu)

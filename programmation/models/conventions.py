@@ -404,7 +404,7 @@ class Paiement(Cloisonne):
         ]
 
     def __str__(self):
-        return f"{self.get_nature_display()} du {self.date:%d/%m/%Y} : {euros(self.montant, 2)}"
+        return f"{self.get_nature_display()} du {self.date:%d/%m/%Y} : {euros(self.montant)}"
 
     def clean(self):
         if self.action_id and self.montant:
@@ -416,7 +416,7 @@ class Paiement(Cloisonne):
         deja = action.paiements.exclude(pk=self.pk).aggregate(total=somme("montant"))["total"]
         if deja + self.montant > action.contribution:
             raise ValidationError(
-                f"Versement refusé : {euros(self.montant, 2)} porteraient les versements à "
-                f"{euros(deja + self.montant, 2)}, au-delà des {euros(action.contribution, 2)} accordés "
-                f"(déjà versé : {euros(deja, 2)} ; reste à verser : {euros(action.contribution - deja, 2)})."
+                f"Versement refusé : {euros(self.montant)} porteraient les versements à "
+                f"{euros(deja + self.montant)}, au-delà des {euros(action.contribution)} accordés "
+                f"(déjà versé : {euros(deja)} ; reste à verser : {euros(action.contribution - deja)})."
             )

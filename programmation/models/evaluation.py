@@ -165,9 +165,9 @@ class Bilan(Cloisonne):
                 messages.append(f"Indiquez le coût {nom} : des financements {pluriel} sont saisis.")
             elif cout is not None and montants and produits != cout:
                 messages.append(
-                    f"Compte rendu déséquilibré : le coût {nom} est de {euros(cout, 2)} "
-                    f"mais les financements {pluriel} font {euros(produits, 2)} "
-                    f"(écart {euros(cout - produits, 2)})."
+                    f"Compte rendu déséquilibré : le coût {nom} est de {euros(cout)} "
+                    f"mais les financements {pluriel} font {euros(produits)} "
+                    f"(écart {euros(cout - produits)})."
                 )
         return messages
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -10,6 +10,7 @@ from contrat_ville.documents import reponse_fichier
 from contrat_ville.models import Contrat, Dispositif
 
 from .. import tableau_de_bord as tdb
+from ..choix import ligne_d_historique
 from ..controles import SEUIL_CONVENTION, eligibilite
 from ..enums import StatutAction
 from ..exports import en_csv, en_xlsx
@@ -35,19 +36,20 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
     def get(self, request, *args, **kwargs):
         export = request.GET.get("export")
         if export in ("csv", "xlsx"):
-            actions = self.filterset_class(request.GET, self.get_queryset(), request=request).qs
+            # The page's own steps (filters, totals, sort), so that the file is exactly the page.
+            self.filterset = self.get_filterset(self.get_filterset_class())
+            if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
+                self.object_list = self.filterset.qs
+            else:
+                self.object_list = self.filterset.queryset.none()
+            table = self.get_table(**self.get_table_kwargs())
             fabriquer = en_csv if export == "csv" else en_xlsx
-            return reponse_fichier(fabriquer(actions), f"programmation.{export}")
+            return reponse_fichier(fabriquer(table.data.data, table.totaux), f"programmation.{export}")
         return super().get(request, *args, **kwargs)
 
     def get_table_kwargs(self):
-        # One query over the filtered set; the rows' cofinancement subquery is summed with the rest.
-        self.totaux = self.object_list.aggregate(
-            nombre=Count("id"),
-            cout=somme("cout"),
-            contribution=somme("contribution"),
-            cofinancements=somme("total_cofinancements"),
-        )
+        # One query grouped by year: each year's subsidies and maître d'ouvrage actions apart.
+        self.totaux = totaux_par_annee(self.object_list)
         return {"totaux": self.totaux}
 
     def get_table_pagination(self, table):
@@ -56,6 +58,45 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
             "paginator_class": PaginatorDuTotal,
             "nombre": self.totaux["nombre"],
         }
+
+
+GROUPES = {
+    "subventions": Q(maitrise_ouvrage_collectivite=False),
+    "maitrise_ouvrage": Q(maitrise_ouvrage_collectivite=True),
+}
+MESURES = ("nombre", "couts_connus", "cout", "contribution", "cofinancements")
+
+
+def totaux_par_annee(actions):
+    """The totals of a list of actions (with `total_cofinancements`), in one query grouped by year.
+
+    {nombre, cout, …, subventions: {…}, maitrise_ouvrage: {…}, par_annee: [{annee, …}, …]}: the
+    programmation's subsidies and the actions the authority carries itself are counted apart."""
+    agregats = {}
+    for groupe, condition in GROUPES.items():
+        agregats[f"{groupe}__nombre"] = Count("id", filter=condition)
+        agregats[f"{groupe}__couts_connus"] = Count("cout", filter=condition)
+        agregats[f"{groupe}__cout"] = somme("cout", condition)
+        agregats[f"{groupe}__contribution"] = somme("contribution", condition)
+        agregats[f"{groupe}__cofinancements"] = somme("total_cofinancements", condition)
+    lignes = actions.order_by().values("annee").annotate(**agregats).order_by("annee")
+
+    def vide():
+        return dict.fromkeys(MESURES, 0)
+
+    totaux = {groupe: vide() for groupe in GROUPES}
+    par_annee = []
+    for ligne in lignes:
+        annee = {"annee": ligne["annee"]}
+        for groupe in GROUPES:
+            annee[groupe] = {mesure: ligne[f"{groupe}__{mesure}"] for mesure in MESURES}
+            for mesure in MESURES:
+                totaux[groupe][mesure] += annee[groupe][mesure]
+        annee.update({m: annee["subventions"][m] + annee["maitrise_ouvrage"][m] for m in MESURES})
+        par_annee.append(annee)
+    totaux.update({m: totaux["subventions"][m] + totaux["maitrise_ouvrage"][m] for m in MESURES})
+    totaux["par_annee"] = par_annee
+    return totaux
 
 
 class PaginatorDuTotal(Paginator):
@@ -84,7 +125,11 @@ def action_detail(request, pk):
         "action": action,
         "cofinancements": action.cofinancements.select_related("financeur"),
         "quartiers": action.quartiers.all(),
-        "historique": action.modifications.select_related("auteur"),
+        "historique": [
+            dict(zip(("champ", "avant", "apres"), ligne_d_historique(m.champ, m.avant, m.apres), strict=True))
+            | {"date": m.date, "auteur": m.auteur}
+            for m in action.modifications.select_related("auteur")
+        ],
         "statuts_possibles": [StatutAction(s) for s in action.statuts_possibles()],
     }
     return render(request, "programmation/action_detail.html", contexte)
