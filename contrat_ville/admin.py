@@ -30,6 +30,7 @@ from .models import (
     Quartier,
     User,
 )
+from .montants import AdminMontants
 from .roles import ADMINISTRATEURS, AGENTS, ELUS
 
 # The only groups a non-superuser may hand out: the application's roles.
@@ -77,7 +78,7 @@ class FiltreCloisonne(admin.RelatedFieldListFilter):
         )
 
 
-class AdminCloisonne:
+class AdminCloisonne(AdminMontants):
     """For ModelAdmins and inlines alike: every drop-down limited to the user's authority."""
 
     def get_field_queryset(self, db, db_field, request):

@@ -29,19 +29,13 @@ def cout_total(ensemble):
     """The cost total of a set of actions, saying what it leaves out.
 
     `ensemble` gives `nombre`, `couts_connus` and `cout` (the annex, an axe's table, an aggregate),
-    or is a tranche annotated by `with_totaux` and `couts_connus` (else its actions are counted here).
+    or is a tranche annotated by `TrancheQuerySet.with_totaux()`.
     « non renseigné » when no cost is known; « 12 000 € (dont 1 coût non renseigné) » when some are.
     """
     if ensemble is None or ensemble == "":
         return ""
-    if hasattr(ensemble, "total_cout"):
-        actions = ensemble.actions.filter(maitrise_ouvrage_collectivite=False)
-        nombre_, connus = getattr(ensemble, "nombre_actions", None), getattr(ensemble, "couts_connus", None)
-        if nombre_ is None:
-            nombre_ = actions.count()
-        if connus is None:  # not annotated by the view: counted here (one query)
-            connus = actions.filter(cout__isnull=False).count() if nombre_ else 0
-        cout = ensemble.total_cout
+    if hasattr(ensemble, "total_cout"):  # a tranche annotated by with_totaux()
+        nombre_, connus, cout = ensemble.nombre_actions, ensemble.couts_connus, ensemble.total_cout
     else:
         lire = ensemble.get if isinstance(ensemble, dict) else lambda cle: getattr(ensemble, cle, None)
         nombre_, connus, cout = lire("nombre"), lire("couts_connus"), lire("cout")

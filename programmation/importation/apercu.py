@@ -62,9 +62,10 @@ class Apercu:
         for ligne in self.lignes:
             cle = ligne.axe.pk if ligne.axe else None
             groupe = groupes.setdefault(
-                cle, {"axe": ligne.axe, "nombre": 0, "cout": ZERO, "contribution": ZERO}
+                cle, {"axe": ligne.axe, "nombre": 0, "couts_connus": 0, "cout": ZERO, "contribution": ZERO}
             )
             groupe["nombre"] += 1
+            groupe["couts_connus"] += ligne.cout is not None
             groupe["cout"] += ligne.cout or ZERO
             groupe["contribution"] += ligne.contribution or ZERO
         return sorted(groupes.values(), key=lambda g: (g["axe"] is None, g["axe"] and g["axe"].numero))

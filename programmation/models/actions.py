@@ -139,6 +139,8 @@ class TrancheQuerySet(CloisonneQuerySet):
         subventions = Q(actions__maitrise_ouvrage_collectivite=False)
         return self.annotate(
             nombre_actions=Count("actions", filter=subventions),
+            # Tells a cost total of 0 € from a total of unknown costs (« non renseigné »).
+            couts_connus=Count("actions__cout", filter=subventions),
             total_cout=somme("actions__cout", subventions),
             total_contribution=somme("actions__contribution", subventions),
         )

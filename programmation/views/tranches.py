@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -26,13 +25,8 @@ def _tranche(request, pk):
 @login_required
 @voir_tranches
 def tranche_liste(request):
-    # couts_connus: a tranche whose costs are unknown shows « non renseigné », not 0 €.
-    subventions = Q(actions__maitrise_ouvrage_collectivite=False)
     tranches = (
-        Tranche.objects.visibles_par(request.user)
-        .with_totaux()
-        .annotate(couts_connus=Count("actions__cout", filter=subventions))
-        .order_by("-annee", "contrat", "numero")
+        Tranche.objects.visibles_par(request.user).with_totaux().order_by("-annee", "contrat", "numero")
     )
     contrats = Contrat.objects.de(request.user.collectivite_id)
     return render(request, "programmation/tranche_liste.html", {"tranches": tranches, "contrats": contrats})
