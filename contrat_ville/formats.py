@@ -51,3 +51,15 @@ def _grouper(chiffres):
         groupes.insert(0, chiffres[-3:])
         chiffres = chiffres[:-3]
     return ESPACE_INSECABLE.join(groupes)
+
+
+def date_fr(valeur, heure=False):
+    """date(2024, 5, 16) -> « 16 mai 2024 », the one date format of pages and messages
+    (« 16 mai 2024 à 10:04 » with the time); machine-readable files write ISO dates."""
+    from django.utils import dateformat, timezone
+
+    if valeur is None:
+        return ""
+    if heure:
+        return dateformat.format(timezone.localtime(valeur), "j F Y à H:i")
+    return dateformat.format(valeur, "j F Y")

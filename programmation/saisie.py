@@ -3,6 +3,8 @@ all or nothing, and never over a colleague's change made in the meantime."""
 
 from django.db import transaction
 
+from contrat_ville.formats import date_fr
+
 from .models import Action, Modification
 
 
@@ -11,7 +13,7 @@ class ConflitDeVersion(Exception):
         self.actuelle = actuelle
         derniere = actuelle.modifications.select_related("auteur").first()
         qui = (
-            f" par {derniere.auteur} le {derniere.date:%d/%m/%Y à %H:%M}"
+            f" par {derniere.auteur} le {date_fr(derniere.date, heure=True)}"
             if derniere and derniere.auteur
             else ""
         )

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from deliberations import opendata
 from deliberations.models import Deliberation, Instance, Seance
@@ -97,8 +97,8 @@ def test_it_refuses_a_reception_in_the_future_and_leaves_the_database_unchanged(
         },
         follow=True,
     ).content.decode()
-    message = "Cette date est dans le futur : elle ne peut pas dépasser aujourd&#x27;hui, le {:%d/%m/%Y}."
-    assert message.format(timezone.localdate()) in page
+    message = "Cette date est dans le futur : elle ne peut pas dépasser aujourd&#x27;hui, le {}."
+    assert message.format(dateformat.format(timezone.localdate(), "j F Y")) in page
     assert empreinte() == avant
     votee.refresh_from_db()
     assert votee.date_reception_prefecture is None and not votee.est_executoire
@@ -118,7 +118,7 @@ def test_it_refuses_a_stamp_dated_before_the_seance(votee, champ):
     setattr(votee, champ, votee.seance.date - datetime.timedelta(days=1))
     with pytest.raises(ValidationError) as erreur:
         votee.full_clean()
-    assert erreur.value.message_dict[champ] == ["Cette date précède la séance du 20/03/2025."]
+    assert erreur.value.message_dict[champ] == ["Cette date précède la séance du 20 mars 2025."]
 
 
 def test_it_accepts_stamps_of_the_seance_day_and_of_today(votee):

@@ -103,7 +103,7 @@ def test_an_agent_records_the_prefecture_stamps_and_the_deliberation_becomes_exe
         "date_publication": "2025-03-28",
     }
     page = client.post(adresse, donnees, follow=True).content.decode()
-    assert "Cette date précède la séance du 20/03/2025." in page
+    assert "Cette date précède la séance du 20 mars 2025." in page
     client.post(adresse, donnees | {"date_reception_prefecture": "2025-03-27"})
     deliberation.refresh_from_db()
     assert deliberation.est_executoire

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
-from contrat_ville.formats import euros
+from contrat_ville.formats import date_fr, euros
 from contrat_ville.models import MONTANT, Collectivite
 from programmation.enums import StatutTranche
 from programmation.models import Action, Tranche, somme
@@ -206,7 +206,7 @@ class Deliberation(Cloisonne):
     @property
     def acte_de_vote(self):
         seance = self.seance
-        return f"Délibération n°{self.numero} du {seance.instance} du {seance.date:%d/%m/%Y}"
+        return f"Délibération n°{self.numero} du {seance.instance} du {date_fr(seance.date)}"
 
     def numeroter(self):
         """Takes the register's next number for the séance's year; the caller's transaction holds the
@@ -253,10 +253,10 @@ class Deliberation(Cloisonne):
             if date and date > aujourd_hui:
                 erreurs[champ] = (
                     f"Cette date est dans le futur : elle ne peut pas dépasser aujourd'hui, "
-                    f"le {aujourd_hui:%d/%m/%Y}."
+                    f"le {date_fr(aujourd_hui)}."
                 )
             elif date and self.seance_id and date < self.seance.date:
-                erreurs[champ] = f"Cette date précède la séance du {self.seance.date:%d/%m/%Y}."
+                erreurs[champ] = f"Cette date précède la séance du {date_fr(self.seance.date)}."
         if (self.date_reception_prefecture or self.date_publication) and not self.resultat_vote:
             erreurs["date_reception_prefecture"] = "Seule une délibération votée se transmet et se publie."
         if self.tranche_id and not self.pk and self.tranche.statut != StatutTranche.SOUMISE:

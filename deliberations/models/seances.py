@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q
 from django.db.models.lookups import GreaterThan
 
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
+from contrat_ville.formats import date_fr
 from contrat_ville.models import Collectivite
 
 from ..enums import Civilite, EtatPresence, NatureInstance
@@ -120,7 +121,7 @@ class Seance(Cloisonne):
         ]
 
     def __str__(self):
-        return f"{self.instance} du {self.date:%d/%m/%Y}"
+        return f"{self.instance} du {date_fr(self.date)}"
 
     MESSAGE_ARRETEE = (
         "Des délibérations de cette séance sont votées : sa liste de présence et son nombre de membres "

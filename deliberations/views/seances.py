@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from contrat_ville.formats import date_fr
+
 from ..forms import InscriptionForm, SeanceForm, presences_formset
 from ..models import Deliberation, Seance
 from .commun import appliquer, erreurs_du_formulaire, modifier_seances, seance_de
@@ -28,7 +30,7 @@ def _formulaire(request, seance, titre):
     form = SeanceForm(donnees, instance=seance, collectivite=request.user.collectivite_id)
     if donnees is not None and form.is_valid():
         seance = form.save()
-        messages.success(request, f"Séance du {seance.date:%d/%m/%Y} enregistrée.")
+        messages.success(request, f"Séance du {date_fr(seance.date)} enregistrée.")
         return redirect("deliberations:seance", pk=seance.pk)
     contexte = {"form": form, "titre": titre, "seance": seance}
     return render(request, "deliberations/seance_form.html", contexte, status=400 if form.errors else 200)

@@ -21,7 +21,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Round
 
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
-from contrat_ville.formats import euros
+from contrat_ville.formats import date_fr, euros
 from contrat_ville.models import MONTANT, Contrat
 
 from ..enums import NaturePaiement, StatutAction, StatutConvention
@@ -404,7 +404,7 @@ class Paiement(Cloisonne):
         ]
 
     def __str__(self):
-        return f"{self.get_nature_display()} du {self.date:%d/%m/%Y} : {euros(self.montant)}"
+        return f"{self.get_nature_display()} du {date_fr(self.date)} : {euros(self.montant)}"
 
     def clean(self):
         if self.action_id and self.montant:

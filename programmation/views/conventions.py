@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from contrat_ville.documents import reponse_fichier
+from contrat_ville.formats import date_fr
 
 from ..controles import conventions_requises
 from ..conventions import convention_pdf, nom_fichier
@@ -90,7 +91,7 @@ def convention_signer(request, pk):
         appliquer(
             request,
             lambda: convention.signer(form.cleaned_data["date_signature"], request.user),
-            lambda _: f"Convention signée le {convention.date_signature:%d/%m/%Y}.",
+            lambda _: f"Convention signée le {date_fr(convention.date_signature)}.",
         )
     return redirect(f"{reverse('programmation:conventions')}?annee={convention.annee_debut}")
 
