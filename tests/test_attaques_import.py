@@ -257,9 +257,16 @@ HOSTILES = {
     "un CSV à la cellule de 500 000 caractères": (
         lambda: 'Intitulé;Porteur\nAteliers;"'.encode() + b"y\n" * 250_000 + b'"\n',
         "long.csv",
-        "La cellule B2 contient 500 000 caractères",
+        # Streamed from a file, the reader stops at the line (« La ligne 2 a une cellule de plus de
+        # 10 000 caractères ») before it can count the whole cell (« La cellule B2 contient … »).
+        "cellule de plus de 10 000 caractères|en compte au plus 10 000",
     ),
 }
+
+
+def dit(message, texte):
+    """The expected message, or one of its forms separated by « | », is in the text."""
+    return any(forme in texte for forme in message.split("|"))
 
 
 @functools.cache
@@ -282,7 +289,7 @@ def test_it_refuses_each_hostile_file_with_its_french_message(cas):
     assert len(contenu) <= 20 * 1024 * 1024  # small enough to be sent
     with pytest.raises(ErreurImport) as erreur:
         lire(contenu, nom)
-    assert message in str(erreur.value)
+    assert dit(message, str(erreur.value))
 
 
 @pytest.mark.django_db
@@ -300,7 +307,7 @@ def test_it_answers_each_hostile_upload_with_its_message_and_changes_nothing(
         {"contrat": contrat.pk, "annee": 2030, "fichier": SimpleUploadedFile(nom, contenu)},
     )
     assert reponse.status_code == 400
-    assert message in html.unescape(reponse.content.decode())
+    assert dit(message, html.unescape(reponse.content.decode()))
     assert empreinte() == avant
     assert not Importation.objects.exists() and not list(tmp_path.iterdir())
 
@@ -363,7 +370,7 @@ def test_it_refuses_each_hostile_file_within_the_memory_budget(cas, tmp_path):
     contenu, nom, message = fichier_hostile(cas)
     resultat = lire_dans_un_processus(contenu, nom, tmp_path)
     print(f"{cas} : {len(contenu) / 1024:.0f} Ko, pic {resultat['pic_mo']:.0f} Mo")
-    assert message in resultat["refus"]
+    assert dit(message, resultat["refus"])
     assert resultat["pic_mo"] < MEMOIRE_MAX_MO
 
 

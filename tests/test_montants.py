@@ -14,11 +14,12 @@ from pypdf import PdfReader
 
 from contrat_ville.formats import euros
 from contrat_ville.models import Contrat
+from deliberations import opendata
 from programmation.documents import annexe_pdf
 from programmation.models import Porteur, Tranche
 from programmation.tableur import annexe_xlsx
 
-from .factories import ActionFactory
+from .factories import ActionFactory, DeliberationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +253,25 @@ def test_it_adds_hand_typed_amounts_with_cents_exactly(connecte, sem):
     texte = texte_pdf(annexe_pdf(tranche))
     assert "6 000,60 €" in texte
     assert "0,60 €" in texte
+
+
+@QUELQUES
+@given(montants=st.tuples(MONTANTS, MONTANTS))
+def test_it_publishes_any_amount_to_the_cent_in_the_scdl_subsidies(sem, montants):
+    cout, contribution = couple(montants)
+    tranche, (action,) = tranche_brouillon(sem, (cout, contribution))
+    tranche.verrouiller("Délibération de test")
+    DeliberationFactory(
+        collectivite=sem, seance__instance__collectivite=sem, tranche=tranche, resultat_vote="unanimite"
+    )
+    # SCDL names the granting authority by its SIRET: one typed for the test (Luhn-valid, NIC 00018).
+    sem.siret = "24420077000018"
+    sem.save()
+    Porteur.objects.filter(pk=action.porteur_id).update(rna="W421000001")  # SCDL names the beneficiary
+    contenu = opendata.exporter_subventions(sem, annee=ANNEE, toutes=True).contenu.decode("utf-8")
+    (ligne,) = [
+        ligne
+        for ligne in csv.DictReader(io.StringIO(contenu, newline=""))
+        if ligne["objet"] == action.intitule
+    ]
+    assert Decimal(ligne["montant"]) == contribution

@@ -18,7 +18,7 @@ def test_an_agent_signs_a_convention_and_follows_its_payments(page, demo):
 
     page.get_by_label("Signée le").first.fill("2024-06-20")
     page.get_by_role("button", name="Enregistrer").first.click()
-    expect(page.get_by_text("Convention signée le 20/06/2024.")).to_be_visible()
+    expect(page.get_by_text("Convention signée le 20 juin 2024.")).to_be_visible()
     page.get_by_role("link", name="Relais emploi La Ricamarie").first.click()
 
     expect(page.get_by_role("heading", name="Convention et versements")).to_be_visible()
