@@ -6,7 +6,7 @@ import factory
 from contrat_ville.models import Axe, Collectivite, Contrat, Financeur
 from contrat_ville.validators import luhn_valide
 from deliberations.models import Elu, Instance, Presence, Seance
-from programmation.models import Action, Porteur, Tranche
+from programmation.models import Action, Cofinancement, Porteur, Tranche
 from programmation.models.actions import hors_verrou
 
 
@@ -156,3 +156,21 @@ def seance_avec_membres(membres=10, presents=6, **champs):
     for i, elu in enumerate(elus):
         PresenceFactory(seance=seance, elu=elu, etat="present" if i < presents else "excuse", ordre=i)
     return seance, elus
+
+
+def tranche_votee_avec_cofinancement(montant_sollicite):
+    """A 2024 tranche of the Métropole's contrat de ville composed, then adopted the way agents do it:
+    its one action got an État cofinancement before the vote. Returns the (locked) tranche."""
+    votee = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
+    tranche = Tranche.objects.creer_suivante(votee.contrat, 2024)
+    action = ActionFactory(
+        tranche=None, contrat=votee.contrat, annee=2024, axe=votee.actions.first().axe, statut="proposee"
+    )
+    Cofinancement.objects.create(
+        action=action,
+        financeur=Financeur.objects.get(collectivite=votee.contrat.collectivite, nom="État"),
+        montant_sollicite=montant_sollicite,
+    )
+    tranche.ajouter(action)
+    tranche.verrouiller("Délibération de test")
+    return tranche

@@ -14,7 +14,7 @@ from programmation.models import Action, Cofinancement, Tranche
 from programmation.models.actions import hors_verrou
 
 from .empreinte import empreinte
-from .factories import ActionFactory, FinanceurFactory
+from .factories import ActionFactory, FinanceurFactory, tranche_votee_avec_cofinancement
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +32,7 @@ def votee():
 @pytest.fixture
 def avec_cofinancement(votee):
     """A second tranche of 2024, composed and adopted the way agents do: its action has a cofinancement."""
-    tranche = Tranche.objects.creer_suivante(votee.contrat, 2024)
-    action = ActionFactory(
-        tranche=None, contrat=votee.contrat, annee=2024, axe=votee.actions.first().axe, statut="proposee"
-    )
-    Cofinancement.objects.create(
-        action=action,
-        financeur=Financeur.objects.get(collectivite=votee.contrat.collectivite, nom="État"),
-        montant_sollicite=Decimal("3000.50"),
-    )
-    tranche.ajouter(action)
-    tranche.verrouiller("Délibération de test")
-    return action
+    return tranche_votee_avec_cofinancement(Decimal("3000.50")).actions.get()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.urls import reverse
 from contrat_ville.models import Financeur
 from programmation.models import Action, Cofinancement, Tranche
 
-from .factories import ActionFactory
+from .factories import ActionFactory, tranche_votee_avec_cofinancement
 
 pytestmark = pytest.mark.django_db
 
@@ -18,20 +18,8 @@ VERROU = "est votée : ses montants sont verrouillés"
 
 @pytest.fixture
 def tranche():
-    """A tranche of the Métropole's contrat de ville composed, then adopted: locked. Its action got a
-    cofinancement before the vote, the way an agent records one."""
-    votee = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
-    tranche = Tranche.objects.creer_suivante(votee.contrat, 2024)
-    action = ActionFactory(
-        tranche=None, contrat=votee.contrat, annee=2024, axe=votee.actions.first().axe, statut="proposee"
-    )
-    Cofinancement.objects.create(
-        action=action,
-        financeur=Financeur.objects.get(collectivite=votee.contrat.collectivite, nom="État"),
-        montant_sollicite=Decimal("3000"),
-    )
-    tranche.ajouter(action)
-    tranche.verrouiller("Délibération de test")
+    """Composed, then adopted: locked, with a cofinancement recorded before the vote."""
+    tranche = tranche_votee_avec_cofinancement(Decimal("3000"))
     assert tranche.est_verrouillee
     return tranche
 

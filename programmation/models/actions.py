@@ -307,8 +307,23 @@ class GardeVerrouQuerySet(CloisonneQuerySet):
             self._refuser_l_entree(valeurs)
         return super().update(**valeurs)
 
+    # The foreign key through which a row enters a tranche, and the lookup from its target to the
+    # tranche ("" when the target is the tranche): update(tranche=…) or update(action=…).
+    entree = ("tranche", "")
+
     def _refuser_l_entree(self, valeurs):
-        """Hook: a change that would put rows into a voted tranche (see ActionQuerySet)."""
+        """An update that would put rows into a voted tranche."""
+        champ, vers_tranche = self.entree
+        cible = valeurs.get(champ, valeurs.get(f"{champ}_id"))
+        cible_id = getattr(cible, "pk", cible)
+        if cible_id is None or _MODIFICATIVE.get():
+            return
+        statut = f"{vers_tranche}__statut" if vers_tranche else "statut"
+        modele = self.model._meta.get_field(champ).related_model
+        trouvee = modele.objects.filter(pk=cible_id, **{statut: StatutTranche.VOTEE}).first()
+        if trouvee is not None:
+            tranche = getattr(trouvee, vers_tranche) if vers_tranche else trouvee
+            raise ValidationError(MESSAGE_VERROU.format(tranche=tranche))
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -349,14 +364,6 @@ class ActionQuerySet(GardeVerrouQuerySet):
         if valeurs.get("statut") in AVANT_LE_VOTE and not _DEJA_VERIFIE.get():
             self._refuser(self._verrouillees())
         return super().update(**valeurs)
-
-    def _refuser_l_entree(self, valeurs):
-        tranche = valeurs.get("tranche", valeurs.get("tranche_id"))
-        tranche_id = getattr(tranche, "pk", tranche)
-        if tranche_id is not None and not _MODIFICATIVE.get():
-            votee = Tranche.objects.filter(pk=tranche_id, statut=StatutTranche.VOTEE).first()
-            if votee is not None:
-                raise ValidationError(MESSAGE_VERROU.format(tranche=votee))
 
     def visibles_par(self, user):
         return self.filter(contrat__collectivite=user.collectivite_id)
@@ -708,14 +715,7 @@ class CofinancementQuerySet(GardeVerrouQuerySet):
         "financeur",
         "financeur_id",
     )
-
-    def _refuser_l_entree(self, valeurs):
-        action = valeurs.get("action", valeurs.get("action_id"))
-        action_id = getattr(action, "pk", action)
-        if action_id is not None and not _MODIFICATIVE.get():
-            votee = Action.objects.filter(pk=action_id, tranche__statut=StatutTranche.VOTEE).first()
-            if votee is not None:
-                raise ValidationError(MESSAGE_VERROU.format(tranche=votee.tranche))
+    entree = ("action", "tranche")
 
 
 class Cofinancement(Cloisonne):
