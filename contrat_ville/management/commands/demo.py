@@ -40,7 +40,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, sans_serveur=False, adresse="127.0.0.1:8000", **options):
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("loaddata", *FIXTURES, verbosity=0)
+        # Once: loading the seeds over themselves would reopen their voted tranches, which PostgreSQL
+        # refuses (the vote's lock); a demo already loaded is kept as it is.
+        if not Collectivite.objects.filter(siren="244200770").exists():
+            call_command("loaddata", *FIXTURES, verbosity=0)
         synchroniser_roles()
         collectivite = Collectivite.objects.get(siren="244200770")
         for identifiant, mot_de_passe, role, superutilisateur in COMPTES:
