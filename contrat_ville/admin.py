@@ -208,6 +208,21 @@ class CollectiviteAdmin(ParCollectivite):
     chemin_collectivite = "pk"
     list_display = ["nom", "nature", "siren", "siret", "code_departement"]
     search_fields = ["nom", "siren", "siret"]
+    fieldsets = [
+        (None, {"fields": ["nom", "sigle", "nature", "siren", "siret", "code_departement"]}),
+        (
+            "Actes et conventions (aussi dans la page « Paramètres de la collectivité »)",
+            {
+                "fields": [
+                    "designation",
+                    "convention_investissement",
+                    "convention_organismes_publics",
+                    "convention_seuil_local",
+                    "convention_regle_locale",
+                ]
+            },
+        ),
+    ]
 
     # Creating or removing an authority is the platform's business, not an authority's.
     def has_add_permission(self, request):

@@ -6,14 +6,16 @@ worker (`manage.py travailleur`) records a heartbeat; the tasks of a worker that
 queued again (settings.DOCUMENTS_TENTATIVES attempts in all), then the document is marked failed.
 """
 
+import hashlib
 import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import http_date
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -35,6 +37,7 @@ TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
 }
 
 REPRISE = "Reprise après l'interruption du service de production"
@@ -44,6 +47,51 @@ ECHEC_REPETE = (
 )
 # Heartbeat rows of workers gone for this long are deleted.
 OUBLI_DES_TRAVAILLEURS = timedelta(days=1)
+
+
+# Documents kept once made (a voted act's), by nature: trouver(objet_id) gives the kept one or None;
+# a_produire(objet_id), the kept source whose first layout is to be kept (`.produire(avancer)`) or None.
+# The apps that keep them register here, since this app imports none of them.
+CONSERVES = {}
+A_PRODUIRE = {}
+
+
+def conserver(nature, trouver, a_produire=None):
+    CONSERVES[nature] = trouver
+    if a_produire is not None:
+        A_PRODUIRE[nature] = a_produire
+
+
+def _source_figee(nature, objet_id):
+    return A_PRODUIRE[nature](objet_id) if nature in A_PRODUIRE else None
+
+
+def reponse_conservee(request, conserve):
+    """The kept file as it is, revalidated by its SHA-256 (304 when the browser already has it)."""
+    etag = f'"{conserve.sha256}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        reponse = HttpResponseNotModified()
+    else:
+        reponse = FileResponse(
+            conserve.fichier.open("rb"),
+            as_attachment=True,
+            filename=conserve.nom_fichier,
+            content_type=TYPES[conserve.nom_fichier.rsplit(".", 1)[-1]],
+        )
+    reponse["ETag"] = etag
+    reponse["Last-Modified"] = http_date(conserve.rendu_le.timestamp())
+    return reponse
+
+
+def reponse_revalidee(request, contenu, nom_fichier):
+    """The file with its SHA-256 as ETag: 304, nothing sent, when the browser already has these bytes."""
+    etag = f'"{hashlib.sha256(contenu).hexdigest()}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        reponse = HttpResponseNotModified()
+    else:
+        reponse = reponse_fichier(contenu, nom_fichier)
+    reponse["ETag"] = etag
+    return reponse
 
 
 def reponse_fichier(contenu, nom_fichier):
@@ -62,8 +110,12 @@ def servir(request, *, collectivite, nature, objet_id, nom_fichier, nombre_actio
 
     The same document already waiting or being made is joined (no second task); a user with
     DOCUMENTS_PAR_UTILISATEUR documents in production is asked to wait (HTTP 429, nothing written)."""
+    if (trouver := CONSERVES.get(nature)) and (conserve := trouver(objet_id)) is not None:
+        return reponse_conservee(request, conserve)
     if not en_arriere_plan(nombre_actions):
-        return reponse_fichier(fabriquer(lambda *_: None), nom_fichier)
+        source = _source_figee(nature, objet_id)
+        fabriquer = source.produire if source else fabriquer
+        return reponse_revalidee(request, fabriquer(lambda *_: None), nom_fichier)
     cle = {"collectivite": collectivite, "nature": nature, "objet_id": objet_id, "nom_fichier": nom_fichier}
     # One whose worker died half an hour ago must not be joined forever.
     DocumentGenere.objects.filter(**cle).declarer_abandonnes()
@@ -114,7 +166,11 @@ def produire(document_id, fabriquer):
         logger.warning("Document %s : plus à produire (prêt, en échec ou abandonné)", document_id)
         return
     try:
-        contenu = fabriquer(document.objet_id, document.avancer)
+        source = _source_figee(document.nature, document.objet_id)
+        if source is not None:
+            contenu = source.produire(document.avancer)
+        else:
+            contenu = fabriquer(document.objet_id, document.avancer)
     except COUPURES:
         raise
     except Exception as erreur:

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import sante, views
+from . import parametres, sante, views
 
 admin.site.site_header = "Politique de la ville — programmation"
 admin.site.site_title = "Politique de la ville"
@@ -30,9 +30,12 @@ urlpatterns = [
     path(
         "mot-de-passe/fait/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    path("parametres/", parametres.parametres, name="parametres"),
+    path("parametres/modifier/", parametres.parametres_modifier, name="parametres_modifier"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("documents/<int:pk>/telecharger/", views.document_telecharger, name="document_telecharger"),
     path("programmation/", include("programmation.urls")),
     path("deliberations/", include("deliberations.urls")),
+    path("referentiels/", include("contrat_ville.referentiels.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,11 +12,19 @@ from .models import (
     Elu,
     Instance,
     LigneModificative,
+    ModeleDeliberation,
     Presence,
     PresenceDeliberation,
     Registre,
     Seance,
 )
+
+
+@admin.register(ModeleDeliberation)
+class ModeleDeliberationAdmin(ParCollectivite):
+    chemin_collectivite = "contrat__collectivite"
+    list_display = ["contrat", "objet"]
+    list_select_related = ["contrat"]
 
 
 @admin.register(Registre)
@@ -26,9 +34,9 @@ class RegistreAdmin(ParCollectivite):
 
 @admin.register(Elu)
 class EluAdmin(ParCollectivite):
-    list_display = ["nom", "prenom", "civilite", "collectivite"]
+    list_display = ["nom", "prenom", "civilite", "fonction", "debut_mandat", "fin_mandat", "collectivite"]
     list_filter = ["collectivite"]
-    search_fields = ["nom", "prenom"]
+    search_fields = ["nom", "prenom", "fonction"]
 
 
 @admin.register(Instance)

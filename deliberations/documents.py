@@ -1,11 +1,18 @@
 """The extract of the register ("extrait du registre des délibérations"), with its annexes."""
 
+from contrat_ville.documents import en_arriere_plan
 from contrat_ville.pdf import html_vers_pdf, rendre_html
+from programmation import documents as documents_tranche
 from programmation.annexe import construire_annexe
-from programmation.documents import est_projet
+from programmation.models import Tranche
+from programmation.tableur import annexe_xlsx
 
 from .enums import EtatPresence
-from .models import Elu, Presence
+from .models import ActeFige, Elu, NatureActeFige, Presence
+from .models.figes import empreinte
+
+# Where the préfecture's stamp goes: the voted extract is kept with it, the stamp is put in per version.
+PLACE_DU_TAMPON = "<!-- tampon de la préfecture -->"
 
 
 def nom_fichier(deliberation):
@@ -31,6 +38,16 @@ def _presences(deliberation):
 
 
 def extrait_html(deliberation):
+    return avec_tampon(source_extrait(deliberation), deliberation)
+
+
+def avec_tampon(source, deliberation):
+    tampon = rendre_html("deliberations/documents/_tampon.html", {"deliberation": deliberation})
+    return source.replace(PLACE_DU_TAMPON, tampon, 1)
+
+
+def source_extrait(deliberation):
+    """The extract's HTML without the préfecture's stamp (see PLACE_DU_TAMPON)."""
     seance = deliberation.seance
     presences = _presences(deliberation)
     tranche = deliberation.tranche
@@ -55,10 +72,59 @@ def extrait_html(deliberation):
             "vote": deliberation.texte_du_vote,
             "annexe": annexe,
             "plusieurs_sections": annexe is not None and len(annexe.sections) > 1,
-            "projet": not deliberation.est_votee or (tranche is not None and est_projet(tranche)),
+            "projet": not deliberation.est_votee,
+            "place_du_tampon": PLACE_DU_TAMPON,
         },
     )
 
 
 def extrait_pdf(deliberation, avancer=None):
     return html_vers_pdf(extrait_html(deliberation), avancer)
+
+
+def figer(deliberation):
+    """At the vote: the extract and the tranche's annex (PDF, spreadsheet), rendered once and kept.
+
+    A large act (one the worker lays out) keeps its HTML: laying it out here would hold the vote's
+    request for long; the first layout after the vote is kept (SourceFigee) and is the act's PDF."""
+    tranche = Tranche.objects.get(pk=deliberation.tranche_id) if deliberation.tranche_id else None
+    grand = en_arriere_plan(tranche.actions.count() if tranche else 0)
+    source = source_extrait(deliberation)
+    nature = NatureActeFige.EXTRAIT_HTML if grand else NatureActeFige.EXTRAIT_PDF
+    _garder(deliberation, nature, nom_fichier(deliberation), avec_tampon(source, deliberation), source)
+    if tranche is None:
+        return
+    # The tranche as just locked by the vote.
+    nature = NatureActeFige.ANNEXE_HTML if grand else NatureActeFige.ANNEXE_PDF
+    html = documents_tranche.annexe_html(tranche)
+    _garder(deliberation, nature, documents_tranche.nom_fichier(tranche, "annexe.pdf"), html)
+    nom = documents_tranche.nom_fichier(tranche, "annexe.xlsx")
+    ActeFige.objects.ajouter(
+        deliberation, NatureActeFige.ANNEXE_XLSX, nom, annexe_xlsx(tranche), empreinte(html)
+    )
+
+
+def _garder(deliberation, nature, nom_pdf, html, source=""):
+    """The PDF laid out now, or (a *-html nature) the HTML it is to be laid out from."""
+    if nature.endswith("-html"):
+        nom, contenu = nom_pdf.removesuffix(".pdf") + ".html", html
+    else:
+        nom, contenu = nom_pdf, html_vers_pdf(html)
+    return ActeFige.objects.ajouter(deliberation, nature, nom, contenu, empreinte(html), source=source)
+
+
+def tamponner(deliberation):
+    """The préfecture's stamp or publication added after the vote: a new version of the kept extract,
+    the same voted text with the stamp put in; the earlier versions stay."""
+    extraits = deliberation.actes_figes.filter(
+        nature__in=[NatureActeFige.EXTRAIT_PDF, NatureActeFige.EXTRAIT_HTML]
+    )
+    # A large act's kept HTML before the PDF laid out from it (same version): the HTML is what is stamped.
+    premier = extraits.order_by("version", "nature").first()
+    if premier is None:
+        return None
+    html = avec_tampon(premier.source, deliberation)
+    if empreinte(html) == extraits.dernier(premier.nature).version_donnees:
+        return None
+    nom_pdf = premier.nom_fichier.removesuffix(".html").removesuffix(".pdf") + ".pdf"
+    return _garder(deliberation, premier.nature, nom_pdf, html, premier.source)

@@ -10,7 +10,7 @@ from programmation.models import Action, Tranche
 
 from .enums import EtatPresence, ModePublication, NatureDeliberation, ResultatVote
 from .models import Deliberation, Elu, Instance, Seance
-from .models.presences import erreurs_de_presence
+from .models.presences import erreurs_par_membre
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -45,8 +45,17 @@ ETATS = [("", "— non inscrit —"), *EtatPresence.choices]
 
 class PresenceForm(forms.Form):
     elu = forms.IntegerField(widget=forms.HiddenInput)
-    etat = forms.ChoiceField(label="Présence", choices=ETATS, required=False)
-    mandataire = forms.TypedChoiceField(label="Donne pouvoir à", coerce=int, required=False, empty_value=None)
+    # The hidden initial value is what the agent saw: only the rows he changed are applied.
+    etat = forms.ChoiceField(label="Présence", choices=ETATS, required=False, show_hidden_initial=True)
+    mandataire = forms.TypedChoiceField(
+        label="Donne pouvoir à",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        show_hidden_initial=True,
+        widget=forms.Select(attrs={"data-mandataire": ""}),
+        error_messages={"invalid_choice": "Le mandataire doit être un membre de l'instance."},
+    )
 
     def __init__(self, *args, mandataires=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,46 +63,100 @@ class PresenceForm(forms.Form):
 
 
 class BasePresenceFormSet(forms.BaseFormSet):
-    def __init__(self, *args, elus, membres_en_exercice, **kwargs):
-        self.elus, self.membres_en_exercice = elus, membres_en_exercice
+    def __init__(self, *args, seance, elus, actuels, **kwargs):
+        self.seance, self.elus, self.actuels = seance, elus, actuels
         choix = [(e.pk, str(e)) for e in elus]
         super().__init__(*args, form_kwargs={"mandataires": choix}, **kwargs)
 
     def etats(self):
-        return {
-            f.cleaned_data["elu"]: (f.cleaned_data["etat"], f.cleaned_data["mandataire"])
-            for f in self.forms
-            if f.cleaned_data.get("elu")
-        }
+        """The séance's current list with the rows the agent changed; a member left out has etat ''."""
+        etats = dict(self.actuels)
+        for f in self.forms:
+            if f.cleaned_data.get("elu") and f.has_changed():
+                etats[f.cleaned_data["elu"]] = (f.cleaned_data["etat"], f.cleaned_data["mandataire"])
+        return {elu: v for elu, v in etats.items() if v[0]}
 
     def clean(self):
         if any(self.errors):
             return
         connus = {e.pk for e in self.elus}
-        if any(elu not in connus for elu in self.etats()):
+        lus = [f.cleaned_data.get("elu") for f in self.forms]
+        if any(elu not in connus for elu in lus):
             raise ValidationError("Un élu de la liste n'est pas membre de cette instance.")
-        # The séance's rules (Seance.enregistrer_presences applies them too), shown next to the list.
-        etats = {elu: v for elu, v in self.etats().items() if v[0]}
-        erreurs = erreurs_de_presence(etats, self.membres_en_exercice, {e.pk: str(e) for e in self.elus})
-        if erreurs:
-            raise ValidationError(erreurs)
+        if len(set(lus)) != len(lus):
+            raise ValidationError("Un élu figure deux fois dans la liste.")
+        # The séance's rules (Seance.enregistrer_presences applies them too), shown on their rows.
+        lignes = {f.cleaned_data["elu"]: f for f in self.forms}
+        bureau = [e for e in (self.seance.president, self.seance.secretaire) if e]
+        noms = {e.pk: str(e) for e in [*bureau, *self.elus]}
+        obligatoires = self.seance.obligatoires()
+        generales = []
+        for erreur in erreurs_par_membre(self.etats(), self.seance.membres_en_exercice, noms, obligatoires):
+            if erreur.elu in lignes:
+                lignes[erreur.elu].add_error(erreur.champ, erreur.message)
+            else:
+                generales.append(erreur.message)
+        if generales:
+            raise ValidationError(generales)
+
+    def full_clean(self):
+        super().full_clean()
+        for f in self.forms:
+            if f.errors:
+                for champ in ("etat", "mandataire"):
+                    f.fields[champ].widget.attrs["aria-describedby"] = f"{f.prefix}-erreur"
+
+    def refuser(self, erreur):
+        """A refusal of the model (a closed list…) shown in the summary like the form's own errors."""
+        self.non_form_errors().extend(erreur.messages)
+
+    def resume(self):
+        """(id of the field to correct or '', message) of every error, for the summary at the top."""
+        resume = [("", message) for message in self.non_form_errors()]
+        for f in self.forms:
+            for champ, messages in f.errors.items():
+                cible = f[champ if champ == "mandataire" else "etat"].auto_id
+                nom = str(getattr(f, "membre", ""))
+                resume += [(cible, m if nom in m else f"{nom} : {m}") for m in messages]
+        return resume
 
 
 PresenceFormSet = forms.formset_factory(PresenceForm, formset=BasePresenceFormSet, extra=0)
 
 
-def presences_formset(seance, elus, data=None):
-    etats = seance.etats()
+def presences_formset(seance, elus, data=None, proposes=None):
+    """The attendance list of the séance; proposes: {elu_id: (etat, mandataire_id)} to check as if posted."""
+    actuels = seance.etats()
     initial = [
-        {"elu": e.pk, "etat": etats.get(e.pk, ("", None))[0], "mandataire": etats.get(e.pk, ("", None))[1]}
+        {
+            "elu": e.pk,
+            "etat": actuels.get(e.pk, ("", None))[0],
+            "mandataire": actuels.get(e.pk, ("", None))[1],
+        }
         for e in elus
     ]
+    if proposes is not None:
+        data = _donnees(elus, initial, proposes)
     formset = PresenceFormSet(
-        data, initial=initial, elus=elus, membres_en_exercice=seance.membres_en_exercice, prefix="presences"
+        data, initial=initial, seance=seance, elus=elus, actuels=actuels, prefix="presences"
     )
     for form, elu in zip(formset.forms, elus, strict=False):
         form.membre = elu
     return formset
+
+
+def _donnees(elus, initial, proposes):
+    donnees = {"presences-TOTAL_FORMS": len(elus), "presences-INITIAL_FORMS": len(elus)}
+    for i, (elu, avant) in enumerate(zip(elus, initial, strict=True)):
+        etat, mandataire = proposes.get(elu.pk, ("", None))
+        donnees |= {
+            f"presences-{i}-elu": elu.pk,
+            f"presences-{i}-etat": etat,
+            f"presences-{i}-mandataire": mandataire or "",
+            f"initial-presences-{i}-etat": avant["etat"],
+            f"initial-presences-{i}-mandataire": avant["mandataire"] or "",
+        }
+    return donnees
 
 
 class InscriptionForm(forms.Form):

@@ -9,12 +9,27 @@ from decimal import Decimal
 
 from contrat_ville.models import Axe, majuscules
 
+from .enums import NatureTotal
+
 
 class CoutAffiche:
+    # The total a voted act states, when it differs from the sum of its lines: the act prints what was
+    # voted, and the sum goes in a note (set by construire_annexe, voted tranches only).
+    cout_enonce = None
+    contribution_enoncee = None
+
     @property
     def cout_affiche(self):
         """The cost total, or nothing when no line states a cost (0 € would mislead)."""
         return self.cout if self.couts_connus else None
+
+    def enoncer(self, declare):
+        if declare is None:
+            return
+        if declare.cout is not None and declare.cout != self.cout:
+            self.cout_enonce = declare.cout
+        if declare.montant is not None and declare.montant != self.contribution:
+            self.contribution_enoncee = declare.montant
 
 
 @dataclass
@@ -99,7 +114,7 @@ def construire_annexe(tranche):
         tableau.actions.append(action)
     maitrise_ouvrage = [a for a in lignes if a.maitrise_ouvrage_collectivite]
     totaux = subventions.totaux()
-    return Annexe(
+    annexe = Annexe(
         tranche=tranche,
         tableaux=list(tableaux.values()),
         nombre=totaux["nombre"],
@@ -111,6 +126,22 @@ def construire_annexe(tranche):
             dict.fromkeys(c.financeur for a in maitrise_ouvrage for c in a.cofinancements.all())
         ),
     )
+    if tranche.est_verrouillee:
+        _enoncer_les_totaux(annexe)
+    return annexe
+
+
+def _enoncer_les_totaux(annexe):
+    """Each table's total (and the general one) as the voted annex states it, where it states one."""
+    declares = {
+        d.axe_id: d
+        for d in annexe.tranche.totaux_declares.filter(
+            nature=NatureTotal.ANNEXE, section="", maitrise_ouvrage_collectivite=False
+        ).order_by("-ordre")
+    }
+    for tableau in annexe.tableaux:
+        tableau.enoncer(declares.get(tableau.axe.pk) if tableau.axe else None)
+    annexe.enoncer(declares.get(None))
 
 
 def _sans_cles(agregat):

@@ -4,7 +4,6 @@ from contrat_ville.enums import NatureContrat
 from contrat_ville.pdf import html_vers_pdf, rendre_html
 
 from .annexe import construire_annexe
-from .controles import controler_tranche
 
 
 def nom_fichier(tranche, suffixe):
@@ -14,9 +13,11 @@ def nom_fichier(tranche, suffixe):
 
 
 def est_projet(tranche, constats=None):
-    """A document is a draft until its tranche is voted, and while its checks block."""
-    constats = controler_tranche(tranche) if constats is None else constats
-    return not tranche.est_verrouillee or any(c.bloquant for c in constats)
+    """A document is a draft until its tranche is voted, whatever its checks find: a voted act is the
+    act (a stated total that its lines contradict is printed with their sum in a note, see annexe.py).
+
+    `constats` is accepted for the callers that pass them; they no longer change the answer."""
+    return not tranche.est_verrouillee
 
 
 def annexe_html(tranche):

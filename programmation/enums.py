@@ -71,3 +71,13 @@ AVANT_LE_VOTE = (
     StatutAction.PROPOSEE,
     StatutAction.REFUSEE,
 )
+
+
+# The statuses of an action that may still join a draft tranche (it goes to « Proposée » on the way).
+PEUVENT_ENTRER_EN_TRANCHE = (StatutAction.DEPOSEE, StatutAction.EN_INSTRUCTION, StatutAction.PROPOSEE)
+
+
+class OperationMasse(models.TextChoices):
+    STATUT = "statut", "Changer le statut"
+    AJOUTER = "ajouter", "Ajouter à une tranche en brouillon"
+    RETIRER = "retirer", "Retirer de leur tranche en brouillon"

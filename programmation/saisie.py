@@ -39,8 +39,9 @@ def enregistrer_action(form, formset, auteur):
         action.porteur = action.porteur  # takes the new porteur's id
     nouvelle = action.pk is None
     action = form.save()
-    formset.instance = action
-    formset.save()
+    if formset is not None:  # None for a voted action: its cofinancements are locked with its amounts
+        formset.instance = action
+        formset.save()
     if nouvelle:
         Modification.objects.create(action=action, auteur=auteur, champ="création", apres=str(action))
     else:

@@ -101,8 +101,23 @@ def _feuille_axe(classeur, tableau, sigle):
         cellule.value = f"=SUM({lettre}2:{lettre}{derniere})"
     if inconnus := tableau.nombre - tableau.couts_connus:
         ecrire(feuille, total, len(COLONNES) + 1, couts_non_renseignes(inconnus)).font = GRAS
+    _total_enonce(feuille, tableau, total)
     _mise_en_page(feuille, tableau.titre, [c[1] for c in COLONNES])
     return feuille, total
+
+
+def _total_enonce(feuille, tableau, total):
+    """A voted act's total as it states it (see annexe.py), the lines' live SUM on the row below."""
+    enonces = {COL_COUT: tableau.cout_enonce, COL_CONTRIBUTION: tableau.contribution_enoncee}
+    if all(v is None for v in enonces.values()):
+        return
+    ecrire(feuille, total + 1, 1, "Somme des lignes (le total ci-dessus est celui de l'acte voté)")
+    for lettre, enonce in enonces.items():
+        if enonce is None:
+            continue
+        somme = feuille[f"{lettre}{total + 1}"]
+        somme.value, somme.number_format = feuille[f"{lettre}{total}"].value, FORMAT_EUROS
+        feuille[f"{lettre}{total}"].value = enonce
 
 
 def couts_non_renseignes(inconnus):

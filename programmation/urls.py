@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import consultation, conventions, evaluation, importation, saisie, tranches
+from .views import consultation, conventions, evaluation, importation, masse, reconduction, saisie, tranches
 
 app_name = "programmation"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("actions/<int:pk>/modifier/", saisie.action_modifier, name="action_modifier"),
     path("actions/<int:pk>/statut/", saisie.action_changer_statut, name="action_statut"),
     path("actions/<int:pk>/reconduire/", saisie.action_reconduire, name="action_reconduire"),
+    path("actions/<int:pk>/supprimer/", reconduction.action_supprimer, name="action_supprimer"),
+    path("actions/masse/", masse.actions_en_masse, name="actions_masse"),
+    path("reconduction/", reconduction.reconduction, name="reconduction"),
     path("porteurs/<int:pk>/", consultation.porteur_detail, name="porteur"),
     path("dispositifs/<int:pk>/", consultation.dispositif_detail, name="dispositif"),
     path("conventions/", conventions.convention_liste, name="conventions"),

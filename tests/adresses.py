@@ -1,12 +1,12 @@
 """The application's URLs, classified for the permission matrix and the form fuzzing: which are public,
-which only read, which name an object (and of which model), and a world of two authorities with
-every role and one object of each model for each authority."""
+which only read, which change the reference data (référents), which name an object (and of which
+model), and a world of two authorities with every role and one object of each model for each authority."""
 
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from contrat_ville.models import User
-from contrat_ville.roles import ADMINISTRATEURS, synchroniser_roles
+from contrat_ville.roles import ADMINISTRATEURS, REFERENTS, synchroniser_roles
 
 PUBLIQUES = {
     "accueil",
@@ -42,10 +42,50 @@ LECTURE = {
     "deliberations:liste",
     "deliberations:deliberation",
     "deliberations:extrait_pdf",
+    "deliberations:acte_fige",
     "deliberations:seances",
     "deliberations:seance",
     "deliberations:donnees_ouvertes",
     "deliberations:journal",
+    "referentiels:index",
+    "referentiels:contrats",
+    "referentiels:financeurs",
+    "referentiels:enveloppes",
+    "referentiels:quartiers",
+    "referentiels:axes",
+    "deliberations:instances",
+    "deliberations:instance",
+    "deliberations:elus",
+    "parametres",
+}
+# Pages that change the authority's reference data: its référents' (and administrators'), 403 for agents.
+# Every page of the « referentiels » namespace that is not a read page is one (test_it_classifies_…).
+REFERENTIELS = {
+    "referentiels:contrat_creer",
+    "referentiels:contrat_modifier",
+    "referentiels:financeur_creer",
+    "referentiels:financeur_modifier",
+    "referentiels:financeur_supprimer",
+    "referentiels:enveloppe_creer",
+    "referentiels:enveloppe_modifier",
+    "referentiels:enveloppe_supprimer",
+    "referentiels:quartier_creer",
+    "referentiels:quartier_modifier",
+    "referentiels:axe_creer",
+    "referentiels:axe_modifier",
+    "referentiels:theme_creer",
+    "referentiels:theme_modifier",
+    "deliberations:instance_creer",
+    "deliberations:instance_modifier",
+    "deliberations:instance_membres",
+    "deliberations:instance_importer",
+    "deliberations:instance_importer_confirmer",
+    "deliberations:elu_creer",
+    "deliberations:elu_modifier",
+    "deliberations:registre",
+    "deliberations:modeles",
+    "deliberations:modele",
+    "parametres_modifier",
 }
 # Pages that change the authority itself (its SIRET): superusers only, 403 for everyone else.
 ADMINISTRATION = {"deliberations:donnees_ouvertes_siret"}
@@ -88,7 +128,27 @@ OBJETS = {
     "deliberations:seance": "deliberations.Seance",
     "deliberations:seance_modifier": "deliberations.Seance",
     "deliberations:seance_presences": "deliberations.Seance",
+    "deliberations:seance_tous_presents": "deliberations.Seance",
+    "deliberations:seance_reprendre_presences": "deliberations.Seance",
     "deliberations:seance_inscrire": "deliberations.Seance",
+    "referentiels:contrat_modifier": "contrat_ville.Contrat",
+    "referentiels:financeur_modifier": "contrat_ville.Financeur",
+    "referentiels:financeur_supprimer": "contrat_ville.Financeur",
+    "referentiels:enveloppe_modifier": "contrat_ville.Enveloppe",
+    "referentiels:enveloppe_supprimer": "contrat_ville.Enveloppe",
+    "referentiels:quartier_modifier": "contrat_ville.Quartier",
+    "referentiels:axe_modifier": "contrat_ville.Axe",
+    "referentiels:theme_modifier": "contrat_ville.Theme",
+    "deliberations:instance": "deliberations.Instance",
+    "deliberations:instance_modifier": "deliberations.Instance",
+    "deliberations:instance_membres": "deliberations.Instance",
+    "deliberations:instance_importer": "deliberations.Instance",
+    "deliberations:instance_importer_confirmer": "deliberations.Instance",
+    "deliberations:elu_modifier": "deliberations.Elu",
+    "deliberations:modele": "contrat_ville.Contrat",
+    "deliberations:rediger": "deliberations.Deliberation",
+    "programmation:action_supprimer": "programmation.Action",
+    "deliberations:acte_fige": "deliberations.ActeFige",
 }
 
 
@@ -119,7 +179,8 @@ def creer(label, collectivite):
 
     from django.core.files.base import ContentFile
 
-    from contrat_ville.models import Contrat, Dispositif, DocumentGenere
+    from contrat_ville.models import Axe, Contrat, Dispositif, DocumentGenere, Enveloppe, Theme
+    from deliberations.models import ActeFige, Elu, Instance
     from programmation.models import Action, Bilan, Convention, Importation, RapportAnnuel
 
     from .factories import DeliberationFactory, SeanceFactory, TrancheFactory
@@ -132,6 +193,13 @@ def creer(label, collectivite):
         ),
         "contrat_ville.Dispositif": lambda: Dispositif.objects.create(
             collectivite=collectivite, intitule="Dispositif"
+        ),
+        "contrat_ville.Enveloppe": lambda: Enveloppe.objects.create(
+            contrat=contrat, annee=contrat.annee_debut, montant=1000
+        ),
+        "contrat_ville.Theme": lambda: Theme.objects.create(
+            axe=Axe.objects.filter(contrat__collectivite=collectivite).order_by("pk").first(),
+            intitule="Thème",
         ),
         "programmation.Convention": lambda: Convention.objects.create(
             action=action, objet=action.intitule, annee_debut=action.annee
@@ -153,6 +221,19 @@ def creer(label, collectivite):
         "deliberations.Deliberation": lambda: DeliberationFactory(
             seance__instance__collectivite=collectivite
         ),
+        "deliberations.Elu": lambda: Elu.objects.create(
+            collectivite=collectivite, civilite="Mme", prenom="Alice", nom="Matrice"
+        ),
+        "deliberations.Instance": lambda: Instance.objects.create(
+            collectivite=collectivite, nom="Conseil de la matrice", nature="conseil_municipal"
+        ),
+        "deliberations.ActeFige": lambda: ActeFige.objects.ajouter(
+            DeliberationFactory(seance__instance__collectivite=collectivite),
+            "extrait-pdf",
+            "extrait.pdf",
+            b"%PDF-1.4 matrice",
+            "0",
+        ),
     }
     return fabriques[label]()
 
@@ -161,9 +242,10 @@ def monde(sem, sedr):
     from django.apps import apps
 
     agents, elus = synchroniser_roles()
+    referents = Group.objects.get(name=REFERENTS)
     comptes = {}
     for nom, collectivite in (("a", sem), ("b", sedr)):
-        for role, groupe in (("elu", elus), ("agent", agents)):
+        for role, groupe in (("elu", elus), ("agent", agents), ("referent", referents)):
             user = User.objects.create_user(f"{role}-{nom}", password="x", collectivite=collectivite)
             user.groups.add(groupe)
             comptes[f"{role}-{nom}"] = user

@@ -46,7 +46,8 @@ def _annexe(tranche, extension="pdf"):
 
 
 def _fichiers(dossier):
-    return [f for f in dossier.rglob("*") if f.is_file()]
+    # The PDF cache (cache-pdf/) keeps a copy of every layout: the documents are what is counted.
+    return [f for f in dossier.rglob("*") if f.is_file() and "cache-pdf" not in f.parts]
 
 
 def _boucle(identifiant="travailleur-test"):

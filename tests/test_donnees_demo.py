@@ -230,3 +230,59 @@ def test_it_lists_the_bureau_members_in_office_at_the_last_seance():
     bureau = Instance.objects.get(nom="Bureau Métropolitain")
     assert bureau.membres.count() == 67
     assert bureau.membres.filter(nom="DALLARA", prenom="Charles").exists()
+
+
+# The demo's accounts (manage.py demo): a référent for each authority, and a third authority, empty.
+
+
+def test_the_demo_creates_a_referent_for_each_authority_and_an_empty_third_one():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from contrat_ville.management.commands.demo import (
+        COMPTES,
+        COMPTES_SEDR,
+        COMPTES_VILLE,
+        SIREN_SEDR,
+        SIREN_SEM,
+        VILLE,
+    )
+    from contrat_ville.models import Collectivite, User
+    from contrat_ville.roles import AGENTS, ELUS, REFERENTS
+
+    sortie = StringIO()
+    call_command("demo", "--sans-serveur", stdout=sortie)
+    call_command("demo", "--sans-serveur", stdout=StringIO())  # a second run changes nothing
+    ville = Collectivite.objects.get(siren=VILLE["siren"])
+    assert (ville.nom, ville.nature, ville.siret) == ("Ville de Villeneuve-Test", "commune", "")
+    attendus = {
+        SIREN_SEM: COMPTES,
+        SIREN_SEDR: COMPTES_SEDR,
+        VILLE["siren"]: COMPTES_VILLE,
+    }
+    for siren, comptes in attendus.items():
+        for identifiant, mot_de_passe, role, superutilisateur in comptes:
+            user = User.objects.get(username=identifiant)
+            assert user.check_password(mot_de_passe) and user.collectivite.siren == siren, identifiant
+            assert list(user.groups.values_list("name", flat=True)) == ([role] if role else [])
+            assert user.is_superuser is superutilisateur and user.is_staff is superutilisateur
+            assert f"{identifiant} " in sortie.getvalue() and f" {mot_de_passe} " in sortie.getvalue()
+    roles = {role for comptes in attendus.values() for _, _, role, _ in comptes}
+    assert {REFERENTS, AGENTS, ELUS} <= roles
+    assert {role for _, _, role, _ in COMPTES_VILLE} == {REFERENTS, AGENTS, ELUS}
+    # Nothing but itself and its accounts: its référent builds a whole year from scratch.
+    for modele, chemin in _lignes_de_collectivite():
+        assert not modele._default_manager.filter(**{chemin: ville}).exists(), modele.__name__
+    assert User.objects.filter(collectivite=ville).count() == len(COMPTES_VILLE)
+
+
+def _lignes_de_collectivite():
+    from django.apps import apps
+
+    from contrat_ville.cloisonnement import chemin_vers_la_collectivite
+
+    for modele in apps.get_models():
+        chemin = chemin_vers_la_collectivite(modele)
+        if chemin not in (None, "pk") and modele._meta.label != "contrat_ville.User":
+            yield modele, chemin

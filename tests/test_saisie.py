@@ -301,3 +301,57 @@ def test_an_elected_official_sees_no_edit_button(client, elu):
         not in client.get(reverse("programmation:programmation")).content.decode()
     )
     assert "Créer une tranche" not in client.get(reverse("programmation:tranches")).content.decode()
+
+
+def _envoye_par_le_navigateur(form):
+    """What a browser posts back for a form as shown: disabled fields are not sent."""
+    donnees = {}
+    for champ in form:
+        valeur = champ.value()
+        if champ.field.disabled or valeur is None or valeur is False:
+            continue
+        donnees[champ.html_name] = [str(v) for v in valeur] if isinstance(valeur, list) else valeur
+    return donnees
+
+
+def test_it_saves_a_voted_action_s_territory_and_keeps_its_two_cofinancements(client, agent, contrat_2024):
+    tranche = Tranche.objects.creer_suivante(contrat_2024, 2024)
+    action = Action.objects.create(
+        contrat=contrat_2024,
+        annee=2024,
+        intitule="Médiation de nuit",
+        porteur=Porteur.objects.get(nom="AGASEF", siret=""),
+        axe=Axe.objects.get(contrat=contrat_2024, nom_court="EMANCIPER"),
+        territoire="Tarentaize",
+        cout=Decimal("20000"),
+        contribution=Decimal("5000"),
+        statut="proposee",
+    )
+    etat = Financeur.objects.get(nom="État")
+    sem = Financeur.objects.get(nature="collectivite", collectivite=contrat_2024.collectivite)
+    Cofinancement.objects.create(action=action, financeur=etat, montant_sollicite=Decimal("6000"))
+    Cofinancement.objects.create(action=action, financeur=sem, montant_accorde=Decimal("1500"))
+    tranche.ajouter(action)
+    tranche.verrouiller("Délibération de test")
+    client.force_login(agent)
+    adresse = reverse("programmation:action_modifier", args=[action.pk])
+    page = client.get(adresse)
+    assert page.context["formset"] is None  # shown read-only
+    assert "6\u202f000\u202f€" in page.content.decode() and "1\u202f500\u202f€" in page.content.decode()
+    donnees = _envoye_par_le_navigateur(page.context["form"]) | {"territoire": "Tarentaize et Beaubrun"}
+    reponse = client.post(adresse, donnees)
+    assert reponse.status_code == 302, reponse.context["form"].errors
+    action.refresh_from_db()
+    assert (action.territoire, action.cout, action.contribution, action.tranche_id, action.statut) == (
+        "Tarentaize et Beaubrun",
+        Decimal("20000"),
+        Decimal("5000"),
+        tranche.pk,
+        "votee",
+    )
+    assert set(action.cofinancements.values_list("financeur", "montant_sollicite", "montant_accorde")) == {
+        (etat.pk, Decimal("6000"), None),
+        (sem.pk, None, Decimal("1500")),
+    }
+    ligne = action.modifications.get(champ="territoire")
+    assert (ligne.avant, ligne.apres, ligne.auteur) == ("Tarentaize", "Tarentaize et Beaubrun", agent)

@@ -315,6 +315,7 @@ DONNEES_HOSTILES = [
         "pour": "99999999999999999999",
         "contre": "0",
         "abstention": "0",
+        "confirmer": "1",
     },
 ]
 

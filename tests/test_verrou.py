@@ -66,16 +66,19 @@ def test_the_web_form_keeps_the_locked_amounts_whatever_is_posted(client, agent,
     adresse = reverse("programmation:action_modifier", args=[action.pk])
     page = client.get(adresse)
     assert "Verrouillé : la tranche est votée." in page.content.decode()
-    donnees = _valeurs(page.context["form"]) | _valeurs(page.context["formset"].management_form)
-    for form in page.context["formset"].forms:
-        donnees |= _valeurs(form)
-    premier = page.context["formset"].forms[0].prefix
-    donnees |= {
+    # The cofinancements are shown read-only: no formset; a hand-made one is ignored.
+    assert page.context["formset"] is None
+    cofinancement = action.cofinancements.get()
+    donnees = _valeurs(page.context["form"]) | {
         "contribution": "999999",
         "cout": "999999",
         "section": "investissement",
-        f"{premier}-montant_sollicite": "123456",
-        f"{premier}-DELETE": "on",
+        "cofinancements-TOTAL_FORMS": "1",
+        "cofinancements-INITIAL_FORMS": "1",
+        "cofinancements-0-id": str(cofinancement.pk),
+        "cofinancements-0-financeur": str(cofinancement.financeur_id),
+        "cofinancements-0-montant_sollicite": "123456",
+        "cofinancements-0-DELETE": "on",
     }
     client.post(adresse, donnees)
     assert _montants(action) == avant
@@ -183,3 +186,42 @@ def test_a_voted_tranche_cannot_go_back_to_draft(tranche):
     with pytest.raises(ValidationError, match=VERROU):
         Tranche.objects.filter(pk=tranche.pk).update(statut="brouillon")
     assert Tranche.objects.get(pk=tranche.pk).est_verrouillee
+
+
+def test_the_tranche_shows_the_date_of_the_vote_not_of_its_recording(client, agent):
+    import datetime
+
+    from .factories import ActionFactory
+
+    votee = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
+    tranche = Tranche.objects.creer_suivante(votee.contrat, 2024)
+    axe = votee.actions.first().axe
+    tranche.ajouter(
+        ActionFactory(tranche=None, contrat=votee.contrat, annee=2024, axe=axe, statut="proposee")
+    )
+    tranche.verrouiller("Délibération n°2024.00230", le=datetime.date(2024, 5, 16))
+    tranche.refresh_from_db()
+    assert tranche.votee_le == datetime.date(2024, 5, 16)
+    assert tranche.verrouillee_le.date() != tranche.votee_le  # recorded today, kept for the journal
+    client.force_login(agent)
+    page = client.get(reverse("programmation:tranche", args=[tranche.pk])).content.decode()
+    assert "Votée, votée le 16 mai 2024 (Délibération n°2024.00230)" in page
+    assert "verrouillée le" not in page
+    liste = client.get(reverse("programmation:tranches")).content.decode()
+    assert "Votée le 16 mai 2024" in liste
+
+
+def test_the_migration_dates_the_tranches_voted_before_it(agent):
+    import datetime
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("programmation.migrations.0009_masse_et_reconduction")
+    tranche = tranche_votee_avec_cofinancement(Decimal("100"))
+    Tranche.objects.filter(pk=tranche.pk).update(
+        votee_le=None, verrouillee_le=datetime.datetime(2024, 5, 16, 22, 30, tzinfo=datetime.UTC)
+    )
+    migration.dater_les_votes(apps, None)
+    # 22:30 UTC is already the 17th in Paris: the day as the authority lived it.
+    assert Tranche.objects.get(pk=tranche.pk).votee_le == datetime.date(2024, 5, 17)

@@ -1,11 +1,13 @@
 """Votes: only with quorum, figures that add up, members not taking part, attendance per point."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from deliberations.models import Deliberation, Instance
-from programmation.models import Tranche
+from deliberations.models import Deliberation, Instance, Seance
+from programmation.models import Modification, Tranche
 
 from .factories import ActionFactory, seance_avec_membres
 
@@ -115,6 +117,28 @@ def test_adopting_a_deliberation_locks_its_tranche(point):
     assert action.tranche.acte_de_vote.startswith(f"Délibération n°{adopte.numero} du ")
 
 
+def test_it_writes_the_vote_in_each_action_s_history_with_the_seance_s_date(point, agent):
+    deliberation, _ = point
+    action = ActionFactory(tranche__contrat__collectivite=deliberation.collectivite, statut="proposee")
+    Tranche.objects.filter(pk=action.tranche_id).update(statut="soumise")
+    seance = deliberation.seance
+    Seance.objects.filter(pk=seance.pk).update(date=date(2025, 3, 20))
+    seance.refresh_from_db()
+    adopte = Deliberation.objects.inscrire(
+        seance, "Programmation", tranche=Tranche.objects.get(pk=action.tranche_id)
+    )
+    version = action.version
+
+    adopte.voter("unanimite", auteur=agent)
+
+    action.refresh_from_db()
+    assert action.version == version + 1
+    assert action.tranche.votee_le == date(2025, 3, 20)
+    ligne = Modification.objects.get(action=action, champ="statut")
+    assert (ligne.avant, ligne.auteur) == ("Proposée", agent)
+    assert ligne.apres == f"Votée (Délibération n°{adopte.numero} du {seance.instance} du 20 mars 2025)"
+
+
 def test_a_rejected_deliberation_leaves_its_tranche_unlocked(point):
     deliberation, _ = point
     action = ActionFactory(tranche__contrat__collectivite=deliberation.collectivite, statut="proposee")
@@ -143,7 +167,9 @@ def test_an_agent_records_a_vote_from_the_page_and_a_wrong_one_is_explained(clie
     client.force_login(agent)
     adresse = reverse("deliberations:voter", args=[deliberation.pk])
     reponse = client.post(
-        adresse, {"resultat": "majorite", "pour": 2, "contre": 0, "abstention": 0}, follow=True
+        adresse,
+        {"resultat": "majorite", "pour": 2, "contre": 0, "abstention": 0, "confirmer": "1"},
+        follow=True,
     )
     assert "le total doit être de 3 (3 votants)" in reponse.content.decode()
     client.post(
@@ -154,6 +180,7 @@ def test_an_agent_records_a_vote_from_the_page_and_a_wrong_one_is_explained(clie
             "contre": 0,
             "abstention": 0,
             "ne_prenant_pas_part": [elus[0].pk, elus[1].pk],
+            "confirmer": "1",
         },
     )
     deliberation.refresh_from_db()

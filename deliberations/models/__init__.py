@@ -8,13 +8,17 @@ from .deliberations import (
     PresenceDeliberation,
     valider_identifiant_actes,
 )
+from .figes import ActeFige, NatureActeFige
 from .journal import Trace
+from .modeles import ModeleDeliberation
 from .presences import Decompte
 from .registre import Compteur, Registre
 from .seances import Elu, Instance, Presence, Seance
 
 __all__ = [
     "FORMAT_ACTES",
+    "ActeFige",
+    "NatureActeFige",
     "NATURES_ACTE",
     "Compteur",
     "Decompte",
@@ -22,6 +26,7 @@ __all__ = [
     "Elu",
     "Instance",
     "LigneModificative",
+    "ModeleDeliberation",
     "Presence",
     "PresenceDeliberation",
     "Registre",

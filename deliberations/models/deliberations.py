@@ -6,7 +6,7 @@ a locked amount afterwards.
 
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -18,11 +18,20 @@ from contrat_ville.models import MONTANT, Collectivite
 from programmation.enums import StatutTranche
 from programmation.models import Action, Tranche, somme
 
-from ..enums import EtatPresence, ModePublication, NatureDeliberation, ResultatVote
+from ..enums import Civilite, EtatPresence, ModePublication, NatureDeliberation, NatureInstance, ResultatVote
 from .journal import Trace
 from .presences import decompter, erreurs_de_presence
 from .registre import Registre
 from .seances import Elu, Seance
+
+# Added after the vote by the préfecture's acknowledgement and the publication: a new kept extract.
+CHAMPS_DU_TAMPON = {
+    "identifiant_actes",
+    "voie_transmission",
+    "date_reception_prefecture",
+    "mode_publication",
+    "date_publication",
+}
 
 NATURES_ACTE = ("DE", "AR", "AI", "CC", "BF", "AU")
 FORMAT_ACTES = re.compile(rf"^\d{{3}}-\d{{9}}-\d{{8}}-[A-Za-z0-9_]{{1,15}}-({'|'.join(NATURES_ACTE)})$")
@@ -35,6 +44,28 @@ def valider_identifiant_actes(valeur):
             "DDD-SIREN-AAAAMMJJ-NUMERO-NA, par exemple 042-244200770-20240516-D20240023010-DE.",
             code="format",
         )
+
+
+# What the Rédiger page writes: frozen once the délibération is voted or withdrawn.
+CHAMPS_REDIGES = [
+    "objet",
+    "expose",
+    "expose_suite",
+    "tableau_recapitulatif",
+    "decisions",
+    "chapitres_budgetaires",
+    "rapporteur",
+    "signataire",
+    "qualite_signataire",
+    "qualite_secretaire",
+]
+
+
+def _texte_du_champ(deliberation, champ):
+    valeur = getattr(deliberation, champ)
+    if isinstance(valeur, bool):
+        return "oui" if valeur else "non"
+    return "" if valeur is None else str(valeur)
 
 
 class DeliberationQuerySet(CloisonneQuerySet):
@@ -123,6 +154,15 @@ class Deliberation(Cloisonne):
     vote_pour = models.PositiveSmallIntegerField("pour", null=True, blank=True)
     vote_contre = models.PositiveSmallIntegerField("contre", null=True, blank=True)
     vote_abstention = models.PositiveSmallIntegerField("abstentions", null=True, blank=True)
+    rapporteur = models.ForeignKey(
+        Elu,
+        verbose_name="rapporteur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="L'élu qui présente le dossier à l'instance.",
+    )
     signataire = models.ForeignKey(Elu, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     qualite_signataire = models.CharField(
         "qualité du signataire", max_length=120, blank=True, help_text="« Le Président »…"
@@ -164,7 +204,18 @@ class Deliberation(Cloisonne):
 
     def save(self, *args, **kwargs):
         self.collectivite_id = self.seance.instance.collectivite_id
+        champs = kwargs.get("update_fields")
+        if champs is None or set(champs) & set(CHAMPS_REDIGES):
+            changes = self._texte_change_apres_le_vote()
+            if changes:
+                raise ValidationError(changes)
         super().save(*args, **kwargs)
+        if self.est_votee and (champs is None or CHAMPS_DU_TAMPON & set(champs)):
+            # The préfecture's stamp, saved after the vote (its form, the back-office): a new kept
+            # version of the extract, the first one untouched.
+            from ..documents import tamponner  # the documents module builds on these models
+
+            tamponner(self)
 
     @property
     def texte_du_vote(self):
@@ -268,8 +319,81 @@ class Deliberation(Cloisonne):
             erreurs["tranche_corrigee"] = "Une modificative corrige une tranche votée : choisissez-la."
         if self.tranche_id and self.est_modificative:
             erreurs["tranche"] = "Une modificative n'adopte pas de tranche : elle en corrige une."
+        if not self.resultat_vote and self.seance_id:
+            erreurs.update(self._erreurs_de_membres())
+        changes = self._texte_change_apres_le_vote()
+        if changes:
+            erreurs[NON_FIELD_ERRORS] = changes
         if erreurs:
             raise ValidationError(erreurs)
+
+    # --- the written text and its signature
+
+    def elus_possibles(self):
+        """Who may report or sign: the instance's members, those on the attendance list, the président."""
+        seance = self.seance
+        return Elu.objects.filter(
+            Q(instances=seance.instance_id)
+            | Q(pk__in=seance.presences.values("elu"))
+            | Q(pk=seance.president_id)
+        ).distinct()
+
+    def qualite_de_signataire(self, elu):
+        """« Le Président », « La Présidente », or the mayor for a conseil municipal."""
+        feminin = elu.civilite == Civilite.MADAME
+        if self.seance.instance.nature == NatureInstance.CONSEIL_MUNICIPAL:
+            return "La Maire" if feminin else "Le Maire"
+        return "La Présidente" if feminin else "Le Président"
+
+    def qualite_de_secretaire(self):
+        secretaire = self.seance.secretaire
+        if secretaire is None:
+            return ""
+        return (
+            "La secrétaire de séance" if secretaire.civilite == Civilite.MADAME else "Le secrétaire de séance"
+        )
+
+    def _erreurs_de_membres(self):
+        erreurs = {}
+        choisis = {
+            c: getattr(self, f"{c}_id") for c in ("rapporteur", "signataire") if getattr(self, f"{c}_id")
+        }
+        if not choisis:
+            return erreurs
+        possibles = set(self.elus_possibles().filter(pk__in=choisis.values()).values_list("pk", flat=True))
+        for champ, elu in choisis.items():
+            if elu not in possibles:
+                erreurs[champ] = f"Le {champ} doit être membre du {self.seance.instance}."
+        return erreurs
+
+    def _texte_change_apres_le_vote(self):
+        """The fields of the written text changed on a voted or withdrawn délibération: the register
+        keeps the text as it was adopted (a correction is another délibération)."""
+        if self.pk is None:
+            return []
+        noms = [Deliberation._meta.get_field(c).attname for c in CHAMPS_REDIGES]
+        avant = Deliberation.objects.filter(pk=self.pk).values("resultat_vote", "retiree", *noms).first()
+        if avant is None or not (avant["resultat_vote"] or avant["retiree"]):
+            return []
+        changes = [c for c, nom in zip(CHAMPS_REDIGES, noms, strict=True) if avant[nom] != getattr(self, nom)]
+        if not changes:
+            return []
+        etat = "votée" if avant["resultat_vote"] else "retirée de l'ordre du jour"
+        libelles = ", ".join(str(Deliberation._meta.get_field(c).verbose_name) for c in changes)
+        return [f"La délibération n°{self.numero} est {etat} : son texte ne se modifie plus ({libelles})."]
+
+    @transaction.atomic
+    def rediger(self, auteur=None):
+        """Saves the written text and signature as set on this object, each change in the journal."""
+        avant = Deliberation.objects.select_for_update().get(pk=self.pk)
+        avant._en_projet()
+        self.full_clean()
+        self.save(update_fields=CHAMPS_REDIGES)
+        for champ in CHAMPS_REDIGES:
+            ancien, nouveau = _texte_du_champ(avant, champ), _texte_du_champ(self, champ)
+            if ancien != nouveau:
+                libelle = Deliberation._meta.get_field(champ).verbose_name
+                self._tracer(auteur, str(libelle), ancien, nouveau)
 
     # --- the agenda
 
@@ -343,14 +467,10 @@ class Deliberation(Cloisonne):
             )
         Trace.noter_presences(self.seance, avant, etats, auteur, deliberation=self)
 
-    @transaction.atomic
-    def voter(self, resultat, pour=None, contre=None, abstention=None, ne_prenant_pas_part=(), auteur=None):
-        """Records the vote; with quorum only, and figures that add up. Adopting locks the tranche."""
-        Deliberation.objects.select_for_update().filter(pk=self.pk).first()
-        self.refresh_from_db(fields=["resultat_vote", "retiree"])
+    def verifier_vote(self, resultat, pour=None, contre=None, abstention=None, ne_prenant_pas_part=()):
+        """The vote's rules, nothing written: the figures to record, (pour, contre, abstention)."""
         self._en_projet()
-        npp = [e.pk for e in ne_prenant_pas_part]
-        decompte = self.decompte(npp)
+        decompte = self.decompte([e.pk for e in ne_prenant_pas_part])
         if not decompte.quorum_atteint:
             raise ValidationError(
                 f"Quorum non atteint : {decompte.presents} présents pour {decompte.membres_en_exercice} "
@@ -360,15 +480,22 @@ class Deliberation(Cloisonne):
         if resultat not in ResultatVote.values:
             raise ValidationError("Choisissez le résultat du vote.")
         if resultat == ResultatVote.UNANIMITE:
-            pour = contre = abstention = None
             if decompte.suffrages_attendus <= 0:
                 raise ValidationError("Aucun votant ne prend part au vote.")
-        else:
-            self._verifier_voix(decompte, pour, contre, abstention, resultat)
+            return None, None, None
+        self._verifier_voix(decompte, pour, contre, abstention, resultat)
+        return pour, contre, abstention
+
+    @transaction.atomic
+    def voter(self, resultat, pour=None, contre=None, abstention=None, ne_prenant_pas_part=(), auteur=None):
+        """Records the vote; with quorum only, and figures that add up. Adopting locks the tranche."""
+        Deliberation.objects.select_for_update().filter(pk=self.pk).first()
+        self.refresh_from_db(fields=["resultat_vote", "retiree"])
+        pour, contre, abstention = self.verifier_vote(resultat, pour, contre, abstention, ne_prenant_pas_part)
         self.resultat_vote = resultat
         self.vote_pour, self.vote_contre, self.vote_abstention = pour, contre, abstention
         self.save(update_fields=["resultat_vote", "vote_pour", "vote_contre", "vote_abstention"])
-        self.ne_prenant_pas_part.set(npp)
+        self.ne_prenant_pas_part.set([e.pk for e in ne_prenant_pas_part])
         self._tracer(auteur, "vote", "", self.texte_du_vote)
         if self.est_votee:
             self._appliquer(auteur)
@@ -407,10 +534,14 @@ class Deliberation(Cloisonne):
                     f"La tranche {tranche} est « {tranche.get_statut_display()} » : "
                     "seule une tranche soumise à l'instance peut être adoptée."
                 )
-            tranche.verrouiller(self.acte_de_vote)
+            tranche.verrouiller(self.acte_de_vote, le=self.seance.date, auteur=auteur)
         if self.est_modificative:
             for ligne in self.lignes.all():  # each line locks and reads its action itself
                 ligne.appliquer(self, auteur)
+        # Rendered here, in the vote's transaction: the kept documents are those of the data voted.
+        from ..documents import figer  # the documents module builds on these models
+
+        figer(self)
 
     # --- the modificative's lines
 

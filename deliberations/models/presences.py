@@ -6,6 +6,7 @@ its overrides (a member arriving late, leaving early) are applied.
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..enums import EtatPresence
 
@@ -57,33 +58,63 @@ def decompter(etats, membres_en_exercice, ne_prenant_pas_part=()):
     )
 
 
-def erreurs_de_presence(etats, membres_en_exercice, noms):
+class Erreur(NamedTuple):
+    """A broken rule: the member whose row is to be corrected (None: the whole list) and the field."""
+
+    elu: int | None
+    champ: str
+    message: str
+
+
+def erreurs_de_presence(etats, membres_en_exercice, noms, obligatoires=None):
     """The broken rules, in French, one message each; noms gives an élu's name from its id."""
+    return [e.message for e in erreurs_par_membre(etats, membres_en_exercice, noms, obligatoires)]
+
+
+def erreurs_par_membre(etats, membres_en_exercice, noms, obligatoires=None):
+    """The broken rules as Erreur, in the list's order.
+
+    obligatoires: {elu_id: role} of the members who must be present once the list is taken, the
+    président and the secrétaire de séance (an absent secrétaire would sign an extract listing her absent).
+    """
     erreurs = []
-    detenus = Counter()
+    detenteurs = {}
     for elu, (etat, mandataire) in etats.items():
         if etat == EtatPresence.POUVOIR:
             if not mandataire:
-                erreurs.append(f"{noms[elu]} donne pouvoir : choisissez à qui.")
+                erreurs.append(Erreur(elu, "mandataire", f"{noms[elu]} donne pouvoir : choisissez à qui."))
                 continue
             if mandataire == elu:
-                erreurs.append(f"{noms[elu]} ne peut pas se donner pouvoir à lui-même.")
+                message = f"{noms[elu]} ne peut pas se donner pouvoir à lui-même."
+                erreurs.append(Erreur(elu, "mandataire", message))
                 continue
             if etats.get(mandataire, (None,))[0] != EtatPresence.PRESENT:
-                erreurs.append(
+                message = (
                     f"{noms[elu]} donne pouvoir à {noms.get(mandataire, 'un élu')}, qui doit être présent."
                 )
-            detenus[mandataire] += 1
+                erreurs.append(Erreur(elu, "mandataire", message))
+            if mandataire in detenteurs:
+                erreurs.append(
+                    Erreur(
+                        elu,
+                        "mandataire",
+                        f"{noms.get(mandataire, 'Un élu')} détient déjà le pouvoir de "
+                        f"{noms[detenteurs[mandataire]]} : un membre ne peut détenir qu'un seul pouvoir "
+                        "(CGCT L2121-20).",
+                    )
+                )
+            detenteurs.setdefault(mandataire, elu)
         elif mandataire:
-            erreurs.append(f"{noms[elu]} n'a pas donné pouvoir : ne nommez pas de mandataire.")
-    for mandataire, nombre in detenus.items():
-        if nombre > 1:
-            erreurs.append(
-                f"{noms.get(mandataire, 'Un élu')} détiendrait {nombre} pouvoirs : "
-                "un membre ne peut détenir qu'un seul pouvoir (CGCT L2121-20)."
-            )
+            message = f"{noms[elu]} n'a pas donné pouvoir : ne nommez pas de mandataire."
+            erreurs.append(Erreur(elu, "mandataire", message))
+    if etats:
+        for elu, role in (obligatoires or {}).items():
+            if etats.get(elu, (None,))[0] != EtatPresence.PRESENT:
+                message = (
+                    f"Le {role}, {noms.get(elu, 'cet élu')}, doit être présent (ni absent, ni représenté)."
+                )
+                erreurs.append(Erreur(elu, "etat", message))
     if len(etats) > membres_en_exercice:
-        erreurs.append(
-            f"La liste compte {len(etats)} membres pour {membres_en_exercice} membres en exercice."
-        )
+        message = f"La liste compte {len(etats)} membres pour {membres_en_exercice} membres en exercice."
+        erreurs.append(Erreur(None, "etat", message))
     return erreurs

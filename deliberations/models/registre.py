@@ -1,5 +1,8 @@
 """The register of délibérations: one number a délibération, per authority and year, never reused."""
 
+import re
+import string
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
@@ -7,15 +10,52 @@ from django.db.models import Max
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.models import Collectivite
 
+# A numbering format may only use {annee} and {rang}, with at most a zero-padded width: anything else
+# (attributes, indexes, a width of a billion characters) could break or exhaust the server, from any door.
+CHAMPS_CONNUS = {"annee", "rang"}
+SPECIFICATION = re.compile(r"^(0?[1-9]|0?1[0-9]|0?20)?d?$")
+NUMERO_MAX = 20  # Deliberation.numero
+ACTES_INTERNE = re.compile(r"^[A-Za-z0-9_]{1,15}$")  # the NUMERO part of an ACTES identifier
+RANG_EXEMPLE_MAX = 9_999
 
-def _valider_format(valeur):
+
+def _probleme(valeur):
+    """Why a format cannot be used, or None."""
     try:
-        valeur.format(annee=2024, rang=230)
-    except (KeyError, IndexError, ValueError) as erreur:
-        raise ValidationError(
-            f"Format « {valeur} » invalide ({erreur}) : seuls {{annee}} et {{rang}} sont connus, "
-            "par exemple {annee}.{rang:05d}."
-        ) from None
+        morceaux = list(string.Formatter().parse(valeur))
+    except ValueError:
+        return "accolade mal fermée"
+    for _, champ, specification, conversion in morceaux:
+        if champ is None:
+            continue
+        if champ not in CHAMPS_CONNUS:
+            return f"« {{{champ}}} » inconnu"
+        if conversion or not SPECIFICATION.match(specification or ""):
+            return f"« {{{champ}:{specification}}} » : seule une largeur comme {{rang:05d}} est permise"
+    return None
+
+
+def _refuser(valeur, probleme):
+    raise ValidationError(
+        f"Format « {valeur} » invalide : {probleme} ; seuls {{annee}} et {{rang}} sont connus, "
+        "par exemple {annee}-{rang:04d}."
+    )
+
+
+def valider_format_numero(valeur):
+    probleme = _probleme(valeur)
+    if probleme is None and len(valeur.format(annee=2024, rang=RANG_EXEMPLE_MAX)) > NUMERO_MAX:
+        probleme = f"le numéro dépasserait {NUMERO_MAX} caractères"
+    if probleme:
+        _refuser(valeur, probleme)
+
+
+def valider_format_actes(valeur):
+    probleme = _probleme(valeur)
+    if probleme is None and not ACTES_INTERNE.match(valeur.format(annee=2024, rang=RANG_EXEMPLE_MAX)):
+        probleme = "la préfecture n'accepte que 1 à 15 lettres sans accent, chiffres ou « _ »"
+    if probleme:
+        _refuser(valeur, probleme)
 
 
 class RegistreManager(models.Manager.from_queryset(CloisonneQuerySet)):
@@ -34,14 +74,14 @@ class Registre(Cloisonne):
         "format du numéro",
         max_length=60,
         default="{annee}.{rang:05d}",
-        validators=[_valider_format],
+        validators=[valider_format_numero],
         help_text="{annee} et {rang} : « {annee}.{rang:05d} » donne 2024.00230.",
     )
     format_actes = models.CharField(
         "format du numéro interne ACTES",
         max_length=60,
         default="D{annee}{rang:05d}10",
-        validators=[_valider_format],
+        validators=[valider_format_actes],
         help_text="Le numéro de l'acte pour la préfecture : « D{annee}{rang:05d}10 » donne D20240023010.",
     )
 
@@ -90,3 +130,7 @@ class Compteur(Cloisonne):
 
     def __str__(self):
         return f"{self.annee} : {self.dernier}"
+
+
+# Named by migrations 0002 and earlier.
+_valider_format = valider_format_numero

@@ -21,6 +21,11 @@ class Elu(Cloisonne):
     civilite = models.CharField("civilité", max_length=3, choices=Civilite.choices)
     prenom = models.CharField("prénom", max_length=100)
     nom = models.CharField("nom", max_length=100)
+    fonction = models.CharField(
+        "fonction", max_length=120, blank=True, help_text="Par exemple « Vice-Président »."
+    )
+    debut_mandat = models.DateField("début du mandat", null=True, blank=True)
+    fin_mandat = models.DateField("fin du mandat", null=True, blank=True)
 
     class Meta:
         triggers = [CloisonnementCollectivite()]
@@ -34,6 +39,10 @@ class Elu(Cloisonne):
     @property
     def nom_complet(self):
         return f"{self.prenom} {self.nom}"
+
+    def clean(self):
+        if self.debut_mandat and self.fin_mandat and self.fin_mandat < self.debut_mandat:
+            raise ValidationError({"fin_mandat": "La fin du mandat ne peut pas précéder son début."})
 
 
 class Instance(Cloisonne):
@@ -141,6 +150,59 @@ class Seance(Cloisonne):
             }
             if avant != apres:
                 raise ValidationError(self.MESSAGE_ARRETEE)
+        self._clean_bureau()
+
+    def _clean_bureau(self):
+        """The président and the secrétaire sit in the instance and, once the list is taken, are present."""
+        if not self.instance_id:
+            return
+        etats = self.etats() if self.pk else {}
+        membres = set(self.instance.membres.values_list("pk", flat=True)) | set(etats)
+        erreurs = {}
+        for champ, role in (("president", "président de séance"), ("secretaire", "secrétaire de séance")):
+            elu = getattr(self, f"{champ}_id")
+            if elu and elu not in membres:
+                erreurs[champ] = f"Le {role} doit être membre de l'instance."
+            elif elu and etats and etats.get(elu, (None,))[0] != EtatPresence.PRESENT:
+                erreurs[champ] = (
+                    f"Le {role} doit être présent à la séance (ni absent, ni représenté) : "
+                    "corrigez d'abord la liste de présence."
+                )
+        if erreurs:
+            raise ValidationError(erreurs)
+
+    def obligatoires(self):
+        """{elu_id: role} of the members the attendance list must show present."""
+        roles = {self.secretaire_id: "secrétaire de séance", self.president_id: "président de séance"}
+        return {elu: role for elu, role in roles.items() if elu}
+
+    def precedente(self):
+        """The séance of the same instance just before this one, or None."""
+        return (
+            Seance.objects.filter(instance_id=self.instance_id)
+            .filter(Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk or 0))
+            .order_by("-date", "-pk")
+            .first()
+        )
+
+    def etats_tous_presents(self):
+        membres = self.instance.membres.values_list("pk", flat=True)
+        return dict.fromkeys(membres, (EtatPresence.PRESENT, None))
+
+    def etats_de(self, precedente):
+        """The attendance of the previous séance, for the members still in the instance."""
+        membres = set(self.instance.membres.values_list("pk", flat=True))
+        return {elu: etat for elu, etat in precedente.etats().items() if elu in membres}
+
+    def tous_presents(self, auteur=None):
+        self.enregistrer_presences(self.etats_tous_presents(), auteur)
+
+    def reprendre_presences(self, auteur=None):
+        """Copies the previous séance's attendance; returns that séance, or None when there is none."""
+        precedente = self.precedente()
+        if precedente:
+            self.enregistrer_presences(self.etats_de(precedente), auteur)
+        return precedente
 
     def decompte(self):
         """The figures and the quorum (L2121-17) of the séance's attendance list."""
@@ -155,8 +217,10 @@ class Seance(Cloisonne):
         if self.a_des_votes():
             raise ValidationError(self.MESSAGE_ARRETEE)
         etats = {elu: (etat, mandataire) for elu, (etat, mandataire) in etats.items() if etat}
-        noms = {e.pk: str(e) for e in Elu.objects.filter(pk__in=set(etats) | {m for _, m in etats.values()})}
-        erreurs = erreurs_de_presence(etats, self.membres_en_exercice, noms)
+        obligatoires = self.obligatoires()
+        cites = set(etats) | {m for _, m in etats.values()} | set(obligatoires)
+        noms = {e.pk: str(e) for e in Elu.objects.filter(pk__in=cites)}
+        erreurs = erreurs_de_presence(etats, self.membres_en_exercice, noms, obligatoires)
         if erreurs:
             raise ValidationError(erreurs)
         avant = self.etats()
@@ -227,9 +291,20 @@ class Presence(Cloisonne):
     def clean(self):
         if self.mandataire_id and self.mandataire_id == self.elu_id:
             raise ValidationError({"mandataire": "Un élu ne peut pas se donner pouvoir à lui-même."})
-        if self.mandataire_id and self.seance_id:
-            mandataire_present = self.seance.presences.filter(
-                elu_id=self.mandataire_id, etat=EtatPresence.PRESENT
-            ).exists()
+        if not self.seance_id:
+            return
+        if self.seance.a_des_votes():
+            raise ValidationError(Seance.MESSAGE_ARRETEE)
+        autres = self.seance.presences.exclude(pk=self.pk)
+        if self.mandataire_id:
+            mandataire_present = autres.filter(elu_id=self.mandataire_id, etat=EtatPresence.PRESENT).exists()
             if not mandataire_present:
                 raise ValidationError({"mandataire": "Le mandataire doit être présent à la séance."})
+        if self.etat != EtatPresence.PRESENT:
+            role = self.seance.obligatoires().get(self.elu_id)
+            if role:
+                raise ValidationError({"etat": f"Le {role} doit être présent (ni absent, ni représenté)."})
+            if self.elu_id and autres.filter(mandataire_id=self.elu_id).exists():
+                raise ValidationError({"etat": "Cet élu détient un pouvoir : il doit rester présent."})
+        if not self.pk and autres.count() >= self.seance.membres_en_exercice:
+            raise ValidationError("La liste compte déjà autant de membres que de membres en exercice.")

@@ -1,9 +1,9 @@
 """What élus and agents read: séances, délibérations, the extract."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
-from contrat_ville.documents import servir
+from contrat_ville.documents import reponse_conservee, servir
 
 from .. import taches
 from ..documents import extrait_pdf, nom_fichier
@@ -15,7 +15,7 @@ from ..forms import (
     VoteForm,
     presences_formset,
 )
-from ..models import Seance
+from ..models import ActeFige, Seance
 from .commun import deliberation_de, deliberations_de, seance_de, voir_deliberations, voir_seances
 
 
@@ -94,3 +94,11 @@ def deliberation_extrait_pdf(request, pk):
         fabriquer=lambda avancer: extrait_pdf(deliberation, avancer),
         tache=taches.produire_extrait_pdf,
     )
+
+
+@login_required
+@voir_deliberations
+def deliberation_acte_fige(request, pk):
+    """One kept version of a voted act's document, the first included once a stamped one exists."""
+    actes = ActeFige.objects.filter(deliberation__in=deliberations_de(request))
+    return reponse_conservee(request, get_object_or_404(actes, pk=pk))

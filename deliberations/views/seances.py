@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from contrat_ville.formats import date_fr
@@ -41,14 +43,52 @@ def _formulaire(request, seance, titre):
 @modifier_seances
 def seance_presences(request, pk):
     seance = seance_de(request, pk)
-    formset = presences_formset(seance, list(seance.membres().order_by("nom", "prenom")), request.POST)
-    if formset.is_valid() and appliquer(
-        request,
-        lambda: seance.enregistrer_presences(formset.etats(), request.user),
-        "Liste de présence enregistrée.",
-    ):
-        return redirect("deliberations:seance", pk=seance.pk)
-    return seance_detail(request, pk, presences=formset, status=400)
+    formset = presences_formset(seance, _membres(seance), request.POST)
+    if not formset.is_valid():
+        return seance_detail(request, pk, presences=formset, status=400)
+    return _enregistrer(request, seance, formset.etats(), "Liste de présence enregistrée.")
+
+
+@require_POST
+@login_required
+@modifier_seances
+def seance_tous_presents(request, pk):
+    seance = seance_de(request, pk)
+    return _enregistrer(request, seance, seance.etats_tous_presents(), "Tous les membres sont présents.")
+
+
+@require_POST
+@login_required
+@modifier_seances
+def seance_reprendre_presences(request, pk):
+    seance = seance_de(request, pk)
+    precedente = seance.precedente()
+    if precedente is None:
+        messages.info(request, "Aucune séance précédente de cette instance : rien n'a été repris.")
+        return redirect(_liste(seance))
+    succes = f"Présences reprises de la séance du {date_fr(precedente.date)}."
+    return _enregistrer(request, seance, seance.etats_de(precedente), succes)
+
+
+def _enregistrer(request, seance, etats, succes):
+    """Saves the list, all or nothing; a refusal shows the proposed list with each error on its row."""
+    try:
+        seance.enregistrer_presences(etats, request.user)
+    except ValidationError as erreur:
+        formset = presences_formset(seance, _membres(seance), proposes=etats)
+        if formset.is_valid():
+            formset.refuser(erreur)
+        return seance_detail(request, seance.pk, presences=formset, status=400)
+    messages.success(request, succes)
+    return redirect(_liste(seance))
+
+
+def _membres(seance):
+    return list(seance.membres().order_by("nom", "prenom"))
+
+
+def _liste(seance):
+    return reverse("deliberations:seance", args=[seance.pk]) + "#presences"
 
 
 @require_POST

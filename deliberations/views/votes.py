@@ -2,9 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from programmation.controles import suivi_enveloppes
+
+from .. import redaction
 from ..enums import ResultatVote
 from ..forms import LigneModificativeForm, PrefectureForm, PresenceDeliberationForm, VoteForm
 from .commun import appliquer, deliberation_de, erreurs_du_formulaire, modifier_deliberations
@@ -46,20 +50,61 @@ def deliberation_retirer(request, pk):
 @login_required
 @modifier_deliberations
 def deliberation_voter(request, pk):
+    """Two steps: the form shows what the vote will do, only the confirmed second post records it."""
     deliberation = deliberation_de(request, pk)
     form = VoteForm(request.POST, deliberation=deliberation)
     if form.is_valid():
         d = form.cleaned_data
-        if appliquer(
+        voix = (d["resultat"], d["pour"], d["contre"], d["abstention"], d["ne_prenant_pas_part"])
+        if request.POST.get("confirmer") != "1":
+            if _verifie(request, lambda: deliberation.verifier_vote(*voix)):
+                return _confirmation(request, deliberation, form)
+        elif appliquer(
             request,
-            lambda: deliberation.voter(
-                d["resultat"], d["pour"], d["contre"], d["abstention"], d["ne_prenant_pas_part"], request.user
-            ),
+            lambda: deliberation.voter(*voix, request.user),
             f"Vote enregistré : {ResultatVote(d['resultat']).label.lower()}.",
         ):
             return _vers_la_deliberation(deliberation)
     # Shown again as typed, with what is wrong.
     return deliberation_detail(request, pk, vote=form, status=400)
+
+
+def _verifie(request, verification):
+    try:
+        verification()
+    except ValidationError as erreur:
+        for message in erreur.messages:
+            messages.error(request, message)
+        return False
+    return True
+
+
+def _recapitulatif(deliberation):
+    """What an adoption locks: the tranche's subsidised actions and their total, the year's envelopes;
+    for a modificative, the amounts it changes."""
+    if deliberation.est_modificative:
+        return {"totaux_modificative": deliberation.totaux_modificative()}
+    tranche = deliberation.tranche
+    if tranche is None:
+        return {}
+    totaux = redaction.totaux(tranche)
+    return {
+        "tranche": tranche,
+        "nombre_actions": totaux["nombre"],
+        "montant_total": totaux["montant"],
+        "enveloppes": suivi_enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
+    }
+
+
+def _confirmation(request, deliberation, form):
+    contexte = {
+        "deliberation": deliberation,
+        "form": form,
+        "resultat": ResultatVote(form.cleaned_data["resultat"]),
+        "adopte": form.cleaned_data["resultat"] != ResultatVote.REJET,
+        **_recapitulatif(deliberation),
+    }
+    return render(request, "deliberations/redaction/confirmer_vote.html", contexte)
 
 
 @require_POST

@@ -3,6 +3,7 @@
 Actions know nothing of séances: a vote tells the tranche to lock itself (`Tranche.verrouiller`).
 """
 
+from collections import deque
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
@@ -29,8 +30,18 @@ from contrat_ville.models import (
 )
 from contrat_ville.validators import valider_rna, valider_siret
 
-from ..enums import AVANT_LE_VOTE, TRANSITIONS, NaturePorteur, NatureTotal, StatutAction, StatutTranche
+from ..enums import (
+    AVANT_LE_VOTE,
+    PEUVENT_ENTRER_EN_TRANCHE,
+    TRANSITIONS,
+    NaturePorteur,
+    NatureTotal,
+    StatutAction,
+    StatutTranche,
+)
 from ..recherche import sans_accents, texte_normalise
+from .masse import ActionsEnMasse, appliquer_en_masse
+from .reconduction import Reconductions
 from .verrou import VerrouAction, VerrouCofinancement, VerrouTranche
 
 ZERO = Value(0, output_field=DecimalField(**MONTANT))
@@ -160,7 +171,9 @@ class Tranche(Cloisonne):
     statut = models.CharField(
         "statut", max_length=20, choices=StatutTranche.choices, default=StatutTranche.BROUILLON
     )
+    # When the vote was recorded (the journal's time); votee_le is the séance's date, shown on the pages.
     verrouillee_le = models.DateTimeField("verrouillée le", null=True, blank=True, editable=False)
+    votee_le = models.DateField("votée le", null=True, blank=True, editable=False)
     acte_de_vote = models.CharField(
         "acte de vote",
         max_length=250,
@@ -221,23 +234,14 @@ class Tranche(Cloisonne):
                 "seule une tranche en brouillon se compose."
             )
 
-    def ajouter(self, action):
+    def ajouter(self, action, auteur=None):
+        """One action in (to « Proposée » on the way when the workflow allows it): the bulk rule for one."""
         self._modifiable()
-        if (action.contrat_id, action.annee) != (self.contrat_id, self.annee):
-            raise ValidationError(f"« {action} » n'est pas du contrat et de l'année de cette tranche.")
-        if action.statut != StatutAction.PROPOSEE or action.tranche_id:
-            raise ValidationError(f"« {action} » doit être proposée et hors de toute tranche.")
-        action.tranche = self
-        action.version += 1
-        action.save(update_fields=["tranche", "version"])
+        appliquer_en_masse([action], lambda a: a.entrer_dans(self, auteur), ["statut", "tranche", "version"])
 
-    def retirer(self, action):
+    def retirer(self, action, auteur=None):
         self._modifiable()
-        if action.tranche_id != self.pk:
-            raise ValidationError(f"« {action} » n'est pas dans cette tranche.")
-        action.tranche = None
-        action.version += 1
-        action.save(update_fields=["tranche", "version"])
+        appliquer_en_masse([action], lambda a: a.sortir_de(self, auteur), ["tranche", "version"])
 
     def soumettre(self, constats):
         """Sent to the séance: only with actions, and no blocking finding."""
@@ -252,13 +256,29 @@ class Tranche(Cloisonne):
         self.statut = StatutTranche.SOUMISE
         self.save(update_fields=["statut"])
 
-    def verrouiller(self, acte_de_vote):
-        """Called by the vote that adopts this tranche: from then on its amounts are frozen."""
+    def verrouiller(self, acte_de_vote, le=None, auteur=None):
+        """Called by the vote that adopts this tranche: from then on its amounts are frozen.
+
+        le: the date of the vote (the séance's), which the pages show; today when not given."""
         self.statut = StatutTranche.VOTEE
         self.verrouillee_le = timezone.now()
+        self.votee_le = le or timezone.localdate()
         self.acte_de_vote = acte_de_vote
-        self.save(update_fields=["statut", "verrouillee_le", "acte_de_vote"])
-        self.actions.filter(statut=StatutAction.PROPOSEE).update(statut=StatutAction.VOTEE)
+        self.save(update_fields=["statut", "verrouillee_le", "votee_le", "acte_de_vote"])
+        proposees = self.actions.filter(statut=StatutAction.PROPOSEE)
+        # Each action's history says it was voted, and by which act.
+        lignes = [
+            Modification(
+                action_id=pk,
+                auteur=auteur,
+                champ="statut",
+                avant=StatutAction.PROPOSEE.label,
+                apres=f"{StatutAction.VOTEE.label} ({acte_de_vote})",
+            )
+            for pk in proposees.values_list("pk", flat=True)
+        ]
+        proposees.update(statut=StatutAction.VOTEE, version=F("version") + 1)
+        Modification.objects.bulk_create(lignes)
 
 
 _DEJA_VERIFIE = ContextVar("verrou_deja_verifie", default=False)
@@ -345,7 +365,7 @@ class GardeVerrouQuerySet(CloisonneQuerySet):
         return super().delete()
 
 
-class ActionQuerySet(GardeVerrouQuerySet):
+class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
     champs_verrouilles = (
         "contrat",
         "contrat_id",
@@ -501,6 +521,15 @@ class Action(Cloisonne):
         editable=False,
         help_text="Augmente à chaque enregistrement (saisies concurrentes).",
     )
+    reconduite_de = models.ForeignKey(
+        "self",
+        verbose_name="reconduite de",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reconductions",
+    )
 
     objects = ActionQuerySet.as_manager()
 
@@ -521,6 +550,12 @@ class Action(Cloisonne):
                 condition=Q(cout__isnull=True) | Q(contribution__lte=F("cout")),
                 name="action_contribution_dans_le_cout",
                 violation_error_message="La contribution ne peut pas dépasser le coût de l'action.",
+            ),
+            # A double click, two tabs or two colleagues: one copy per action and year, whatever writes.
+            models.UniqueConstraint(
+                fields=["reconduite_de", "annee"],
+                name="action_reconduite_une_fois_par_annee",
+                violation_error_message="Cette action est déjà reconduite cette année-là.",
             ),
         ]
         triggers = [CloisonnementCollectivite(), VerrouAction()]
@@ -640,45 +675,134 @@ class Action(Cloisonne):
             Decimal(0),
         )
 
-    def changer_statut(self, nouveau, auteur):
+    def _refus_de_statut(self, nouveau):
+        libelle = StatutAction(nouveau).label if nouveau in StatutAction.values else nouveau
+        return f"Une action « {self.get_statut_display()} » ne peut pas passer au statut « {libelle} »."
+
+    def passer_au_statut(self, nouveau, auteur):
+        """One step of the workflow, in memory; returns the history row, which the caller writes."""
         if nouveau not in self.statuts_possibles():
-            raise ValidationError(
-                f"Une action « {self.get_statut_display()} » ne peut pas passer "
-                f"au statut « {StatutAction(nouveau).label if nouveau in StatutAction.values else nouveau} »."
-            )
-        avant = self.instantane()
+            raise ValidationError(self._refus_de_statut(nouveau))
+        avant = self.get_statut_display()
         self.statut = nouveau
         self.version += 1
-        self.save(update_fields=["statut", "version"])
-        self.noter_modifications(auteur, avant)
+        return Modification(
+            action=self, auteur=auteur, champ="statut", avant=avant, apres=self.get_statut_display()
+        )
 
-    def reconduire(self, auteur):
-        """A draft copy for next year's call: same porteur, title, axe and objectives, amounts to enter."""
-        annee = self.annee + 1
-        if annee > self.contrat.annee_fin:
+    def chemin_vers(self, statut):
+        """The workflow's steps from the current status to `statut`, shortest first ([] when there):
+        a bulk change may go through an intermediate status, never around the workflow."""
+        precedents, file = {self.statut: None}, deque([self.statut])
+        while file:
+            courant = file.popleft()
+            if courant == statut:
+                chemin = []
+                while precedents[courant] is not None:
+                    chemin.insert(0, courant)
+                    courant = precedents[courant]
+                return chemin
+            for suivant in TRANSITIONS[courant]:
+                if suivant not in precedents:
+                    precedents[suivant] = courant
+                    file.append(suivant)
+        raise ValidationError(self._refus_de_statut(statut))
+
+    def changer_statut(self, nouveau, auteur):
+        ligne = self.passer_au_statut(nouveau, auteur)
+        self.save(update_fields=["statut", "version"])
+        ligne.save()
+
+    def entrer_dans(self, tranche, auteur):
+        """Into a draft tranche, in memory (to « Proposée » on the way); returns the history rows."""
+        if (self.contrat_id, self.annee) != (tranche.contrat_id, tranche.annee):
+            raise ValidationError("n'est pas du contrat et de l'année de cette tranche.")
+        if self.tranche_id:
+            raise ValidationError(f"est déjà dans la tranche {self.tranche.annee} T{self.tranche.numero}.")
+        if self.statut not in PEUVENT_ENTRER_EN_TRANCHE:
             raise ValidationError(
-                f"Le contrat « {self.contrat} » s'achève en {self.contrat.annee_fin} : "
-                f"l'action ne peut pas être reconduite en {annee} sous ce contrat."
+                f"est « {self.get_statut_display()} » : seule une action déposée, en instruction "
+                "ou proposée entre dans une tranche."
             )
-        copie = Action.objects.create(
-            contrat=self.contrat,
+        lignes = [self.passer_au_statut(etape, auteur) for etape in self.chemin_vers(StatutAction.PROPOSEE)]
+        self.tranche = tranche
+        self.version += 1
+        return [*lignes, Modification(action=self, auteur=auteur, champ="tranche", apres=str(tranche))]
+
+    def sortir_de(self, tranche, auteur):
+        if self.tranche_id != tranche.pk:
+            raise ValidationError("n'est pas dans cette tranche.")
+        self.tranche = None
+        self.version += 1
+        return [Modification(action=self, auteur=auteur, champ="tranche", avant=str(tranche))]
+
+    def copie_pour(self, annee):
+        """This action asked again in `annee`, unsaved: what the porteur asks, none of what was decided
+        (contribution, cofinancements, tranche, status)."""
+        return Action(
+            contrat_id=self.contrat_id,
             annee=annee,
             intitule=self.intitule,
-            porteur=self.porteur,
-            axe=self.axe,
-            dispositif=self.dispositif,
+            porteur_id=self.porteur_id,
+            axe_id=self.axe_id,
+            theme_id=self.theme_id,
+            dispositif_id=self.dispositif_id,
             territoire=self.territoire,
             objectifs=self.objectifs,
             cout=self.cout,
             section=self.section,
+            maitrise_ouvrage_collectivite=self.maitrise_ouvrage_collectivite,
+            reconduite_de=self,
         )
-        copie.quartiers.set(self.quartiers.all())
-        Modification.objects.create(
-            action=copie, auteur=auteur, champ="reconduite de", apres=f"{self} ({self.annee})"
-        )
-        return copie
 
-    SUIVIS = ("intitule", "porteur", "axe", "tranche", "cout", "contribution", "section", "statut")
+    def reconduire(self, auteur):
+        """A draft copy for next year's call (see Reconductions): the one copy, or why there is none."""
+        bilan = Action.objects.filter(pk=self.pk).reconduire(auteur)
+        if bilan.ignorees:
+            raise ValidationError(bilan.ignorees[0].raison)
+        return bilan.faites[0].copie
+
+    @property
+    def est_brouillon_reconduit(self):
+        """A reconducted copy not taken further (never in a tranche, so never voted): may be deleted."""
+        return bool(
+            self.reconduite_de_id
+            and not self.tranche_id
+            and self.statut in (StatutAction.DEPOSEE, StatutAction.ABANDONNEE)
+        )
+
+    def supprimer_brouillon(self, auteur):
+        """Deletes a draft reconducted copy; its source's history says so (the copy's goes with it)."""
+        if not self.est_brouillon_reconduit:
+            raise ValidationError(
+                "Seul le brouillon d'une reconduction, hors de toute tranche, se supprime : "
+                "abandonnez plutôt cette action."
+            )
+        Modification.objects.create(
+            action_id=self.reconduite_de_id,
+            auteur=auteur,
+            champ=f"reconduction en {self.annee}",
+            avant=str(self),
+            apres="brouillon supprimé",
+        )
+        try:
+            self.delete()
+        except models.ProtectedError as erreur:
+            raise ValidationError(
+                "Ce brouillon a déjà une convention ou des versements : abandonnez-le plutôt."
+            ) from erreur
+
+    SUIVIS = (
+        "intitule",
+        "porteur",
+        "axe",
+        "tranche",
+        "territoire",
+        "cout",
+        "contribution",
+        "section",
+        "statut",
+    )
 
     def instantane(self):
         """The followed values, as text, with the cofinancements: compared after a change."""

@@ -1,4 +1,5 @@
-"""Conventions with porteurs (loi 2000-321 art. 10), their yearly amounts, and the payments made.
+"""Conventions with porteurs (loi 2000-321 art. 10, or the authority's own rules), their yearly amounts,
+and the payments made.
 
 When is a payment due? Each year of a signed convention has an amount, paid in two parts:
 - the advance (`pourcentage_avance` of the year's amount) is due at signature for the first year,
@@ -43,6 +44,8 @@ CHAMPS_MODELE = {
     "avance": "le pourcentage versé en avance",
     "solde": "le pourcentage versé au solde",
     "deliberation": "la délibération d'attribution",
+    # The law or the authority's own rule, whichever makes this convention compulsory.
+    "fondement": "la règle qui impose la convention (« conformément à l'article 10 de la loi… »)",
 }
 
 ARTICLES = [
@@ -59,9 +62,7 @@ ARTICLES = [
 TEXTES_PAR_DEFAUT = {
     "objet": (
         "La présente convention définit les conditions dans lesquelles {collectivite} soutient l'action "
-        "« {objet} » que {porteur} s'engage à mettre en œuvre au titre du {contrat}, "
-        "conformément à l'article 10 de la loi n° 2000-321 du 12 avril 2000 et au décret n° 2001-495 "
-        "du 6 juin 2001."
+        "« {objet} » que {porteur} s'engage à mettre en œuvre au titre du {contrat}, {fondement}."
     ),
     "montant": (
         "{collectivite} attribue à {porteur} une subvention de {montant} ({montant_en_lettres}), "

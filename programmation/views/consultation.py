@@ -15,6 +15,7 @@ from ..controles import SEUIL_CONVENTION, eligibilite
 from ..enums import StatutAction
 from ..exports import en_csv, en_xlsx
 from ..filters import ActionFilter
+from ..forms_masse import ActionsEnMasseForm
 from ..models import Action, Porteur, somme
 from ..tables import ActionTable
 from .commun import choisi, entier_parmi
@@ -46,6 +47,22 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
             fabriquer = en_csv if export == "csv" else en_xlsx
             return reponse_fichier(fabriquer(table.data.data, table.totaux), f"programmation.{export}")
         return super().get(request, *args, **kwargs)
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # A checkbox a row for the bulk form, when the user may change actions.
+        table.selectionnable = self.request.user.has_perm("programmation.change_action")
+        return table
+
+    def get_context_data(self, **kwargs):
+        contexte = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("programmation.change_action"):
+            # The filters only (not the page or the sort): « all the filtered actions » means these.
+            filtres = self.request.GET.copy()
+            for cle in [c for c in filtres if c not in self.filterset.form.fields]:
+                del filtres[cle]
+            contexte |= {"masse": ActionsEnMasseForm(user=self.request.user), "filtres": filtres.urlencode()}
+        return contexte
 
     def get_table_kwargs(self):
         # One query grouped by year: each year's subsidies and maître d'ouvrage actions apart.
@@ -131,6 +148,7 @@ def action_detail(request, pk):
             for m in action.modifications.select_related("auteur")
         ],
         "statuts_possibles": [StatutAction(s) for s in action.statuts_possibles()],
+        "reconductions": action.reconductions.order_by("annee"),
     }
     return render(request, "programmation/action_detail.html", contexte)
 

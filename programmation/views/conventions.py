@@ -11,7 +11,7 @@ from contrat_ville.documents import reponse_fichier
 from contrat_ville.formats import date_fr
 
 from ..controles import conventions_requises
-from ..conventions import convention_pdf, nom_fichier
+from ..conventions import convention_pdf, nom_fichier, regles_en_vigueur
 from ..enums import StatutAction, StatutConvention
 from ..forms_conventions import PaiementForm, SignatureForm
 from ..models import Action, Convention, Paiement, annoter_versements
@@ -41,7 +41,8 @@ def convention_liste(request):
     contexte = {
         "annees": annees,
         "annee": annee,
-        "a_etablir": list(conventions_requises(candidates, request.user.collectivite_id)),
+        "a_etablir": list(conventions_requises(candidates, request.user.collectivite)),
+        "regles": regles_en_vigueur(request.user.collectivite),
         "a_signer": [a for a in conventionnees if a.convention.statut == StatutConvention.A_SIGNER],
         "signees": [a for a in conventionnees if a.convention.statut != StatutConvention.A_SIGNER],
     }

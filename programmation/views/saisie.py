@@ -39,12 +39,16 @@ def _formulaire(request, action, titre):
     collectivite = request.user.collectivite_id
     donnees = request.POST if request.method == "POST" else None
     form = ActionForm(donnees, instance=action, collectivite=collectivite)
-    formset = cofinancements_formset(collectivite, data=donnees, instance=action, prefix="cofinancements")
+    # A vote locks the amounts, cofinancements included: shown read-only, neither posted nor checked.
+    formset = (
+        None
+        if action.montants_verrouilles
+        else cofinancements_formset(collectivite, data=donnees, instance=action, prefix="cofinancements")
+    )
     if (
         donnees is not None
         and form.is_valid()
-        and formset.is_valid()
-        and _finance_dans_le_cout(form, formset)
+        and (formset is None or (formset.is_valid() and _finance_dans_le_cout(form, formset)))
     ):
         try:
             action = enregistrer_action(form, formset, request.user)
@@ -54,6 +58,8 @@ def _formulaire(request, action, titre):
             messages.success(request, f"L'action « {action.intitule} » est enregistrée.")
             return redirect("programmation:action", pk=action.pk)
     contexte = {"form": form, "formset": formset, "titre": titre, "action": action}
+    if formset is None:
+        contexte["cofinancements"] = action.cofinancements.select_related("financeur")
     return render(request, "programmation/action_form.html", contexte, status=400 if form.errors else 200)
 
 
@@ -103,5 +109,7 @@ def action_reconduire(request, pk):
         lambda copie: f"Action reconduite en {copie.annee} : complétez la demande de cette année.",
     )
     if copie is None:
-        return redirect("programmation:action", pk=action.pk)
+        # Already reconducted: the copy made earlier is where the user wants to go.
+        existante = action.reconductions.filter(annee=action.annee + 1).first()
+        return redirect("programmation:action", pk=(existante or action).pk)
     return redirect("programmation:action_modifier", pk=copie.pk)

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from contrat_ville.documents import servir
@@ -10,10 +11,13 @@ from .. import taches
 from ..annexe import construire_annexe
 from ..controles import constats_en_resume, controler_tranche, suivi_enveloppes
 from ..documents import annexe_pdf, est_projet, nom_fichier
-from ..enums import StatutAction
+from ..filters import ActionFilter
 from ..models import Action, Tranche
+from ..selection import actions_choisies
+from ..tables import pluriel
 from ..tableur import annexe_xlsx
 from .commun import appliquer, selon_l_adresse
+from .masse import rapporter
 
 voir_tranches = permission_required("programmation.view_tranche", raise_exception=True)
 
@@ -99,20 +103,37 @@ def tranche_creer(request):
 def tranche_composer(request, pk):
     tranche = _tranche(request, pk)
     constats = controler_tranche(tranche)
-    candidates = (
-        Action.objects.filter(contrat=tranche.contrat_id, annee=tranche.annee, tranche__isnull=True)
-        .filter(statut=StatutAction.PROPOSEE)
-        .for_table()
-    )
+    filtre = ActionFilter(request.GET or None, queryset=_candidates(tranche), request=request)
+    candidates = filtre.qs.for_table() if not filtre.is_bound or filtre.is_valid() else Action.objects.none()
     contexte = {
         "tranche": tranche,
         "annexe": construire_annexe(tranche),
+        # The list's filters that make sense within one contract and year.
+        "champs_filtres": [filtre.form[nom] for nom in ("q", "statut", "axe", "porteur", "quartier")],
         "candidates": candidates,
+        "filtres": request.GET.urlencode(),
         "constats": constats,
         "resume": constats_en_resume(constats),
         "enveloppes": suivi_enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
     }
     return render(request, "programmation/tranche_composer.html", contexte)
+
+
+def _candidates(tranche):
+    return Action.objects.pouvant_entrer_dans(tranche)
+
+
+def _composer(request, pk, operation, participe):
+    """Adds or removes the selected actions (or all the filtered ones) at once: all or nothing."""
+    tranche = _tranche(request, pk)
+    offertes = _candidates(tranche) if participe == "ajoutée" else tranche.actions.all()
+    rapporter(
+        request,
+        lambda: operation(actions_choisies(request, offertes), tranche),
+        lambda faites: f"{pluriel(len(faites), f'action {participe}', f'actions {participe}s')}.",
+    )
+    filtres = request.POST.get("filtres", "")
+    return redirect(f"{reverse('programmation:tranche_composer', args=[tranche.pk])}?{filtres}")
 
 
 def _changer_la_tranche(request, pk, operation, succes):
@@ -124,24 +145,18 @@ def _changer_la_tranche(request, pk, operation, succes):
     return redirect("programmation:tranche_composer", pk=tranche.pk)
 
 
-def _action_de(request):
-    return selon_l_adresse(Action.objects.visibles_par(request.user), request.POST.get("action"))
-
-
 @require_POST
 @login_required
 @composer_tranches
 def tranche_ajouter(request, pk):
-    action = _action_de(request)
-    return _changer_la_tranche(request, pk, lambda t: t.ajouter(action), f"« {action.intitule} » ajoutée.")
+    return _composer(request, pk, lambda actions, t: actions.ajouter_a(t, request.user), "ajoutée")
 
 
 @require_POST
 @login_required
 @composer_tranches
 def tranche_retirer(request, pk):
-    action = _action_de(request)
-    return _changer_la_tranche(request, pk, lambda t: t.retirer(action), f"« {action.intitule} » retirée.")
+    return _composer(request, pk, lambda actions, t: actions.retirer_de(t, request.user), "retirée")
 
 
 @require_POST

@@ -76,6 +76,8 @@ def test_an_agent_prepares_a_seance_takes_attendance_votes_and_the_tranche_locks
     expect(page.get_by_text("le total doit être de 41 (41 votants)")).to_be_visible()
     page.get_by_label("Pour", exact=True).fill("41")
     page.get_by_role("button", name="Enregistrer le vote").click()
+    expect(page.get_by_text("les montants de la tranche seront verrouillés")).to_be_visible()
+    page.get_by_role("button", name="Confirmer le vote").click()
     expect(page.locator("#vote")).to_contain_text("adopté par 41 voix pour, 0 voix contre")
     expect(page.get_by_text("verrouillée")).to_be_visible()
     capture(page, "deliberation-votee")

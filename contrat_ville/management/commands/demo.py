@@ -6,9 +6,10 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from contrat_ville.enums import NatureCollectivite
 from contrat_ville.management.commands.travailleur import Relanceur
 from contrat_ville.models import Collectivite, User
-from contrat_ville.roles import AGENTS, ELUS, synchroniser_roles
+from contrat_ville.roles import AGENTS, ELUS, REFERENTS, synchroniser_roles
 
 FIXTURES = [
     "sem_referentiel",
@@ -17,18 +18,36 @@ FIXTURES = [
     "sedr_referentiel",
     "sedr_programmation",
 ]
+SIREN_SEM = "244200770"
 COMPTES = [
     # identifiant, mot de passe, rôle, superutilisateur
     ("agent", "agent-demo-2024", AGENTS, False),
     ("elu", "elu-demo-2024", ELUS, False),
+    ("referent", "referent-demo-2024", REFERENTS, False),
     ("admin", "admin-demo-2024", None, True),
 ]
 # Saint-Étienne-du-Rouvray (seed 004): the second authority, to see that each sees only its own data.
 COMPTES_SEDR = [
     ("agent-sedr", "agent-sedr-2024", AGENTS, False),
     ("elu-sedr", "elu-sedr-2024", ELUS, False),
+    ("referent-sedr", "referent-sedr-2024", REFERENTS, False),
 ]
 SIREN_SEDR = "217605757"
+# A third authority, made up and created empty (no contract, no financeur, nothing but itself): its
+# référent sets up a whole year from scratch in the application's pages. SIREN: Luhn-valid, in a
+# department (099) that no commune's SIREN uses.
+VILLE = {
+    "nom": "Ville de Villeneuve-Test",
+    "nature": NatureCollectivite.COMMUNE,
+    "siren": "210990008",
+    "code_departement": "099",
+}
+COMPTES_VILLE = [
+    ("referent-ville", "referent-ville-2024", REFERENTS, False),
+    ("agent-ville", "agent-ville-2024", AGENTS, False),
+    ("elu-ville", "elu-ville-2024", ELUS, False),
+]
+ROLES = {AGENTS: "Agent", ELUS: "Élu", REFERENTS: "Référent", None: "Administrateur"}
 
 
 class Command(BaseCommand):
@@ -42,23 +61,28 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         # Once: loading the seeds over themselves would reopen their voted tranches, which PostgreSQL
         # refuses (the vote's lock); a demo already loaded is kept as it is.
-        if not Collectivite.objects.filter(siren="244200770").exists():
+        if not Collectivite.objects.filter(siren=SIREN_SEM).exists():
             call_command("loaddata", *FIXTURES, verbosity=0)
         synchroniser_roles()
-        collectivite = Collectivite.objects.get(siren="244200770")
-        for identifiant, mot_de_passe, role, superutilisateur in COMPTES:
-            self._compte(identifiant, mot_de_passe, role, superutilisateur, collectivite)
-        sedr = Collectivite.objects.get(siren=SIREN_SEDR)
-        for identifiant, mot_de_passe, role, superutilisateur in COMPTES_SEDR:
-            self._compte(identifiant, mot_de_passe, role, superutilisateur, sedr)
+        # Created once, then kept as its référent left it (a second run changes nothing of its data).
+        ville, _ = Collectivite.objects.get_or_create(
+            siren=VILLE["siren"], defaults={cle: v for cle, v in VILLE.items() if cle != "siren"}
+        )
+        collectivites = [
+            (Collectivite.objects.get(siren=SIREN_SEM), COMPTES),
+            (Collectivite.objects.get(siren=SIREN_SEDR), COMPTES_SEDR),
+            (ville, COMPTES_VILLE),
+        ]
+        for collectivite, comptes in collectivites:
+            for identifiant, mot_de_passe, role, superutilisateur in comptes:
+                self._compte(identifiant, mot_de_passe, role, superutilisateur, collectivite)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(f"Application : http://{adresse}/")
         self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
-        for identifiant, mot_de_passe, role, _ in COMPTES:
-            self.stdout.write(f"  {identifiant:<6} / {mot_de_passe:<16} {role or 'Administrateur'}")
-        self.stdout.write(f"Comptes de {sedr.nom} :")
-        for identifiant, mot_de_passe, role, _ in COMPTES_SEDR:
-            self.stdout.write(f"  {identifiant:<10} / {mot_de_passe:<16} {role}")
+        for collectivite, comptes in collectivites:
+            self.stdout.write(f"{collectivite.nom} :")
+            for identifiant, mot_de_passe, role, _ in comptes:
+                self.stdout.write(f"  {identifiant:<14} / {mot_de_passe:<19} {ROLES[role]}")
         if not sans_serveur:
             self._servir(adresse)
 
