@@ -96,7 +96,9 @@ def _lire_csv(contenu):
     premiere = texte.split("\n", 1)[0]
     separateur = ";" if premiere.count(";") >= premiere.count(",") else ","
     try:
-        return _bornees(enumerate(csv.reader(io.StringIO(texte, newline=""), delimiter=separateur), 1))
+        # strict: a quote left open is an error, whatever limit another module set on field sizes.
+        lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True)
+        return _bornees(enumerate(lecteur, 1))
     except csv.Error as erreur:
         raise ErreurFichier(f"Ce fichier CSV est mal formé ({erreur}).") from None
 

@@ -197,7 +197,9 @@ def objets_sedr(sedr):
     deliberation = DeliberationFactory(
         seance__instance=instance, seance__president=elus[0], seance__secretaire=elus[1], signataire=elus[0]
     )
+    # The président and the secrétaire de séance are present (CGCT: both sign the extract).
     PresenceFactory(seance=deliberation.seance, elu=elus[0])
+    PresenceFactory(seance=deliberation.seance, elu=elus[1])
 
 
 def _autorise(client, modele, vue, *args):

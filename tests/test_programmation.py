@@ -165,6 +165,8 @@ def test_it_shows_the_action_porteur_and_dispositif_pages(officiel):
     aesio = Porteur.objects.get(nom__startswith="AESIO")
     page = officiel.get(reverse("programmation:porteur", args=[aesio.pk])).content.decode()
     assert "106\u202f000\u202f€" in page and "obligatoire" in page  # 12 000 + 94 000 € in 2024
+    # The rule that imposes it, as the conventions page cites it: AESIO is a private-law body.
+    assert "loi n° 2000-321 du 12 avril 2000, art. 10" in page
     from contrat_ville.models import Dispositif
 
     cite = Dispositif.objects.get(intitule="Cité de l'emploi")

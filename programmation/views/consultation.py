@@ -11,7 +11,7 @@ from contrat_ville.models import Contrat, Dispositif
 
 from .. import tableau_de_bord as tdb
 from ..choix import ligne_d_historique
-from ..controles import SEUIL_CONVENTION, eligibilite
+from ..controles import conventions_requises, eligibilite
 from ..enums import StatutAction
 from ..exports import en_csv, en_xlsx
 from ..filters import ActionFilter
@@ -164,10 +164,15 @@ def porteur_detail(request, pk):
         .annotate(nombre=Count("id"), contribution=somme("contribution"))
         .order_by("-annee")
     )
+    # The same rule as the conventions page and the tranche's checks: the law or the authority's own.
+    obligations = {}
+    for action, obligation in conventions_requises(list(porteur.actions.subventions()), porteur.collectivite):
+        obligations.setdefault(action.annee, obligation)
+    par_annee = [{**ligne, "obligation": obligations.get(ligne["annee"])} for ligne in par_annee]
     return render(
         request,
         "programmation/porteur_detail.html",
-        {"porteur": porteur, "actions": actions, "par_annee": par_annee, "seuil": SEUIL_CONVENTION},
+        {"porteur": porteur, "actions": actions, "par_annee": par_annee},
     )
 
 
