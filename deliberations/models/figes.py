@@ -186,11 +186,3 @@ conserver("annexe-pdf", lambda pk: _de_la_tranche(pk)[0], lambda pk: _de_la_tran
 conserver(
     "annexe-xlsx", lambda pk: ActeFige.objects.filter(deliberation__tranche_id=pk).dernier("annexe-xlsx")
 )
-
-CHAMPS_DU_TAMPON = {
-    "identifiant_actes",
-    "voie_transmission",
-    "date_reception_prefecture",
-    "mode_publication",
-    "date_publication",
-}

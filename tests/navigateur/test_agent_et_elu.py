@@ -29,7 +29,7 @@ def test_an_agent_enters_an_action_and_adds_it_to_a_draft_tranche(page, demo):
     page.get_by_role("button", name="Enregistrer").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Rien n'a été enregistré")
-    expect(page.locator("#id_nouveau_porteur_siret_erreur")).to_contain_text("clé de contrôle incorrecte")
+    expect(page.locator("#id_nouveau_porteur_siret_error")).to_contain_text("clé de contrôle incorrecte")
     capture(page, "agent-erreur-siret")
     page.get_by_label("SIRET du nouveau porteur").fill("73282932000074")
     page.get_by_label("Axe", exact=True).select_option(

@@ -51,7 +51,7 @@ def test_an_agent_types_amounts_the_french_way_and_finds_them_to_the_cent(page, 
     page.get_by_label("Contribution de la collectivité").fill("6,000")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("alert")).to_contain_text("Rien n'a été enregistré")
-    expect(page.locator("#id_contribution_erreur")).to_contain_text("« 6,000 » est ambigu")
+    expect(page.locator("#id_contribution_error")).to_contain_text("« 6,000 » est ambigu")
     expect(page.get_by_label("Contribution de la collectivité")).to_have_value("6,000")
     action.refresh_from_db()
     assert action.contribution == Decimal("6000.50")
