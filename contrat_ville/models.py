@@ -3,7 +3,6 @@
 It knows nothing of actions or séances (those apps build on it).
 """
 
-import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from django.utils.functional import cached_property
 from .cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from .enums import NatureCollectivite, NatureContrat, NatureFinanceur, NatureQuartier, Section
 from .roles import ADMINISTRATEURS
+from .textes import sans_accents
 from .validators import valider_code_quartier, valider_siren, valider_siret
 
 MONTANT = {"max_digits": 14, "decimal_places": 2}
@@ -28,8 +28,7 @@ MONTANT = {"max_digits": 14, "decimal_places": 2}
 
 def majuscules(texte):
     """Capitals without accents, as the délibérations write headings (DEFI, PRIORITE)."""
-    decompose = unicodedata.normalize("NFKD", texte.upper())
-    return "".join(c for c in decompose if not unicodedata.combining(c))
+    return sans_accents(texte.upper())
 
 
 class Collectivite(models.Model):

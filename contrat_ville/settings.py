@@ -27,7 +27,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django_filters",
     "django_tables2",
     "django_tasks",
@@ -201,6 +200,9 @@ LOGGING = {
         "django": {"handlers": ["sortie"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
         # Its start-up line on every command is noise; lockouts are warnings.
         "axes": {"handlers": ["sortie"], "level": "WARNING", "propagate": False},
+        # WeasyPrint and its font subsetting log every page and font at INFO: dozens of lines a document.
+        "weasyprint": {"handlers": ["sortie"], "level": "WARNING", "propagate": False},
+        "fontTools": {"handlers": ["sortie"], "level": "WARNING", "propagate": False},
     },
 }
 

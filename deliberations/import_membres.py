@@ -8,7 +8,6 @@ not sent twice and nothing is stored, and a payload changed by hand is refused.
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contrat_ville import historique
+from contrat_ville.textes import normaliser
 
 from .enums import Civilite
 from .models import Elu
@@ -57,12 +57,6 @@ CONTROLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 class ErreurFichier(Exception):
     """A file that cannot be read at all: its message is shown as is."""
-
-
-def normaliser(texte):
-    """« Début de mandat » -> « debut de mandat »: no accents, no case, no punctuation."""
-    sans_accents = unicodedata.normalize("NFKD", str(texte)).encode("ascii", "ignore").decode()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", sans_accents.lower()).split())
 
 
 # --- reading ---------------------------------------------------------------------------------------

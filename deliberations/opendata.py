@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from contrat_ville.calendrier import echeance_compte_rendu
 from programmation.controles import SEUIL_CONVENTION, annuels_par_porteur
 from programmation.enums import StatutAction, StatutConvention
 from programmation.models import Action
@@ -150,9 +151,7 @@ def ligne_subvention(collectivite, action):
     deliberation = action.tranche.deliberation
     convention = _convention(action)
     debut = convention.date_signature if convention else deliberation.seance.date
-    fin = (
-        datetime.date(convention.annee_fin + 1, 6, 30) if convention else datetime.date(action.annee, 12, 31)
-    )
+    fin = echeance_compte_rendu(convention.annee_fin) if convention else datetime.date(action.annee, 12, 31)
     fin = max(fin, debut)
     echelonne = convention and (0 < convention.pourcentage_avance < 100 or convention.duree_annees > 1)
     return {

@@ -1,16 +1,15 @@
 """Accent-insensitive search: the same UNACCENT() on PostgreSQL (extension) and SQLite (a Python function)."""
 
-import unicodedata
-
 from django.db.models import CharField, Func
 from django.db.models.functions import Lower
+
+from contrat_ville import textes
 
 
 def sans_accents(texte):
     if texte is None:
         return None
-    decompose = unicodedata.normalize("NFKD", texte)
-    return "".join(c for c in decompose if not unicodedata.combining(c))
+    return textes.sans_accents(texte)
 
 
 class SansAccents(Func):

@@ -1,10 +1,14 @@
 """Two authorities in the demo data: neither sees the other's records, on any page nor in the admin."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
-from contrat_ville.models import EnjeuPrioritaire, PointEtape, Theme
-from programmation.models import Action, Bilan, RapportAnnuel
+from contrat_ville.models import Contrat, EnjeuPrioritaire, Financeur, PointEtape, Theme
+from programmation.models import Action, Bilan, Cofinancement, RapportAnnuel
+
+from .factories import ActionFactory
 
 # Names that exist only in one authority's data (typed from seeds 004 and 000).
 SEULEMENT_SEDR = ["Maison de la justice et du droit", "Horizon études", "Emmanuel Sannier", "DDTM 76"]
@@ -46,24 +50,55 @@ def test_the_commune_agent_opens_the_same_pages(client, agent_sedr, action_sedr,
         assert client.get(url).status_code == 200, url
 
 
+@pytest.fixture
+def annee_2020_des_deux(sem):
+    """2020 holds rows of both authorities: the commune's from its seed, the Métropole's added here
+    (the last year of its 2015-2020 contract)."""
+    contrat = Contrat.objects.get(collectivite=sem, nature="contrat_de_ville", annee_debut=2015)
+    action = ActionFactory(
+        tranche=None,
+        contrat=contrat,
+        annee=2020,
+        axe=contrat.axes.order_by("pk").first(),
+        intitule="Permanences juridiques métropolitaines",
+    )
+    Bilan.objects.create(action=action)
+    Cofinancement.objects.create(
+        action=action,
+        financeur=Financeur.objects.create(collectivite=sem, nom="Fondation métropolitaine", nature="autre"),
+        montant_sollicite=Decimal("1000"),
+        montant_accorde=Decimal("1000"),
+    )
+    RapportAnnuel.objects.create(
+        collectivite=sem, contrat=contrat, annee=2020, intitule="Rapport métropolitain"
+    )
+
+
+# What each list shows of its own authority's 2020 rows: (the Métropole's, the commune's).
+PROPRES = {
+    "programmation:bilans": ("Permanences juridiques métropolitaines", "Maison de la justice et du droit"),
+    "programmation:rapports": ("Rapport métropolitain", "Rapport sur la mise en œuvre de la politique"),
+    "programmation:indicateurs": ("Fondation métropolitaine", "DDTM 76"),  # its financeurs
+    "programmation:programmation": (
+        "Permanences juridiques métropolitaines",
+        "Maison de la justice et du droit",
+    ),
+}
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "page",
-    [
-        "programmation:bilans",
-        "programmation:rapports",
-        "programmation:indicateurs",
-        "programmation:programmation",
-    ],
-)
-def test_the_lists_show_only_the_user_s_authority(client, agent, agent_sedr, page):
+@pytest.mark.parametrize("page", sorted(PROPRES))
+def test_the_lists_show_only_the_user_s_authority(client, agent, agent_sedr, annee_2020_des_deux, page):
+    metropole, commune = PROPRES[page]
     client.force_login(agent)
     contenu = client.get(reverse(page), {"annee": 2020}).content.decode()
-    for nom in SEULEMENT_SEDR:
+    assert metropole in contenu, page
+    for nom in SEULEMENT_SEDR + [commune]:
         assert nom not in contenu, (page, nom)
     client.force_login(agent_sedr)
     contenu = client.get(reverse(page), {"annee": 2020}).content.decode()
-    for nom in SEULEMENT_SEM:
+    assert commune in contenu, page
+    for nom in SEULEMENT_SEM + [metropole]:
         assert nom not in contenu.replace("Saint-Etienne Métropole —", ""), (page, nom)
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from contrat_ville.validators import valider_rna, valider_siren, valider_siret
+from contrat_ville.validators import valider_rna, valider_siren
 from deliberations.models import Presence
 from programmation.models import Action, Cofinancement, Porteur, Tranche
 
@@ -72,7 +72,11 @@ def test_it_refuses_a_duplicate_tranche():
 
 def test_it_allows_the_same_tranche_number_another_year():
     tranche = TrancheFactory(annee=2025, numero=1)
-    Tranche.objects.create(contrat=tranche.contrat, annee=2026, numero=1)
+    autre_annee = Tranche(contrat=tranche.contrat, annee=2026, numero=1)
+    autre_annee.full_clean()
+    autre_annee.save()
+    tranches = Tranche.objects.filter(contrat=tranche.contrat).order_by("annee")
+    assert list(tranches.values_list("annee", "numero")) == [(2025, 1), (2026, 1)]
 
 
 @pytest.mark.parametrize(
@@ -81,6 +85,10 @@ def test_it_allows_the_same_tranche_number_another_year():
         ("1234", "exactement 14 chiffres"),
         ("7328293200007A", "exactement 14 chiffres"),
         ("73282932000075", "clé de contrôle incorrecte"),
+        # Luhn-valid on 14 digits, but its SIREN 360759838 fails its own key.
+        ("36075983867565", "clé de contrôle incorrecte"),
+        # La Poste's numbers follow a digit-sum rule: this one's digits add up to 29.
+        ("35600000012344", "clé de contrôle incorrecte"),
     ],
 )
 def test_it_refuses_an_invalid_siret(siret, message):
@@ -90,10 +98,32 @@ def test_it_refuses_an_invalid_siret(siret, message):
     assert message in messages(exc)
 
 
-def test_it_accepts_a_valid_siret_and_rna():
-    valider_siret("73282932000074")
-    valider_siren("244200770")
-    valider_rna("W423001234")
+@pytest.mark.parametrize(
+    "siret",
+    [
+        "73282932000074",  # published example of the INSEE register
+        "35600000000048",  # La Poste's head office
+        "35600000049837",  # a La Poste establishment: not Luhn, digits add up to 45
+    ],
+)
+def test_it_accepts_a_valid_siret(siret):
+    collectivite = PorteurFactory().collectivite
+    porteur = PorteurFactory.build(siret=siret, rna="W423001234", collectivite=collectivite)
+    porteur.full_clean()
+    porteur.save()
+    assert Porteur.objects.get(pk=porteur.pk).siret == siret
+
+
+def test_it_accepts_a_valid_siren_and_refuses_a_wrong_key():
+    assert valider_siren("244200770") is None
+    with pytest.raises(ValidationError, match="clé de contrôle incorrecte"):
+        valider_siren("244200771")
+    with pytest.raises(ValidationError, match="exactement 9 chiffres"):
+        valider_siren("24420077")
+
+
+def test_it_accepts_a_valid_rna():
+    assert valider_rna("W423001234") is None
 
 
 @pytest.mark.parametrize("rna", ["423001234", "W12345678", "w423001234", "W4230012345"])

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from frictionless import Resource, Schema
+from stdnum import luhn
 
-from contrat_ville.validators import luhn_valide
 from deliberations import opendata
 from programmation.models import Convention, Porteur
 
@@ -67,8 +67,8 @@ SCHEMA_DELIBERATIONS = {
 
 
 def siret_de(siren):
-    """A Luhn-valid SIRET of a test SIREN (an establishment number chosen for the test)."""
-    return next(siren + f"{nic:05d}" for nic in range(1, 100) if luhn_valide(siren + f"{nic:05d}"))
+    """The SIRET of a test SIREN's establishment 0001, its key computed by python-stdnum (not the app)."""
+    return siren + "0001" + luhn.calc_check_digit(siren + "0001")
 
 
 def valider(contenu, schema):
@@ -254,12 +254,13 @@ def test_the_seed_deliberations_give_the_figures_of_their_extracts(sem):
         assert ligne["PREF_ID"] == "PREF042" and ligne["DELIB_MATIERE_CODE"] == "7.5"
 
 
-def test_the_page_downloads_both_files_with_their_names(client, agent, attribuant):
+def test_the_page_downloads_both_files_with_their_names(client, agent, attribuant, time_machine):
     collectivite, _ = attribuant
     agent.collectivite = collectivite
     agent.save()
+    time_machine.move_to(datetime.datetime(2026, 2, 3, 9, tzinfo=datetime.UTC), tick=False)
     client.force_login(agent)
-    jour = f"{datetime.date.today():%Y%m%d}"
+    jour = "20260203"  # the day of the download names the file
     url = reverse("deliberations:donnees_ouvertes")
     reponse = client.get(url, {"fichier": "subventions", "annee": "2025"})
     assert (
@@ -276,8 +277,9 @@ def test_the_page_downloads_both_files_with_their_names(client, agent, attribuan
     assert "écartée : ni SIRET ni RNA" in page
 
 
-def test_the_command_writes_both_files_and_names_the_left_out_rows(attribuant, tmp_path):
+def test_the_command_writes_both_files_and_names_the_left_out_rows(attribuant, tmp_path, time_machine):
     collectivite, _ = attribuant
+    time_machine.move_to(datetime.datetime(2026, 12, 31, 10, tzinfo=datetime.UTC), tick=False)
     sortie, erreurs = io.StringIO(), io.StringIO()
     call_command(
         "exporter_scdl",
@@ -288,7 +290,7 @@ def test_the_command_writes_both_files_and_names_the_left_out_rows(attribuant, t
         stdout=sortie,
         stderr=erreurs,
     )
-    jour = f"{datetime.date.today():%Y%m%d}"
+    jour = "20261231"
     noms = sorted(p.name for p in tmp_path.iterdir())
     assert noms == [
         f"{jour}_{collectivite.siren}_deliberations.csv",

@@ -100,7 +100,7 @@ def test_it_schedules_the_cls_convention_year_by_year():
     assert chiffres(action, "2028-07-01")[1] == Decimal("94000")
 
 
-def test_it_sums_a_porteur_s_figures_and_shows_them_on_its_page(client, agent):
+def test_it_sums_a_porteur_s_figures_and_shows_them_on_its_page(client, agent, time_machine):
     action = agasef_2024()
     Convention.objects.creer_pour(action).signer(datetime.date(2024, 6, 20), None)
     payer(action, "10000", "2024-07-01")
@@ -115,9 +115,10 @@ def test_it_sums_a_porteur_s_figures_and_shows_them_on_its_page(client, agent):
         "reste_a_verser": Decimal("13500"),
         "en_retard": Decimal("1750"),
     }
+    time_machine.move_to(datetime.datetime(2025, 9, 1, 10, tzinfo=datetime.UTC), tick=False)
     client.force_login(agent)
     page = client.get(reverse("programmation:porteur", args=[action.porteur_id])).content.decode()
-    # Today (after 30 June 2025) the 2024 balance is due as well: 23 500 € due, 10 000 € paid.
+    # On 1 September 2025 (after 30 June 2025) the 2024 balance is due as well: 23 500 € due, 10 000 € paid.
     assert "Conventions et versements" in page
     assert '<span class="etiquette avertissement">13\u202f500\u202f€</span>' in page
     page = client.get(reverse("programmation:action", args=[action.pk])).content.decode()

@@ -8,6 +8,8 @@ from django.urls import reverse
 from contrat_ville.models import Axe, Contrat, Financeur
 from programmation.models import Action, Cofinancement, Modification, Porteur, Tranche
 
+from .test_verrou import _valeurs
+
 pytestmark = pytest.mark.django_db
 
 
@@ -185,14 +187,21 @@ def test_it_refuses_to_change_the_amounts_of_a_voted_tranche(client, agent):
     assert action.contribution == Decimal("15000")  # seed 000
 
 
-def test_the_admin_too_refuses_to_change_a_voted_amount(client, admin_user):
-    client.force_login(admin_user)
+def test_the_admin_too_refuses_to_change_a_voted_amount(client, administrateur):
+    client.force_login(administrateur)
     action = Action.objects.get(numero_dauphin="266923")
-    action.contribution = Decimal("1")
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError, match="nouvelle délibération"):
-        action.full_clean()
+    adresse = reverse("admin:programmation_action_change", args=[action.pk])
+    page = client.get(adresse)
+    donnees = _valeurs(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        donnees |= _valeurs(inline.formset.management_form)
+        for form in inline.formset.forms:
+            donnees |= _valeurs(form)
+    donnees["contribution"] = "1"
+    reponse = client.post(adresse, donnees)
+    assert reponse.status_code == 200
+    assert "nouvelle délibération" in reponse.content.decode()
+    assert Action.objects.get(pk=action.pk).contribution == Decimal("15000.00")
 
 
 def test_it_reconducts_an_action_into_next_year(client, agent):

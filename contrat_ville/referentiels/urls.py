@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grille, views
 
 app_name = "referentiels"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("enveloppes/nouvelle/", views.enveloppe_creer, name="enveloppe_creer"),
     path("enveloppes/<int:pk>/modifier/", views.enveloppe_modifier, name="enveloppe_modifier"),
     path("enveloppes/<int:pk>/supprimer/", views.enveloppe_supprimer, name="enveloppe_supprimer"),
+    path("enveloppes/grille/<int:pk>/", grille.grille_enveloppes, name="enveloppes_grille"),
     path("quartiers/", views.quartiers, name="quartiers"),
     path("quartiers/nouveau/", views.quartier_creer, name="quartier_creer"),
     path("quartiers/<int:pk>/modifier/", views.quartier_modifier, name="quartier_modifier"),

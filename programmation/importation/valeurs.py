@@ -2,8 +2,9 @@
 
 import datetime
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
+
+from contrat_ville import textes
 
 ESPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 MONTANT_MAX = Decimal("999999999999.99")
@@ -18,16 +19,7 @@ class ValeurInvalide(ValueError):
     pass
 
 
-NON_ALPHANUMERIQUE = re.compile(r"[^a-z0-9]+")
-
-
-def normaliser(texte):
-    """Lowercase, no accents, punctuation as spaces, single spaces: how headers and names compare."""
-    texte = str(texte)
-    if not texte.isascii():
-        # Accents decompose into a letter and a combining mark, which the ASCII encoding drops.
-        texte = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode()
-    return NON_ALPHANUMERIQUE.sub(" ", texte.lower()).strip()
+normaliser = textes.normaliser  # how headers and names compare, kept under its import's name
 
 
 def texte(valeur):

@@ -4,7 +4,6 @@ The report itself is assembled by `programmation.rapport_annuel`; the délibéra
 council's opinion is stored here as plain text (actions know nothing of séances).
 """
 
-import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from contrat_ville.calendrier import echeance_compte_rendu
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.formats import euros
 from contrat_ville.models import MONTANT, Collectivite, Contrat, Financeur, Quartier
@@ -31,9 +31,7 @@ TRANCHES_AGE = [
 ]
 
 
-def echeance(annee):
-    """A year's bilans are due six months after its end: 30 June of the next year."""
-    return datetime.date(annee + 1, 6, 30)
+echeance = echeance_compte_rendu  # a year's bilans are due with its compte rendu financier
 
 
 def _nombre(libelle):

@@ -86,18 +86,24 @@ def referentiels(page):
         champ(page, "Nature").select_option(label=nature)
         soumettre(page)
         expect(page.get_by_text(nom).first).to_be_visible()
-    for numero, intitule, _ in AXES:
-        for nom, _ in FINANCEURS:
-            page.goto(base + "/referentiels/enveloppes/nouvelle/")
-            champ(page, "Contrat").select_option(label=OPTION_CONTRAT)
-            champ(page, "Année").fill(str(ANNEE))
-            champ(page, "Axe").select_option(label=f"Axe {numero} : {intitule} — {OPTION_CONTRAT}")
-            champ(page, "Financeur").select_option(label=nom)
-            champ(page, "Section").select_option(label="Fonctionnement")
-            champ(page, "Montant (€)").fill(MONTANT_ENVELOPPE)
-            soumettre(page)
-            expect(page.locator("[role=alert].erreurs-resume")).to_have_count(0)
+    enveloppes_en_grille(page)
     quartier(page)
+
+
+def enveloppes_en_grille(page):
+    """The year's envelopes (axe × financeur) typed in one grid, saved in one request."""
+    page.goto(page.base_url + "/referentiels/enveloppes/")
+    page.get_by_role("link", name=re.compile("Saisir les enveloppes de .* en grille")).click()
+    page.get_by_label("Année", exact=True).select_option(str(ANNEE))
+    page.get_by_label("Section", exact=True).select_option(label="Fonctionnement")
+    page.get_by_role("button", name="Afficher").click()
+    for numero, _, _ in AXES:
+        for nom, _ in FINANCEURS:
+            libelle = re.compile(rf"^Axe {numero} : .* — {re.escape(nom)}$")
+            page.get_by_label(libelle).fill(MONTANT_ENVELOPPE)
+    soumettre(page, "Enregistrer la grille")
+    expect(page.locator("[role=alert].erreurs-resume")).to_have_count(0)
+    expect(page.get_by_text("Enveloppes enregistrées : 9 modifications.")).to_be_visible()
 
 
 def quartier(page):
