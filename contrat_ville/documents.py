@@ -11,11 +11,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -27,6 +27,7 @@ from .models import (
     limite_d_abandon,
     limite_de_silence,
 )
+from .pdf import chemin_en_cache, garder, lire, marquer_lu
 
 logger = logging.getLogger(__name__)
 
@@ -100,20 +101,77 @@ def reponse_fichier(contenu, nom_fichier):
     return reponse
 
 
+def reponse_en_cache(request, cle, nom_fichier):
+    """The file kept under `cle`, or None when there is none: ETag is the key, Last-Modified the date
+    it was made; 304 when the browser already has it (If-None-Match, else If-Modified-Since)."""
+    chemin = chemin_en_cache(cle, nom_fichier.rsplit(".", 1)[-1])
+    try:
+        fait_le = int(chemin.stat().st_mtime)
+    except FileNotFoundError:
+        return None
+    etag = f'"{cle}"'
+    if "If-None-Match" in request.headers:
+        a_jour = etag in request.headers["If-None-Match"]
+    else:
+        depuis = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        a_jour = depuis is not None and fait_le <= depuis
+    if a_jour:
+        marquer_lu(chemin)
+        reponse = HttpResponseNotModified()
+    else:
+        contenu = lire(chemin)
+        if contenu is None:  # pruned between the two looks
+            return None
+        reponse = reponse_fichier(contenu, nom_fichier)
+    reponse["ETag"] = etag
+    reponse["Last-Modified"] = http_date(fait_le)
+    return reponse
+
+
+def servir_en_cache(request, cle, nom_fichier, fabriquer):
+    """A small document from the cache, made here when missing (once: see rendre_une_fois)."""
+    if (reponse := reponse_en_cache(request, cle, nom_fichier)) is None:
+        rendre_une_fois(cle, nom_fichier, fabriquer)
+        reponse = reponse_en_cache(request, cle, nom_fichier)
+    return reponse
+
+
+def rendre_une_fois(cle, nom_fichier, fabriquer):
+    """Two requests for the same missing document share one render: on PostgreSQL the second waits on a
+    lock held by the key (released with the transaction), then finds the file. SQLite (development,
+    tests) has no such lock: a rare second render there writes the same bytes again."""
+    chemin = chemin_en_cache(cle, nom_fichier.rsplit(".", 1)[-1])
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as curseur:
+                curseur.execute("SELECT pg_advisory_xact_lock(%s)", [int(cle[:15], 16)])
+        if not chemin.exists():
+            garder(chemin, fabriquer(lambda *_: None))
+
+
 def en_arriere_plan(nombre_actions):
     """Above this size a document takes more than a few seconds: the worker makes it."""
     return nombre_actions > settings.DOCUMENTS_SEUIL_ARRIERE_PLAN
 
 
-def servir(request, *, collectivite, nature, objet_id, nom_fichier, nombre_actions, fabriquer, tache):
+def servir(
+    request, *, collectivite, nature, objet_id, nom_fichier, nombre_actions, fabriquer, tache, cle=None
+):
     """Answer with the file, or queue it and send the user to its progress page.
 
-    The same document already waiting or being made is joined (no second task); a user with
+    `cle()` (see pdf.cle_document) finds the file already made, small or large, without rendering. The
+    same document already waiting or being made is joined (no second task); a user with
     DOCUMENTS_PAR_UTILISATEUR documents in production is asked to wait (HTTP 429, nothing written)."""
     if (trouver := CONSERVES.get(nature)) and (conserve := trouver(objet_id)) is not None:
         return reponse_conservee(request, conserve)
-    if not en_arriere_plan(nombre_actions):
-        source = _source_figee(nature, objet_id)
+    source = _source_figee(nature, objet_id)
+    if source is None and cle is not None:
+        cle = cle()  # read only now: a kept act needs no key
+        if (reponse := reponse_en_cache(request, cle, nom_fichier)) is not None:
+            return reponse
+        if not en_arriere_plan(nombre_actions):
+            return servir_en_cache(request, cle, nom_fichier, fabriquer)
+    elif not en_arriere_plan(nombre_actions):
         fabriquer = source.produire if source else fabriquer
         return reponse_revalidee(request, fabriquer(lambda *_: None), nom_fichier)
     cle = {"collectivite": collectivite, "nature": nature, "objet_id": objet_id, "nom_fichier": nom_fichier}
@@ -155,12 +213,13 @@ def trop_de_documents(request, en_production):
     return reponse
 
 
-def produire(document_id, fabriquer):
+def produire(document_id, fabriquer, cle=None):
     """In the worker: make the document, recording progress, and keep the file or the error.
 
     fabriquer(objet_id, avancer) returns the bytes; whatever it raises marks the document failed, except
     a lost database (the worker takes the task back). A document already finished, failed or taken by
-    another attempt is left as it is."""
+    another attempt is left as it is. cle(objet_id), read before the render, files the bytes in the
+    cache too: the next request finds them there without a task."""
     document = DocumentGenere.objects.commencer(document_id)
     if document is None:
         logger.warning("Document %s : plus à produire (prêt, en échec ou abandonné)", document_id)
@@ -170,7 +229,11 @@ def produire(document_id, fabriquer):
         if source is not None:
             contenu = source.produire(document.avancer)
         else:
+            # Read before the data it stands for: a change during the render gives a new key, not this file.
+            cle = cle and cle(document.objet_id)
             contenu = fabriquer(document.objet_id, document.avancer)
+            if cle:
+                garder(chemin_en_cache(cle, document.nom_fichier.rsplit(".", 1)[-1]), contenu)
     except COUPURES:
         raise
     except Exception as erreur:

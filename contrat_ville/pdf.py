@@ -1,10 +1,13 @@
-"""HTML to PDF with WeasyPrint, for every document of the project.
+"""HTML to PDF with WeasyPrint, and the cache every generated document is kept in.
 
-A PDF is kept in MEDIA_ROOT under the SHA-256 of its HTML: the HTML is drawn from every row, template
-and setting the document depends on, so the same HTML is the same document, and a change to any of
-them makes a new key. Laying out is what costs (seconds for a large annex); rendering the HTML does not.
+Two keys. A document's own key (`cle_document`) is a hash of the rows it prints, read with a few
+`values_list` queries, of the templates and of what else changes its bytes: a repeat download finds its
+file without rendering anything. Under it, a PDF is also kept under the SHA-256 of its HTML: laying out
+is what costs (seconds for a large annex), so HTML that comes out the same is never laid out twice.
 """
 
+import contextlib
+import functools
 import hashlib
 import os
 import time
@@ -12,6 +15,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -19,6 +24,8 @@ from django.utils import translation
 CONSERVATION = 30 * 24 * 3600
 # Another WeasyPrint may lay out otherwise: part of the key.
 VERSION_WEASYPRINT = version("weasyprint")
+# Settings that change a document's bytes (dates, numbers, the base the PDF's resources are read from).
+REGLAGES = ("LANGUAGE_CODE", "TIME_ZONE", "USE_TZ", "BASE_DIR")
 
 
 def rendre_html(gabarit, contexte):
@@ -29,14 +36,11 @@ def rendre_html(gabarit, contexte):
 
 def html_vers_pdf(html, avancer=None):
     """avancer(pourcentage, étape), if given, is told when layout starts and when it is written."""
-    chemin = _dans_le_cache(html)
-    try:
-        contenu = chemin.read_bytes()
-    except FileNotFoundError:
+    chemin = _dossier() / f"{_cle_html(html)}.pdf"
+    contenu = lire(chemin)
+    if contenu is None:
         contenu = _mettre_en_page(html, avancer)
-        _garder(chemin, contenu)
-    else:
-        os.utime(chemin)  # read: kept from pruning
+        garder(chemin, contenu)
     return contenu
 
 
@@ -54,21 +58,87 @@ def _dossier():
     return Path(settings.MEDIA_ROOT) / "cache-pdf"
 
 
-def _dans_le_cache(html):
-    cle = hashlib.sha256(f"{VERSION_WEASYPRINT}\n{settings.BASE_DIR}\n{html}".encode()).hexdigest()
-    return _dossier() / f"{cle}.pdf"
+def _cle_html(html):
+    return hashlib.sha256(f"{VERSION_WEASYPRINT}\n{settings.BASE_DIR}\n{html}".encode()).hexdigest()
 
 
-def _garder(chemin, contenu):
+def cle_document(nature, *parties):
+    """The key of a document: its nature, then every row it prints, each part a `values_list` queryset
+    (or a plain value). A queryset's rows are hashed as the database driver gives them: Django's
+    conversions (dates, decimals) cost more than the rest of a repeat download."""
+    empreinte = hashlib.sha256(f"{nature}\n{_contexte_de_rendu()}\n".encode())
+    for partie in parties:
+        if isinstance(partie, QuerySet):
+            sql, parametres = partie.query.sql_with_params()
+            with connections[partie.db].cursor() as curseur:
+                curseur.execute(sql, parametres)
+                partie = curseur.fetchall()
+        empreinte.update(repr(partie).encode())
+        empreinte.update(b"\n")
+    return empreinte.hexdigest()
+
+
+def _contexte_de_rendu():
+    reglages = [repr(getattr(settings, nom, None)) for nom in REGLAGES]
+    dossiers = tuple(str(d) for moteur in settings.TEMPLATES for d in moteur.get("DIRS", []))
+    return "\n".join([VERSION_WEASYPRINT, empreinte_gabarits(dossiers), *reglages])
+
+
+@functools.cache
+def empreinte_gabarits(dossiers):
+    """Once a process: templates change only with a deployment, which starts new processes."""
+    empreinte = hashlib.sha256()
+    for dossier in dossiers:
+        for fichier in sorted(Path(dossier).rglob("*")):
+            if fichier.is_file():
+                empreinte.update(f"{fichier.relative_to(dossier)}\n".encode())
+                empreinte.update(fichier.read_bytes())
+    return empreinte.hexdigest()
+
+
+def chemin_en_cache(cle, extension):
+    return Path(settings.MEDIA_ROOT) / "cache-documents" / f"{cle}.{extension}"
+
+
+def lire(chemin):
+    """The kept bytes, or None. A read marks the entry used (access time), keeping it from pruning; its
+    modification time stays the date it was made (the Last-Modified of the answer)."""
+    try:
+        contenu = chemin.read_bytes()
+    except FileNotFoundError:
+        return None
+    marquer_lu(chemin)
+    return contenu
+
+
+def marquer_lu(chemin):
+    with contextlib.suppress(FileNotFoundError):  # pruned meanwhile
+        os.utime(chemin, (time.time(), chemin.stat().st_mtime))
+
+
+def garder(chemin, contenu):
     """Written under a temporary name then renamed: a reader never sees half a file."""
     chemin.parent.mkdir(parents=True, exist_ok=True)
-    provisoire = chemin.with_suffix(f".{os.getpid()}.tmp")
+    provisoire = chemin.with_suffix(f".{os.getpid()}.{time.monotonic_ns()}.tmp")
     provisoire.write_bytes(contenu)
     provisoire.replace(chemin)
+    elaguer(chemin.parent)
+
+
+def elaguer(dossier):
+    """Entries neither read nor written for CONSERVATION seconds are deleted."""
     limite = time.time() - CONSERVATION
-    for ancien in chemin.parent.glob("*.pdf"):
+    for ancien in dossier.iterdir():
+        if ancien.suffix == ".tmp":
+            continue
         try:
-            if ancien.stat().st_mtime < limite:
+            etat = ancien.stat()
+            if max(etat.st_atime, etat.st_mtime) < limite:
                 ancien.unlink()
         except FileNotFoundError:  # pruned by another process meanwhile
             pass
+
+
+def colonnes(modele, chemin=""):
+    """Every column of `modele` for `values_list`, reached through `chemin` (« porteur__ »)."""
+    return [f"{chemin}{champ.attname}" for champ in modele._meta.concrete_fields]

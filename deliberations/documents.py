@@ -1,14 +1,25 @@
 """The extract of the register ("extrait du registre des délibérations"), with its annexes."""
 
 from contrat_ville.documents import en_arriere_plan
-from contrat_ville.pdf import html_vers_pdf, rendre_html
+from contrat_ville.models import Collectivite, Contrat
+from contrat_ville.pdf import cle_document, colonnes, html_vers_pdf, rendre_html
 from programmation import documents as documents_tranche
 from programmation.annexe import construire_annexe
-from programmation.models import Tranche
+from programmation.models import Action, Porteur, Tranche
 from programmation.tableur import annexe_xlsx
 
 from .enums import EtatPresence
-from .models import ActeFige, Elu, NatureActeFige, Presence
+from .models import (
+    ActeFige,
+    Deliberation,
+    Elu,
+    Instance,
+    LigneModificative,
+    NatureActeFige,
+    Presence,
+    PresenceDeliberation,
+    Seance,
+)
 from .models.figes import empreinte
 
 # Where the préfecture's stamp goes: the voted extract is kept with it, the stamp is put in per version.
@@ -80,6 +91,52 @@ def source_extrait(deliberation):
 
 def extrait_pdf(deliberation, avancer=None):
     return html_vers_pdf(extrait_html(deliberation), avancer)
+
+
+def cle_extrait(deliberation_id):
+    """The key the extract is cached under: every row it prints, read without rendering (the act with
+    its séance, instance and authority; the authority's members; attendance; lines; the annex's rows)."""
+    acte = Deliberation.objects.filter(pk=deliberation_id).values_list(
+        *colonnes(Deliberation),
+        *colonnes(Seance, "seance__"),
+        *colonnes(Instance, "seance__instance__"),
+        *colonnes(Collectivite, "collectivite__"),
+        *colonnes(Tranche, "tranche_corrigee__"),
+        *colonnes(Contrat, "tranche_corrigee__contrat__"),
+    )
+    acte = list(acte)
+    if not acte:
+        return cle_document("extrait-pdf")
+    numeros = {nom: i for i, nom in enumerate(colonnes(Deliberation))}
+    collectivite, seance, tranche = (
+        acte[0][numeros[c]] for c in ("collectivite_id", "seance_id", "tranche_id")
+    )
+    lignes = [
+        *acte,
+        Elu.objects.filter(collectivite_id=collectivite).order_by("pk").values_list(*colonnes(Elu)),
+        Presence.objects.filter(seance_id=seance).order_by("pk").values_list(*colonnes(Presence)),
+        PresenceDeliberation.objects.filter(deliberation_id=deliberation_id)
+        .order_by("pk")
+        .values_list(*colonnes(PresenceDeliberation)),
+        "ne prenant pas part",
+        Deliberation.ne_prenant_pas_part.through.objects.filter(deliberation_id=deliberation_id)
+        .order_by("pk")
+        .values_list("elu_id"),
+        "membres",
+        Instance.membres.through.objects.filter(instance__seances=seance)
+        .order_by("pk")
+        .values_list("elu_id"),
+        LigneModificative.objects.filter(deliberation_id=deliberation_id)
+        .order_by("pk")
+        .values_list(
+            *colonnes(LigneModificative),
+            *colonnes(Action, "action__"),
+            *colonnes(Porteur, "action__porteur__"),
+        ),
+    ]
+    if tranche is not None:
+        lignes += ["annexe", *documents_tranche.lignes_annexe(tranche)]
+    return cle_document("extrait-pdf", *lignes)
 
 
 def figer(deliberation):

@@ -46,8 +46,9 @@ def _annexe(tranche, extension="pdf"):
 
 
 def _fichiers(dossier):
-    # The PDF cache (cache-pdf/) keeps a copy of every layout: the documents are what is counted.
-    return [f for f in dossier.rglob("*") if f.is_file() and "cache-pdf" not in f.parts]
+    # The caches (cache-pdf/, cache-documents/) keep a copy of every document: the documents are counted.
+    caches = {"cache-pdf", "cache-documents"}
+    return [f for f in dossier.rglob("*") if f.is_file() and not caches & set(f.parts)]
 
 
 def _boucle(identifiant="travailleur-test"):

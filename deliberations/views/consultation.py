@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from contrat_ville.documents import reponse_conservee, servir
 
 from .. import taches
-from ..documents import extrait_pdf, nom_fichier
+from ..documents import cle_extrait, extrait_pdf, nom_fichier
 from ..forms import (
     InscriptionForm,
     LigneModificativeForm,
@@ -93,6 +93,7 @@ def deliberation_extrait_pdf(request, pk):
         nombre_actions=deliberation.tranche.actions.count() if deliberation.tranche else 0,
         fabriquer=lambda avancer: extrait_pdf(deliberation, avancer),
         tache=taches.produire_extrait_pdf,
+        cle=lambda: cle_extrait(deliberation.pk),
     )
 
 

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from contrat_ville.documents import reponse_fichier
+from contrat_ville.documents import servir_en_cache
 from contrat_ville.formats import date_fr
 
 from ..controles import conventions_requises
 from ..conventions import convention_pdf, nom_fichier, regles_en_vigueur
+from ..documents import cle_convention
 from ..enums import StatutAction, StatutConvention
 from ..forms_conventions import PaiementForm, SignatureForm
 from ..models import Action, Convention, Paiement, annoter_versements
@@ -77,7 +78,9 @@ def convention_creer(request, pk):
 @voir
 def convention_telecharger(request, pk):
     convention = _convention(request, pk)
-    return reponse_fichier(convention_pdf(convention), nom_fichier(convention))
+    return servir_en_cache(
+        request, cle_convention(convention.pk), nom_fichier(convention), lambda _: convention_pdf(convention)
+    )
 
 
 @require_POST

@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 
-from contrat_ville.documents import reponse_fichier
+from contrat_ville.documents import servir_en_cache
 
+from ..documents import cle_rapport
 from ..evaluation.documents import nom_fichier, rapport_pdf, rapport_xlsx
 from ..evaluation.forms import SaisieBilan
 from ..evaluation.indicateurs import indicateurs
@@ -105,14 +106,16 @@ def _rapport(request, pk):
 @voir_rapports
 def rapport_annuel_pdf(request, pk):
     rapport = _rapport(request, pk)
-    return reponse_fichier(rapport_pdf(rapport), nom_fichier(rapport, "pdf"))
+    cle = cle_rapport(rapport, "pdf")
+    return servir_en_cache(request, cle, nom_fichier(rapport, "pdf"), lambda _: rapport_pdf(rapport))
 
 
 @login_required
 @voir_rapports
 def rapport_annuel_xlsx(request, pk):
     rapport = _rapport(request, pk)
-    return reponse_fichier(rapport_xlsx(rapport), nom_fichier(rapport, "xlsx"))
+    cle = cle_rapport(rapport, "xlsx")
+    return servir_en_cache(request, cle, nom_fichier(rapport, "xlsx"), lambda _: rapport_xlsx(rapport))
 
 
 @login_required

@@ -10,7 +10,7 @@ from contrat_ville.models import Contrat
 from .. import taches
 from ..annexe import construire_annexe
 from ..controles import constats_en_resume, controler_tranche, suivi_enveloppes
-from ..documents import annexe_pdf, est_projet, nom_fichier
+from ..documents import annexe_pdf, cle_annexe, est_projet, nom_fichier
 from ..filters import ActionFilter
 from ..models import Action, Tranche
 from ..selection import actions_choisies
@@ -66,6 +66,7 @@ def _servir_annexe(request, pk, extension, fabriquer, tache):
         nombre_actions=tranche.actions.count(),
         fabriquer=lambda avancer: fabriquer(tranche, avancer),
         tache=tache,
+        cle=lambda: cle_annexe(tranche.pk, extension),
     )
 
 
