@@ -263,10 +263,15 @@ def test_it_prunes_entries_unused_for_thirty_days_when_one_is_written(settings):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="requêtes simultanées : PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_it_renders_once_for_two_simultaneous_requests(agent, monkeypatch):
+def test_it_renders_once_for_two_simultaneous_requests(monkeypatch):
+    # Its own authority and agent: a transactional test cannot count on the session's seed data,
+    # which an earlier one may have emptied.
     action = ActionFactory(statut="proposee", intitule="Atelier d'écriture")
-    agent.collectivite = action.contrat.collectivite
-    agent.save()
+    synchroniser_roles()
+    agent = User.objects.create_user(
+        "agent-simultane", password="x", collectivite=action.contrat.collectivite
+    )
+    agent.groups.add(Group.objects.get(name=AGENTS))
     appels = []
     rendre_html = documents.rendre_html
 
