@@ -343,8 +343,6 @@ def annuels_par_porteur(actions, collectivite_id):
 
 def conventions_requises(actions, collectivite):
     """(action, Obligation) for each action that needs a convention; the actions' porteurs loaded."""
-    if not isinstance(collectivite, Collectivite):
-        collectivite = Collectivite.objects.get(pk=collectivite)
     annuels = annuels_par_porteur(actions, collectivite.pk)
     for action in actions:
         annuel = annuels.get((action.porteur_id, action.annee), Decimal(0))

@@ -36,11 +36,9 @@ def nom_fichier(tranche, suffixe):
     return f"{prefixe}{tranche.annee}-T{tranche.numero}-{suffixe}"
 
 
-def est_projet(tranche, constats=None):
+def est_projet(tranche):
     """A document is a draft until its tranche is voted, whatever its checks find: a voted act is the
-    act (a stated total that its lines contradict is printed with their sum in a note, see annexe.py).
-
-    `constats` is accepted for the callers that pass them; they no longer change the answer."""
+    act (a stated total that its lines contradict is printed with their sum in a note, see annexe.py)."""
     return not tranche.est_verrouillee
 
 

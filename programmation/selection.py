@@ -37,9 +37,9 @@ def _toutes_les_filtrees(request, offertes):
         raise ValidationError("Les filtres de la liste ne sont pas valides : corrigez-les, puis recommencez.")
     # The page said « the N filtered actions »: if the list changed since, the user did not see it.
     annonce = request.POST.get("nombre", "")
-    if annonce.isdecimal() and filtre.qs.count() != int(annonce):
+    if annonce.isdecimal() and (nombre := filtre.qs.count()) != int(annonce):
         raise ValidationError(
             f"La liste a changé depuis son affichage ({annonce} actions annoncées, "
-            f"{filtre.qs.count()} aujourd'hui) : vérifiez la sélection, puis recommencez."
+            f"{nombre} aujourd'hui) : vérifiez la sélection, puis recommencez."
         )
     return filtre.qs

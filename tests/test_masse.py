@@ -155,7 +155,10 @@ def test_the_vote_s_lock_holds_against_every_bulk_operation(client, agent, contr
         {"operation": "statut", "statut": "en_instruction", "action": [action.pk, deposee.pk]},
         follow=True,
     )
-    assert textes(reponse)[0] == "Rien n'a été modifié : 1 action refusée."
+    assert textes(reponse) == [
+        "Rien n'a été modifié : 1 action refusée.",
+        f"« {action.intitule} » : Une action « Votée » ne peut pas passer au statut « En instruction ».",
+    ]
     # Into another tranche, and out of the voted one (not offered: the form refuses it).
     reponse = client.post(
         MASSE,
@@ -297,4 +300,25 @@ def test_the_list_with_checkboxes_and_the_composer_cost_the_same_queries_for_5_o
     assert 'form="masse"' in client.get(liste, filtres).content.decode()
     deposees(contrat, 45, statut="en_instruction")
     beaucoup = (_requetes_de_la_page(client, liste, filtres), _requetes_de_la_page(client, composer))
+    assert peu == beaucoup
+
+
+def _conventionner_une_tranche_votee(contrat, agent, nombre, annee):
+    tranche = Tranche.objects.creer_suivante(contrat, annee)
+    actions = deposees(contrat, nombre, statut="proposee", annee=annee)
+    Action.objects.filter(pk__in=[a.pk for a in actions]).ajouter_a(tranche, agent)
+    tranche.statut = "soumise"
+    tranche.save(update_fields=["statut"])
+    tranche.verrouiller("Délibération de test")
+    with CaptureQueriesContext(connection) as requetes:
+        faites = Action.objects.filter(tranche=tranche).changer_statut("conventionnee", agent)
+    assert len(faites) == nombre
+    assert statuts(actions) == ["conventionnee"] * nombre
+    return len(requetes)
+
+
+def test_the_vote_s_lock_is_checked_in_the_same_queries_for_3_or_30_voted_actions(agent, contrat):
+    # The lock reads the voted tranches once, not once per action in them.
+    peu = _conventionner_une_tranche_votee(contrat, agent, 3, 2025)
+    beaucoup = _conventionner_une_tranche_votee(contrat, agent, 30, 2026)
     assert peu == beaucoup

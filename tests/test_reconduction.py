@@ -84,7 +84,12 @@ def test_it_reconducts_the_chosen_actions_as_drafts_of_next_year(client, agent, 
         Decimal("8000"),
     )
     assert set(copie.quartiers.all()) == set(sources[0].quartiers.all()) and copie.quartiers.count() == 2
-    assert copie.modifications.get().champ == "reconduite de"
+    trace = copie.modifications.get()
+    assert (trace.champ, trace.apres, trace.auteur) == (
+        "reconduite de",
+        "Atelier reconduit 1 / AGASEF (2024)",
+        agent,
+    )
     assert not Action.objects.filter(reconduite_de=sources[2]).exists()
 
 

@@ -612,13 +612,15 @@ class Action(Cloisonne):
             .filter(tranche__statut=StatutTranche.VOTEE)
             .values("pk", "statut", *colonnes)
         }
+        # The voted tranches the actions are in, or would enter: one query, not one per action.
         entrees = {a.tranche_id for a in actions if a.tranche_id and a.pk not in avant}
-        votees = Tranche.objects.filter(pk__in=entrees, statut=StatutTranche.VOTEE).in_bulk()
+        tranches = {ligne["tranche_id"] for ligne in avant.values()} | entrees
+        votees = Tranche.objects.filter(pk__in=tranches, statut=StatutTranche.VOTEE).in_bulk()
         erreurs = []
         for action in actions:
             ancien = avant.get(action.pk)
             if ancien is not None:
-                tranche = Tranche.objects.get(pk=ancien["tranche_id"])
+                tranche = votees[ancien["tranche_id"]]
                 fautifs = [
                     c
                     for c, col in zip(cls.VERROUILLES, colonnes, strict=True)

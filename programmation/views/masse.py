@@ -4,7 +4,6 @@ join a draft tranche or leave it, all or nothing, in one request."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,25 +14,20 @@ from ..models import Action
 from ..models.masse import RefusEnMasse
 from ..selection import actions_choisies
 from ..tables import pluriel
+from .commun import appliquer
 
 
 def rapporter(request, operation, succes):
-    """Runs a bulk change in a transaction and reports it: succes(result), or every refusal."""
-    try:
-        with transaction.atomic():
-            resultat = operation()
-    except RefusEnMasse as refus:
-        nombre = pluriel(len(refus.messages), "action refusée", "actions refusées")
-        messages.error(request, f"Rien n'a été modifié : {nombre}.")
-        for message in refus.messages:
-            messages.error(request, message)
-        return None
-    except ValidationError as erreur:
-        for message in erreur.messages:
-            messages.error(request, message)
-        return None
-    messages.success(request, succes(resultat))
-    return resultat
+    """appliquer() for a bulk change: a refusal is headed by how many actions it stopped."""
+
+    def tout_ou_rien():
+        try:
+            return operation()
+        except RefusEnMasse as refus:
+            nombre = pluriel(len(refus.messages), "action refusée", "actions refusées")
+            raise ValidationError([f"Rien n'a été modifié : {nombre}.", *refus.messages]) from refus
+
+    return appliquer(request, tout_ou_rien, succes)
 
 
 MESSAGES = {

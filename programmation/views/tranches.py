@@ -49,7 +49,7 @@ def tranche_detail(request, pk):
             "annexe": construire_annexe(tranche),
             "constats": constats,
             "resume": constats_en_resume(constats),
-            "projet": est_projet(tranche, constats),
+            "projet": est_projet(tranche),
             "enveloppes": suivi_enveloppes(tranche.contrat, tranche.annee, jusqu_a=tranche),
         },
     )
@@ -124,13 +124,13 @@ def _candidates(tranche):
     return Action.objects.pouvant_entrer_dans(tranche)
 
 
-def _composer(request, pk, operation, participe):
-    """Adds or removes the selected actions (or all the filtered ones) at once: all or nothing."""
+def _composer(request, pk, offertes, operation, participe):
+    """Adds or removes the selected actions (or all the filtered ones among offertes(tranche)) at once:
+    all or nothing."""
     tranche = _tranche(request, pk)
-    offertes = _candidates(tranche) if participe == "ajoutée" else tranche.actions.all()
     rapporter(
         request,
-        lambda: operation(actions_choisies(request, offertes), tranche),
+        lambda: operation(actions_choisies(request, offertes(tranche)), tranche),
         lambda faites: f"{pluriel(len(faites), f'action {participe}', f'actions {participe}s')}.",
     )
     filtres = request.POST.get("filtres", "")
@@ -150,14 +150,22 @@ def _changer_la_tranche(request, pk, operation, succes):
 @login_required
 @composer_tranches
 def tranche_ajouter(request, pk):
-    return _composer(request, pk, lambda actions, t: actions.ajouter_a(t, request.user), "ajoutée")
+    return _composer(
+        request, pk, _candidates, lambda actions, t: actions.ajouter_a(t, request.user), "ajoutée"
+    )
 
 
 @require_POST
 @login_required
 @composer_tranches
 def tranche_retirer(request, pk):
-    return _composer(request, pk, lambda actions, t: actions.retirer_de(t, request.user), "retirée")
+    return _composer(
+        request,
+        pk,
+        lambda t: t.actions.all(),
+        lambda actions, t: actions.retirer_de(t, request.user),
+        "retirée",
+    )
 
 
 @require_POST
