@@ -10,7 +10,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from contrat_ville import historique
 from contrat_ville.textes import normaliser
+from programmation.importation.valeurs import texte as texte_de_cellule
 
 from .enums import Civilite
 from .models import Elu
@@ -110,7 +111,9 @@ def _lire_xlsx(contenu):
     if len(parties) > PARTIES_MAX or volume > VOLUME_MAX or volume / compresse > TAUX_MAX:
         raise ErreurFichier("Ce classeur est anormalement volumineux une fois décompressé : il est refusé.")
     try:
-        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+        # Formulas as typed, not their cached results: a member's row carries values, and a formula is
+        # refused by name (_verifier) rather than read as whatever Excel last computed, or as empty.
+        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=False)
         try:
             feuille = classeur.worksheets[0]
             return _bornees(enumerate(feuille.iter_rows(max_col=COLONNES_MAX, values_only=True), 1))
@@ -128,7 +131,9 @@ def _bornees(lignes):
         if numero > LIGNES_LUES_MAX:
             raise ErreurFichier(f"Le fichier dépasse {LIGNES_LUES_MAX} lignes, vides comprises.")
         cellules = [_texte(valeur) for valeur in ligne[:COLONNES_MAX]]
-        if not any(cellules):
+        while cellules and not cellules[-1]:  # a read-only sheet pads every row to COLONNES_MAX
+            cellules.pop()
+        if not cellules:
             continue
         if len(resultat) > LIGNES_MAX:  # the header is not a member
             raise ErreurFichier(f"Le fichier dépasse {LIGNES_MAX} lignes de membres.")
@@ -137,13 +142,10 @@ def _bornees(lignes):
 
 
 def _texte(valeur):
-    if valeur is None:
-        return ""
-    if isinstance(valeur, datetime | date):
-        return f"{valeur:%d/%m/%Y}"
-    if isinstance(valeur, float) and valeur.is_integer():
-        valeur = int(valeur)
-    return str(valeur).strip()[:CELLULE_MAX]
+    if not isinstance(valeur, str | int | float | date | None):
+        # openpyxl gives an array or data-table formula as an object: a formula all the same, refused.
+        return "="
+    return texte_de_cellule(valeur)[:CELLULE_MAX]
 
 
 # --- checking --------------------------------------------------------------------------------------

@@ -9,23 +9,15 @@ from programmation.controles import suivi_enveloppes
 from programmation.conventions import regles_citees
 from programmation.models import somme
 from programmation.models.conventions import remplir
+from programmation.tables import pluriel
 
 from .models import ModeleDeliberation
 from .models.modeles import TEXTES, message_inconnus
 
 
-def nom_dans_les_actes(collectivite):
-    """« la Ville de Grigny », « Saint-Etienne Métropole »: the authority as its acts name it."""
-    return getattr(collectivite, "nom_dans_les_actes", None) or collectivite.nom
-
-
 def tranche_de(deliberation):
     """The tranche the délibération adopts, or the one a modificative corrects."""
     return deliberation.tranche or deliberation.tranche_corrigee
-
-
-def _pluriel(nombre, mot):
-    return f"{nombre} {mot}{'s' if nombre > 1 else ''}"
 
 
 def montants_par_axe(tranche):
@@ -38,7 +30,7 @@ def montants_par_axe(tranche):
     )
     niveau = tranche.contrat.libelle_niveau
     return "\n".join(
-        f"{_libelle_axe(niveau, ligne)} : {_pluriel(ligne['nombre'], 'action')}, {euros(ligne['montant'])}"
+        f"{_libelle_axe(niveau, ligne)} : {pluriel(ligne['nombre'], 'action')}, {euros(ligne['montant'])}"
         for ligne in lignes
     )
 
@@ -76,7 +68,7 @@ def valeurs(deliberation, tranche):
     seance = deliberation.seance
     totaux_tranche = totaux(tranche)
     return {
-        "collectivite": nom_dans_les_actes(seance.instance.collectivite),
+        "collectivite": seance.instance.collectivite.nom_dans_les_actes,
         "contrat": tranche.contrat.intitule,
         "annee": tranche.annee,
         "tranche": f"tranche {tranche.numero}",

@@ -290,6 +290,7 @@ def test_it_refuses_a_formula_in_an_xlsx_cell(client_referent, conseil):
     contenu = _xlsx([["civilité", "prénom", "nom"], ["Mme", "Rose", "=1+1"]])
     apercu = _deposer(client_referent, conseil, contenu, "membres.xlsx")
     assert apercu.status_code == 200
+    assert "nom : formule ou caractère invalide refusé" in apercu.text
     assert _jeton(apercu.text) is None
 
 

@@ -7,15 +7,15 @@ import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from contrat_ville.models import User
 from contrat_ville.roles import REFERENTS, synchroniser_roles
-from deliberations.models import Compteur, Elu, Instance, Registre
-from tests.factories import EluFactory, InstanceFactory
+from deliberations.models import Compteur, Deliberation, Elu, Instance, Registre
+from tests.factories import EluFactory, InstanceFactory, SeanceFactory
 
 
 def _referent(nom, collectivite):
@@ -73,6 +73,13 @@ def test_it_refuses_a_mandate_ending_before_it_starts(sem):
     with pytest.raises(ValidationError) as erreur:
         elu.full_clean()
     assert erreur.value.message_dict == {"fin_mandat": ["La fin du mandat ne peut pas précéder son début."]}
+
+
+def test_the_database_refuses_a_mandate_ending_before_it_starts_from_any_door(sem):
+    elu = EluFactory(collectivite=sem, debut_mandat=datetime.date(2026, 3, 20))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Elu.objects.filter(pk=elu.pk).update(fin_mandat=datetime.date(2026, 3, 19))
+    Elu.objects.filter(pk=elu.pk).update(fin_mandat=datetime.date(2026, 3, 20))
 
 
 def test_it_accepts_a_mandate_of_one_day(sem):
@@ -351,6 +358,18 @@ def test_it_sets_the_formats_and_shows_the_next_number(client_referent, sem, ref
     assert f"le prochain numéro sera <strong>{annee}-0042</strong>" in page
     assert f"Numéro interne ACTES : <strong>DEL{annee}_0042</strong>" in page
     assert "Format par défaut" not in page
+
+
+def test_the_next_rang_shown_carries_on_after_a_register_kept_before_its_counter(sem):
+    seance = SeanceFactory(instance__collectivite=sem, date=datetime.date(2025, 3, 20))
+    deliberation = Deliberation.objects.inscrire(seance, "Point")
+    Compteur.objects.all().delete()
+    Deliberation.objects.filter(pk=deliberation.pk).update(rang=229)
+    registre = Registre.objects.get(collectivite=sem)
+    assert registre.prochain_rang(2025) == 230
+    assert registre.attribuer(2025) == 230
+    assert registre.prochain_rang(2025) == 231
+    assert Registre(collectivite=sem).prochain_rang(2026) == 1
 
 
 def test_it_confirms_the_default_formats_once_saved(client_referent):

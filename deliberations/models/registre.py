@@ -108,12 +108,21 @@ class Registre(Cloisonne):
         compteur, _ = Compteur.objects.get_or_create(registre=self, annee=annee)
         compteur = Compteur.objects.select_for_update().get(pk=compteur.pk)
         if compteur.dernier == 0:
-            # A register started before this tool (the seeds): carry on after its last number.
-            dernier = self.collectivite.deliberations.filter(annee=annee).aggregate(n=Max("rang"))["n"]
-            compteur.dernier = dernier or 0
+            compteur.dernier = self._dernier_sans_compteur(annee)
         compteur.dernier += 1
         compteur.save(update_fields=["dernier"])
         return compteur.dernier
+
+    def prochain_rang(self, annee):
+        """The rang attribuer() would give now, read only (nothing locked nor written)."""
+        compteur = Compteur.objects.filter(registre_id=self.pk, annee=annee).values_list("dernier", flat=True)
+        dernier = (compteur.first() if self.pk else 0) or self._dernier_sans_compteur(annee)
+        return dernier + 1
+
+    def _dernier_sans_compteur(self, annee):
+        # A register started before this tool (the seeds): carry on after its last number.
+        deliberations = self.collectivite.deliberations.filter(annee=annee)
+        return deliberations.aggregate(n=Max("rang"))["n"] or 0
 
 
 class Compteur(Cloisonne):

@@ -13,6 +13,8 @@ from ..enums import Civilite, EtatPresence, NatureInstance
 from .journal import Trace
 from .presences import decompter, erreurs_de_presence
 
+MANDAT_A_L_ENVERS = "La fin du mandat ne peut pas précéder son début."
+
 
 class Elu(Cloisonne):
     collectivite = models.ForeignKey(
@@ -31,7 +33,18 @@ class Elu(Cloisonne):
         triggers = [CloisonnementCollectivite()]
         verbose_name = "élu"
         ordering = ["nom", "prenom"]
-        constraints = [models.UniqueConstraint(fields=["collectivite", "nom", "prenom"], name="elu_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["collectivite", "nom", "prenom"], name="elu_unique"),
+            # For the doors that skip clean() (update, bulk_create, scripts); clean() gives the form its
+            # message on the field, and full_clean() then leaves this one out.
+            models.CheckConstraint(
+                condition=Q(debut_mandat__isnull=True)
+                | Q(fin_mandat__isnull=True)
+                | Q(fin_mandat__gte=F("debut_mandat")),
+                name="elu_mandat_ordonne",
+                violation_error_message=MANDAT_A_L_ENVERS,
+            ),
+        ]
 
     def __str__(self):
         return f"{self.civilite} {self.prenom} {self.nom}"
@@ -42,7 +55,7 @@ class Elu(Cloisonne):
 
     def clean(self):
         if self.debut_mandat and self.fin_mandat and self.fin_mandat < self.debut_mandat:
-            raise ValidationError({"fin_mandat": "La fin du mandat ne peut pas précéder son début."})
+            raise ValidationError({"fin_mandat": MANDAT_A_L_ENVERS})
 
 
 class Instance(Cloisonne):

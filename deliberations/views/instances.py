@@ -65,12 +65,12 @@ def instance_liste(request):
 @permission_required("deliberations.view_instance", raise_exception=True)
 def instance_detail(request, pk, membres=None, depot=None, status=200):
     instance = _instance(request, pk)
-    collectivite = request.user.collectivite_id
+    en_exercice = list(instance.membres.all())
     contexte = {
         "instance": instance,
-        "membres": list(instance.membres.all()),
+        "membres": en_exercice,
         "form": membres
-        or MembresForm(initial={"membres": instance.membres.all()}, collectivite=collectivite),
+        or MembresForm(initial={"membres": en_exercice}, collectivite=request.user.collectivite_id),
         "depot": depot or DepotMembresForm(),
     }
     return render(request, f"{GABARITS}/detail.html", contexte, status=status)

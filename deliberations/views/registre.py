@@ -2,29 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from contrat_ville import historique
 
 from ..forms_instances import RegistreForm
-from ..models import Compteur, Deliberation, Registre
-
-
-def prochain_rang(registre, annee):
-    """The rang the next délibération of the year will get, read only: the register's counter, or
-    after the last number given before the counter existed (as Registre.attribuer does)."""
-    dernier = 0
-    if registre.pk:
-        dernier = (
-            Compteur.objects.filter(registre=registre, annee=annee).values_list("dernier", flat=True).first()
-            or 0
-        )
-    if not dernier:
-        deliberations = Deliberation.objects.filter(collectivite=registre.collectivite_id, annee=annee)
-        dernier = deliberations.aggregate(n=Max("rang"))["n"] or 0
-    return dernier + 1
+from ..models import Registre
 
 
 def jamais_regle(registre):
@@ -55,7 +39,7 @@ def registre_modifier(request):
         )
         messages.success(request, "Formats du registre enregistrés.")
         return redirect("deliberations:registre")
-    rang = prochain_rang(registre, annee)
+    rang = registre.prochain_rang(annee)
     contexte = {"form": form, "annee": annee, "rang": rang, "a_verifier": a_verifier}
     if not form.errors:
         contexte["exemple_numero"] = _exemple(form.instance.numero, annee, rang)
