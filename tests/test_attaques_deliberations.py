@@ -208,7 +208,11 @@ def test_it_neutralises_formulas_in_the_deliberations_file_which_still_validates
     ],
 )
 def test_it_neutralises_every_start_of_a_formula_in_a_text_cell(hostile, debut):
-    Deliberation.objects.filter(collectivite=hostile).update(objet=f"{debut}cmd|' /C calc'!A0")
+    # A voted text no longer changes: the hostile one is written as a draft, then voted again.
+    deliberations = Deliberation.objects.filter(collectivite=hostile)
+    deliberations.update(resultat_vote="")
+    deliberations.update(objet=f"{debut}cmd|' /C calc'!A0")
+    deliberations.update(resultat_vote="unanimite")
     contenu = opendata.exporter_deliberations(hostile).contenu.decode("utf-8")
     (ligne,) = csv.DictReader(io.StringIO(contenu, newline=""))
     assert ligne["DELIB_OBJET"] == f"'{debut}cmd|' /C calc'!A0"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -242,6 +243,39 @@ def test_a_voted_deliberation_refuses_its_text_through_the_page_and_the_model(cl
     deliberation.voie_transmission = "VIA DOTELEC - iXBus"
     deliberation.save()
     assert Deliberation.objects.get(pk=deliberation.pk).objet == "Programmation"
+
+
+def test_a_voted_text_is_refused_through_querysets(monde):
+    deliberation, elus = monde
+    deliberation.voter("unanimite")
+    votee = Deliberation.objects.filter(pk=deliberation.pk)
+    with pytest.raises(ValidationError, match="garde son texte"):
+        votee.update(objet="Autre objet")
+    deliberation.signataire = elus[0]
+    # bulk_update writes inside its own transaction: the refusal rolls back the caller's.
+    with pytest.raises(ValidationError, match="garde son texte"), transaction.atomic():
+        Deliberation.objects.bulk_update([deliberation], ["signataire"])
+    # What the vote leaves open stays open through querysets too.
+    votee.update(voie_transmission="VIA DOTELEC - iXBus")
+    assert votee.values_list("objet", "signataire", "voie_transmission").get() == (
+        "Programmation",
+        None,
+        "VIA DOTELEC - iXBus",
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's own rule (pgtrigger)")
+def test_postgresql_refuses_a_voted_text_changed_in_raw_sql(monde):
+    deliberation, _ = monde
+    deliberation.voter("unanimite")
+    sql = "UPDATE deliberations_deliberation SET decisions = 'x' WHERE id = %s"
+    with (
+        pytest.raises(IntegrityError, match="garde son texte"),
+        transaction.atomic(),
+        connection.cursor() as curseur,
+    ):
+        curseur.execute(sql, [deliberation.pk])
+    assert Deliberation.objects.get(pk=deliberation.pk).decisions == deliberation.decisions
 
 
 # --- the contract's model text

@@ -6,6 +6,7 @@ a locked amount afterwards.
 
 import re
 
+import pgtrigger
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Max, Q
@@ -46,6 +47,31 @@ def valider_identifiant_actes(valeur):
         )
 
 
+MESSAGE_TEXTE_FIGE = (
+    "Une délibération votée ou retirée de l'ordre du jour garde son texte : une correction est une "
+    "autre délibération."
+)
+
+
+class TexteFige(pgtrigger.Trigger):
+    """The same rule for every writer, raw SQL included (CHAMPS_REDIGES' columns)."""
+
+    name = "texte_fige"
+    when = pgtrigger.Before
+    operation = pgtrigger.Update
+
+    def get_func(self, model):
+        colonnes = [model._meta.get_field(c).column for c in CHAMPS_REDIGES]
+        change = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in colonnes)
+        message = MESSAGE_TEXTE_FIGE.replace("'", "''")
+        return f"""
+            IF (OLD.resultat_vote <> '' OR OLD.retiree) AND ({change}) THEN
+                RAISE EXCEPTION '{message}' USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        """
+
+
 # What the Rédiger page writes: frozen once the délibération is voted or withdrawn.
 CHAMPS_REDIGES = [
     "objet",
@@ -71,6 +97,14 @@ def _texte_du_champ(deliberation, champ):
 class DeliberationQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(collectivite=user.collectivite_id)
+
+    def update(self, **valeurs):
+        # The register keeps a voted or withdrawn text as adopted, through querysets too (bulk_update
+        # goes through here); PostgreSQL holds the same rule (TexteFige).
+        texte = {c for champ in CHAMPS_REDIGES for c in (champ, f"{champ}_id")}
+        if texte & set(valeurs) and self.filter(Q(retiree=True) | ~Q(resultat_vote="")).exists():
+            raise ValidationError(MESSAGE_TEXTE_FIGE)
+        return super().update(**valeurs)
 
     @transaction.atomic
     def inscrire(self, seance, objet, **champs):
@@ -188,7 +222,7 @@ class Deliberation(Cloisonne):
     objects = DeliberationQuerySet.as_manager()
 
     class Meta:
-        triggers = [CloisonnementCollectivite()]
+        triggers = [CloisonnementCollectivite(), TexteFige()]
         verbose_name = "délibération"
         ordering = ["-seance__date", "ordre_du_jour"]
         constraints = [
