@@ -9,7 +9,8 @@ from django.db import models
 
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite
 from contrat_ville.models import Contrat
-from programmation.models.conventions import CHAMP
+from programmation.models.conventions import champs_inconnus
+from programmation.models.conventions import message_inconnus as message_des_conventions
 
 CHAMPS_MODELE = {
     "collectivite": "la collectivité telle que la nomment les actes (« la Ville de Grigny »)",
@@ -83,12 +84,7 @@ class ModeleDeliberation(Cloisonne):
 
     def champs_inconnus(self):
         """{field: [unknown placeholders]} of the texts."""
-        inconnus = {}
-        for texte in TEXTES:
-            noms = sorted(set(CHAMP.findall(getattr(self, texte))) - CHAMPS_MODELE.keys())
-            if noms:
-                inconnus[texte] = noms
-        return inconnus
+        return champs_inconnus(self, TEXTES, CHAMPS_MODELE)
 
     def clean(self):
         erreurs = {texte: message_inconnus(noms) for texte, noms in self.champs_inconnus().items()}
@@ -97,7 +93,4 @@ class ModeleDeliberation(Cloisonne):
 
 
 def message_inconnus(noms):
-    return (
-        f"Champ(s) inconnu(s) : {', '.join('{' + n + '}' for n in noms)}. "
-        f"Champs possibles : {', '.join('{' + n + '}' for n in CHAMPS_MODELE)}."
-    )
+    return message_des_conventions(noms, CHAMPS_MODELE)

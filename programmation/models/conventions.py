@@ -109,6 +109,23 @@ def remplir(texte, valeurs):
     return CHAMP.sub(lambda m: str(valeurs.get(m.group(1), m.group(0))), texte)
 
 
+def champs_inconnus(modele, textes, connus):
+    """{field: [unknown placeholders]} of a model text's fields (a convention's, a délibération's)."""
+    inconnus = {}
+    for texte in textes:
+        noms = sorted(set(CHAMP.findall(getattr(modele, texte))) - connus.keys())
+        if noms:
+            inconnus[texte] = noms
+    return inconnus
+
+
+def message_inconnus(noms, connus):
+    return (
+        f"Champ(s) inconnu(s) : {', '.join('{' + n + '}' for n in noms)}. "
+        f"Champs possibles : {', '.join('{' + n + '}' for n in connus)}."
+    )
+
+
 def _texte(article):
     return models.TextField(dict(ARTICLES)[article], default=TEXTES_PAR_DEFAUT[article])
 
@@ -141,16 +158,9 @@ class ModeleConvention(Cloisonne):
         return cls.objects.filter(contrat=contrat).first() or cls(contrat=contrat)
 
     def clean(self):
-        erreurs = {}
-        for article, _ in ARTICLES:
-            inconnus = sorted(set(CHAMP.findall(getattr(self, article))) - CHAMPS_MODELE.keys())
-            if inconnus:
-                erreurs[article] = (
-                    f"Champ(s) inconnu(s) : {', '.join('{' + n + '}' for n in inconnus)}. "
-                    f"Champs possibles : {', '.join('{' + n + '}' for n in CHAMPS_MODELE)}."
-                )
-        if erreurs:
-            raise ValidationError(erreurs)
+        inconnus = champs_inconnus(self, [article for article, _ in ARTICLES], CHAMPS_MODELE)
+        if inconnus:
+            raise ValidationError({a: message_inconnus(noms, CHAMPS_MODELE) for a, noms in inconnus.items()})
 
     def articles(self, valeurs):
         return [(titre, remplir(getattr(self, article), valeurs)) for article, titre in ARTICLES]
