@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -67,32 +68,37 @@ def _source_figee(nature, objet_id):
     return A_PRODUIRE[nature](objet_id) if nature in A_PRODUIRE else None
 
 
+def _revalidee(request, etag, fait_le, envoyer):
+    """304, nothing sent, when the browser already has these bytes (If-None-Match, else
+    If-Modified-Since: Django's reading of the conditions); otherwise envoyer(), None if it gives none.
+    ETag and Last-Modified (fait_le, a timestamp, when known) go on either answer."""
+    reponse = get_conditional_response(request, etag=etag, last_modified=fait_le) or envoyer()
+    if reponse is not None:
+        reponse["ETag"] = etag
+        if fait_le is not None:
+            reponse["Last-Modified"] = http_date(fait_le)
+    return reponse
+
+
 def reponse_conservee(request, conserve):
-    """The kept file as it is, revalidated by its SHA-256 (304 when the browser already has it)."""
-    etag = f'"{conserve.sha256}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        reponse = HttpResponseNotModified()
-    else:
-        reponse = FileResponse(
+    """The kept file as it is, revalidated by its SHA-256."""
+    return _revalidee(
+        request,
+        f'"{conserve.sha256}"',
+        int(conserve.rendu_le.timestamp()),
+        lambda: FileResponse(
             conserve.fichier.open("rb"),
             as_attachment=True,
             filename=conserve.nom_fichier,
             content_type=TYPES[conserve.nom_fichier.rsplit(".", 1)[-1]],
-        )
-    reponse["ETag"] = etag
-    reponse["Last-Modified"] = http_date(conserve.rendu_le.timestamp())
-    return reponse
+        ),
+    )
 
 
 def reponse_revalidee(request, contenu, nom_fichier):
-    """The file with its SHA-256 as ETag: 304, nothing sent, when the browser already has these bytes."""
+    """The file with its SHA-256 as ETag."""
     etag = f'"{hashlib.sha256(contenu).hexdigest()}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        reponse = HttpResponseNotModified()
-    else:
-        reponse = reponse_fichier(contenu, nom_fichier)
-    reponse["ETag"] = etag
-    return reponse
+    return _revalidee(request, etag, None, lambda: reponse_fichier(contenu, nom_fichier))
 
 
 def reponse_fichier(contenu, nom_fichier):
@@ -103,28 +109,20 @@ def reponse_fichier(contenu, nom_fichier):
 
 def reponse_en_cache(request, cle, nom_fichier):
     """The file kept under `cle`, or None when there is none: ETag is the key, Last-Modified the date
-    it was made; 304 when the browser already has it (If-None-Match, else If-Modified-Since)."""
+    it was made."""
     chemin = chemin_en_cache(cle, nom_fichier.rsplit(".", 1)[-1])
     try:
         fait_le = int(chemin.stat().st_mtime)
     except FileNotFoundError:
         return None
-    etag = f'"{cle}"'
-    if "If-None-Match" in request.headers:
-        a_jour = etag in request.headers["If-None-Match"]
-    else:
-        depuis = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-        a_jour = depuis is not None and fait_le <= depuis
-    if a_jour:
+
+    def envoyer():
+        contenu = lire(chemin)  # None: pruned between the two looks
+        return None if contenu is None else reponse_fichier(contenu, nom_fichier)
+
+    reponse = _revalidee(request, f'"{cle}"', fait_le, envoyer)
+    if reponse is not None and reponse.status_code == 304:
         marquer_lu(chemin)
-        reponse = HttpResponseNotModified()
-    else:
-        contenu = lire(chemin)
-        if contenu is None:  # pruned between the two looks
-            return None
-        reponse = reponse_fichier(contenu, nom_fichier)
-    reponse["ETag"] = etag
-    reponse["Last-Modified"] = http_date(fait_le)
     return reponse
 
 

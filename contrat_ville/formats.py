@@ -37,6 +37,16 @@ def pourcentage(valeur):
     return f"{texte.replace('.', ',')}{ESPACE_INSECABLE}%"
 
 
+def taux(valeur):
+    """A rate as it is stored, never rounded: Decimal('50.00') -> '50 %', Decimal('55.55') -> '55,55 %'.
+    (pourcentage() rounds a computed share to the tenth; a typed rate keeps every digit it was typed
+    with.) None is an empty text."""
+    if valeur is None or valeur == "":
+        return ""
+    texte = format(Decimal(valeur).normalize(), "f")
+    return f"{texte.replace('.', ',')}{ESPACE_INSECABLE}%"
+
+
 def nombre(valeur):
     """1977 -> « 1 977 » (narrow no-break space), as the reports write head counts; None stays empty."""
     if valeur is None or valeur == "":

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -24,6 +25,9 @@ from .textes import sans_accents
 from .validators import valider_code_quartier, valider_siren, valider_siret
 
 MONTANT = {"max_digits": 14, "decimal_places": 2}
+# Loi 2000-321 art. 10 and décret 2001-495 art. 1: the annual amount per private body above which a
+# convention is compulsory. The authority's own threshold is checked against it (Collectivite).
+SEUIL_LEGAL_CONVENTION = Decimal("23000")
 
 
 def majuscules(texte):
@@ -81,9 +85,7 @@ class Collectivite(models.Model):
         help_text="L'acte qui fixe ces règles, par exemple « délibération n°2021.00123 du 12 avril 2021 ».",
     )
 
-    # Loi 2000-321 art. 10 and décret 2001-495 art. 1: the annual amount per private body above which
-    # a convention is compulsory. Here so that the authority's own threshold can be checked against it.
-    SEUIL_LEGAL_CONVENTION = Decimal("23000")
+    SEUIL_LEGAL_CONVENTION = SEUIL_LEGAL_CONVENTION
 
     class Meta:
         verbose_name = "collectivité"
@@ -92,7 +94,7 @@ class Collectivite(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(convention_seuil_local__isnull=True)
-                | Q(convention_seuil_local__gt=0, convention_seuil_local__lt=Decimal("23000")),
+                | Q(convention_seuil_local__gt=0, convention_seuil_local__lt=SEUIL_LEGAL_CONVENTION),
                 name="collectivite_seuil_local_sous_le_seuil_legal",
                 violation_error_message="Le seuil local doit être positif et inférieur à 23 000 €.",
             )
@@ -441,8 +443,14 @@ class Enveloppe(Cloisonne):
                 name="enveloppe_taux_borne",
                 violation_error_message="Le taux doit être compris entre 0 et 100 %.",
             ),
+            # An empty axe or financeur is a key too (« tout le contrat », « tous financeurs »): compared
+            # as 0, two such rows collide, in full_clean() and in the database alike (NULL ≠ NULL).
             models.UniqueConstraint(
-                fields=["contrat", "annee", "axe", "section", "financeur"],
+                "contrat",
+                "annee",
+                Coalesce("axe", 0, output_field=models.IntegerField()),
+                "section",
+                Coalesce("financeur", 0, output_field=models.IntegerField()),
                 name="enveloppe_unique",
                 violation_error_message="Cette enveloppe existe déjà.",
             ),

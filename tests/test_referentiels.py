@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -235,6 +236,40 @@ def test_an_envelope_is_not_set_twice_even_without_axe_or_financeur(connecte, se
     reponse = connecte.post(reverse("referentiels:enveloppe_creer"), donnees)
     assert reponse.status_code == 400 and "Cette enveloppe existe déjà." in erreurs(reponse)
     assert Enveloppe.objects.filter(contrat=cls, annee=2024, axe=axe).count() == 1
+
+
+def test_the_model_and_the_database_hold_the_key_of_an_envelope_without_axe_or_financeur(sem):
+    # Not the page only: the admin and the grid go through full_clean(), the import and bulk_create
+    # through the database's unique index.
+    cls = Contrat.objects.get(collectivite=sem, nature="cls")
+    programme = Enveloppe.objects.get(contrat=cls, annee=2024, axe=None, financeur=None, section="")
+    double = Enveloppe(contrat=cls, annee=2024, section="", montant=Decimal("1"))
+    with pytest.raises(ValidationError, match="Cette enveloppe existe déjà."):
+        double.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enveloppe.objects.bulk_create([double])
+    # Another section, or the same row saved again, is not a double.
+    Enveloppe(contrat=cls, annee=2024, section="investissement", montant=Decimal("1")).full_clean()
+    programme.full_clean()
+    assert Enveloppe.objects.filter(contrat=cls, annee=2024, axe=None, financeur=None).count() == 1
+
+
+def test_a_rate_changed_by_a_hundredth_is_saved_and_noted_exactly(connecte, sem):
+    cls = Contrat.objects.get(collectivite=sem, nature="cls")
+    etat = Enveloppe.objects.get(contrat=cls, annee=2025, financeur__nom="État")
+    champs = enveloppe(cls, annee="2025", financeur=etat.financeur_id, source=etat.source)
+    champs["montant"] = str(etat.montant).replace(".", ",")
+    adresse = reverse("referentiels:enveloppe_modifier", args=[etat.pk])
+    assert connecte.post(adresse, {**champs, "taux_maximum": "55,55"}).status_code == 302
+    assert connecte.post(adresse, {**champs, "taux_maximum": "55,56"}).status_code == 302
+    etat.refresh_from_db()
+    assert etat.taux_maximum == Decimal("55.56")
+    assert lignes_de(Enveloppe, etat)[0] == (
+        historique.MODIFICATION,
+        "Part maximale du programme (%) : 55,55\u202f% → 55,56\u202f%",
+    )
+    page = connecte.get(reverse("referentiels:enveloppes") + f"?contrat={cls.pk}&annee=2025").content.decode()
+    assert "55,56\u202f%" in page
 
 
 def test_an_envelope_is_deleted(connecte, sem):

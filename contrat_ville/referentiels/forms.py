@@ -202,17 +202,4 @@ class EnveloppeForm(FormulaireReferentiel):
             self.add_error("axe", f"« {axe} » n'est pas un axe du contrat « {contrat.intitule} ».")
         if contrat and annee is not None and annee not in contrat.annees():
             self.add_error("annee", f"Le contrat « {contrat.intitule} » couvre les années {contrat.periode}.")
-        incomplete = "axe" in donnees and "financeur" in donnees and None in (axe, donnees.get("financeur"))
-        if contrat and annee is not None and incomplete:
-            # The unique key (the model checks it) lets two rows without axe or without financeur repeat
-            # the same key (NULL differs from NULL, in SQL and in Django's check): the page does not.
-            memes = Enveloppe.objects.filter(
-                contrat=contrat,
-                annee=annee,
-                axe=axe,
-                financeur=donnees.get("financeur"),
-                section=donnees.get("section") or "",
-            )
-            if memes.exclude(pk=self.instance.pk).exists():
-                self.add_error(None, "Cette enveloppe existe déjà.")
         return donnees

@@ -139,11 +139,10 @@ def enregistrer(auteur, changes):
 
 
 def _existantes(contrat, annee, section):
-    """{cell: envelope}; should two rows share a cell (NULL axe or financeur, see forms.py), the first."""
-    lignes = (
-        Enveloppe.objects.filter(contrat=contrat, annee=annee, section=section)
-        .select_related("contrat", "axe__contrat", "financeur")
-        .order_by("-pk")
+    """{cell: envelope}: one envelope a cell, the model's unique key says so (an empty axe or financeur
+    included)."""
+    lignes = Enveloppe.objects.filter(contrat=contrat, annee=annee, section=section).select_related(
+        "contrat", "axe__contrat", "financeur"
     )
     return {cle(e.axe_id, e.financeur_id): e for e in lignes}
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import historique
 from ..enums import NatureContrat
-from ..formats import date_fr, euros, pourcentage
+from ..formats import date_fr, euros, taux
 from ..models import Axe, Contrat, Enveloppe, Financeur, Quartier, Theme, User
 from ..montants import est_montant
 from ..roles import REFERENTS
@@ -57,7 +57,7 @@ def texte(objet, champ):
     if est_montant(champ):
         return euros(valeur)
     if isinstance(champ, models.DecimalField):
-        return pourcentage(valeur)
+        return taux(valeur)
     if isinstance(champ, models.BooleanField):
         return "oui" if valeur else "non"
     if isinstance(champ, models.DateField):
@@ -189,6 +189,13 @@ def _formulaire(request, form_class, objet, *, titre, retour, suppression=None, 
     return _page(request, "formulaire.html", contexte, status=400 if form.errors else 200)
 
 
+def _suppression(request, modele, pk):
+    """The address of the row's « Supprimer » button, or None for whoever may not delete it."""
+    if not request.user.has_perm(f"contrat_ville.delete_{modele}"):
+        return None
+    return reverse(f"referentiels:{modele}_supprimer", args=[pk])
+
+
 def _supprimer(request, objet, retour, refus):
     """Deletes an unused row with its line of history, then goes to `retour`; a row still in use is
     kept, and its page (`refus`) says what uses it."""
@@ -318,19 +325,13 @@ def financeur_creer(request):
 @login_required
 @permission("contrat_ville.change_financeur")
 def financeur_modifier(request, pk):
-    financeur = _financeur(request, pk)
-    suppression = (
-        reverse("referentiels:financeur_supprimer", args=[pk])
-        if request.user.has_perm("contrat_ville.delete_financeur")
-        else None
-    )
     return _formulaire(
         request,
         FinanceurForm,
-        financeur,
+        _financeur(request, pk),
         titre="Modifier le financeur",
         retour=_vers_les_financeurs,
-        suppression=suppression,
+        suppression=_suppression(request, "financeur", pk),
     )
 
 
@@ -429,18 +430,13 @@ def enveloppe_creer(request):
 @login_required
 @permission("contrat_ville.change_enveloppe")
 def enveloppe_modifier(request, pk):
-    suppression = (
-        reverse("referentiels:enveloppe_supprimer", args=[pk])
-        if request.user.has_perm("contrat_ville.delete_enveloppe")
-        else None
-    )
     return _formulaire(
         request,
         EnveloppeForm,
         _enveloppe(request, pk),
         titre="Modifier l'enveloppe",
         retour=_vers_les_enveloppes,
-        suppression=suppression,
+        suppression=_suppression(request, "enveloppe", pk),
     )
 
 

@@ -5,6 +5,7 @@ from django.template.defaultfilters import linebreaksbr
 
 from contrat_ville.formats import euros as formater_euros
 from contrat_ville.formats import nombre as formater_nombre
+from contrat_ville.formats import taux as formater_taux
 from contrat_ville.models import majuscules as en_majuscules
 
 register = template.Library()
@@ -50,6 +51,11 @@ def cout_total(ensemble):
 def dont_non_renseignes(inconnus):
     pluriel = "s" if inconnus > 1 else ""
     return f"dont {inconnus} coût{pluriel} non renseigné{pluriel}"
+
+
+@register.filter
+def taux(valeur):
+    return formater_taux(valeur)
 
 
 @register.filter
