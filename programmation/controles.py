@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Count, Q
 
+from contrat_ville import formats
 from contrat_ville.enums import NatureFinanceur, NatureQuartier, Section
 from contrat_ville.formats import euros, pourcentage
 from contrat_ville.models import Collectivite, Enveloppe
@@ -203,7 +204,7 @@ def taux(tranche, actions):
                     "taux_depasse",
                     f"« {action} » : la part de {financeur} ({euros(part)}) atteint "
                     f"{pourcentage(part_du_cout)} du coût ({euros(action.cout)}), "
-                    f"au-delà du plafond de {pourcentage(plafond)}.",
+                    f"au-delà du plafond de {formats.taux(plafond)}.",
                     (action, enveloppe),
                 )
 

@@ -3,7 +3,7 @@ that make conventions compulsory, as an act cites them."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from contrat_ville.formats import euros, pourcentage
+from contrat_ville.formats import euros, taux
 from contrat_ville.pdf import html_vers_pdf, rendre_html
 
 from . import controles
@@ -102,8 +102,8 @@ def valeurs(convention, montant_total):
         "duree": f"{duree} an{'s' if duree > 1 else ''}",
         "annee_debut": convention.annee_debut,
         "annee_fin": convention.annee_fin,
-        "avance": pourcentage(convention.pourcentage_avance),
-        "solde": pourcentage(100 - convention.pourcentage_avance),
+        "avance": taux(convention.pourcentage_avance),
+        "solde": taux(100 - convention.pourcentage_avance),
         "deliberation": en_complement(convention.reference_deliberation),
         "fondement": fondement(convention),
     }

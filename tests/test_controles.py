@@ -196,6 +196,23 @@ def test_it_checks_a_whole_year_against_its_envelopes():
     assert [c.code for c in controler_annee(premiere.contrat, 2026)] == []
 
 
+def test_it_names_the_cap_as_it_was_typed_to_the_hundredth():
+    action = ActionFactory(cout=D("10000"), contribution=D("2000"), statut="proposee")
+    etat = FinanceurFactory(collectivite=action.contrat.collectivite, nom="État", nature="etat")
+    Enveloppe.objects.create(
+        contrat=action.contrat,
+        annee=action.annee,
+        financeur=etat,
+        montant=D("490500"),
+        taux_maximum=D("33.33"),
+    )
+    Cofinancement.objects.create(action=action, financeur=etat, montant_accorde=D("3334"))
+    assert messages(action.tranche, "taux_depasse") == [
+        f"« {action} » : la part de État (3\u202f334\u202f€) atteint 33,3\u202f% du coût (10\u202f000\u202f€), "
+        "au-delà du plafond de 33,33\u202f%."
+    ]
+
+
 def test_it_caps_a_financeur_share_of_the_cost():
     action = ActionFactory(cout=D("10000"), contribution=D("2000"), statut="proposee")
     etat = FinanceurFactory(collectivite=action.contrat.collectivite, nom="État", nature="etat")
