@@ -5,10 +5,7 @@ Between the preview and the confirmation the checked rows travel in a signed pay
 not sent twice and nothing is stored, and a payload changed by hand is refused.
 """
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +16,8 @@ from django.utils import timezone
 
 from contrat_ville import historique
 from contrat_ville.textes import normaliser
+from programmation.importation import lecture
+from programmation.importation.erreurs import ErreurImport
 from programmation.importation.valeurs import texte as texte_de_cellule
 
 from .enums import Civilite
@@ -30,10 +29,6 @@ LIGNES_MAX = 1_000
 LIGNES_LUES_MAX = 10_000  # empty ones included: a forged sheet may claim a million
 COLONNES_MAX = 50
 CELLULE_MAX = 1_000  # characters kept of a cell: beyond, the row is refused anyway
-# An xlsx is a zip: its declared sizes are checked before anything is decompressed.
-VOLUME_MAX = 20 * Mo
-TAUX_MAX = 100
-PARTIES_MAX = 200
 DUREE_SIGNATURE = 3 * 3600
 
 COLONNES = {
@@ -64,65 +59,16 @@ class ErreurFichier(Exception):
 
 
 def lire(contenu, nom_fichier):
-    """The file's rows as [(numéro de ligne, [texte, …])], header included."""
-    if not contenu:
-        raise ErreurFichier("Le fichier est vide.")
+    """The file's rows as [(numéro de ligne, [texte, …])], header included. Read by the action import's
+    reader (xlsx streamed with its archive checked first, CSV encodings, formulas kept as typed), then
+    held to this import's tighter bounds."""
     if len(contenu) > TAILLE_MAX:
         raise ErreurFichier(f"Le fichier dépasse {TAILLE_MAX // Mo} Mo.")
-    if contenu.startswith(b"PK"):
-        return _lire_xlsx(contenu)
-    if not nom_fichier.lower().endswith((".csv", ".txt")):
-        raise ErreurFichier(
-            f"« {nom_fichier} » n'est ni un classeur Excel (.xlsx) ni un fichier texte (.csv)."
-        )
-    return _lire_csv(contenu)
-
-
-def _lire_csv(contenu):
     try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            texte = contenu.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ErreurFichier("Ce fichier n'est pas un fichier texte lisible (UTF-8 ou Windows).") from None
-    if "\x00" in texte:
-        raise ErreurFichier("Ce fichier contient des données binaires : ce n'est pas un fichier CSV.")
-    premiere = texte.split("\n", 1)[0]
-    separateur = ";" if premiere.count(";") >= premiere.count(",") else ","
-    try:
-        # strict: a quote left open is an error, whatever limit another module set on field sizes.
-        lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True)
-        return _bornees(enumerate(lecteur, 1))
-    except csv.Error as erreur:
-        raise ErreurFichier(f"Ce fichier CSV est mal formé ({erreur}).") from None
-
-
-def _lire_xlsx(contenu):
-    from openpyxl import load_workbook
-
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(contenu))
-        parties = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise ErreurFichier("Ce fichier n'est pas un classeur Excel lisible (.xlsx).") from None
-    volume = sum(partie.file_size for partie in parties)
-    compresse = sum(partie.compress_size for partie in parties) or 1
-    if len(parties) > PARTIES_MAX or volume > VOLUME_MAX or volume / compresse > TAUX_MAX:
-        raise ErreurFichier("Ce classeur est anormalement volumineux une fois décompressé : il est refusé.")
-    try:
-        # Formulas as typed, not their cached results: a member's row carries values, and a formula is
-        # refused by name (_verifier) rather than read as whatever Excel last computed, or as empty.
-        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=False)
-        try:
-            feuille = classeur.worksheets[0]
-            return _bornees(enumerate(feuille.iter_rows(max_col=COLONNES_MAX, values_only=True), 1))
-        finally:
-            classeur.close()
-    except ErreurFichier:
-        raise
-    except Exception:  # openpyxl raises anything on a forged archive: the user gets a message
-        raise ErreurFichier("Ce fichier n'est pas un classeur Excel lisible (.xlsx).") from None
+        feuilles = lecture.lire(contenu, nom_fichier)
+    except ErreurImport as erreur:
+        raise ErreurFichier(str(erreur)) from None
+    return _bornees(feuilles[0].lignes)
 
 
 def _bornees(lignes):
@@ -142,9 +88,6 @@ def _bornees(lignes):
 
 
 def _texte(valeur):
-    if not isinstance(valeur, str | int | float | date | None):
-        # openpyxl gives an array or data-table formula as an object: a formula all the same, refused.
-        return "="
     return texte_de_cellule(valeur)[:CELLULE_MAX]
 
 

@@ -268,14 +268,14 @@ def _bombe():
         (b"", "vide.csv", "est vide"),
         (b"x" * (2 * 1024 * 1024 + 1), "gros.csv", "Le fichier dépasse 2 Mo."),
         ((ENTETE + "Mme;A;B;;;\n" * 1001).encode(), "long.csv", "Le fichier dépasse 1000 lignes de membres."),
-        (b"\x81\x8d\x8f\x90\x9d" * 100, "binaire.csv", "n&#x27;est pas un fichier texte lisible"),
-        (ENTETE.encode() + b"Mme;A\x00;B;;;\n", "nul.csv", "données binaires"),
+        (b"\x81\x8d\x8f\x90\x9d" * 100, "binaire.csv", "aucun membre à importer"),
+        (ENTETE.encode() + b"Mme;A\x00;B;;;\n", "nul.csv", "n&#x27;est ni un classeur Excel (.xlsx) ni un fichier CSV"),
         (b"PK\x03\x04" + bytes(range(256)) * 10, "faux.xlsx", "n&#x27;est pas un classeur Excel lisible"),
-        (_bombe(), "bombe.xlsx", "anormalement volumineux"),
+        (_bombe(), "bombe.xlsx", "un classeur ordinaire ne l&#x27;est jamais autant"),
         (b"%PDF-1.4 blabla", "membres.pdf", "ni un classeur Excel (.xlsx) ni un fichier texte (.csv)"),
         (b"nom;prenom\nB;A\n", "colonnes.csv", "Colonnes introuvables : civilité."),
         (ENTETE.encode(), "titres.csv", "aucun membre à importer"),
-        (b'"a;b\n' + b"x" * 200_000, "guillemets.csv", "Ce fichier CSV est mal formé"),
+        (b'"a;b\n' + b"x" * 200_000, "guillemets.csv", "a une cellule de plus de 10"),
     ],
     ids=lambda valeur: valeur if isinstance(valeur, str) and len(valeur) < 30 else None,
 )
@@ -342,7 +342,7 @@ def test_it_stops_reading_a_sheet_that_claims_a_million_rows(client_referent, co
     classeur.save(tampon)
     reponse = _deposer(client_referent, conseil, tampon.getvalue(), "membres.xlsx")
     assert reponse.status_code == 400
-    assert "Le fichier dépasse 10000 lignes, vides comprises." in reponse.text
+    assert "lignes (A1:WQJ1000000) : le fichier dépasse 100" in reponse.text
 
 
 def test_it_imports_a_thousand_members_at_once(conseil, sem, referent):
