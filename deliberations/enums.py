@@ -32,3 +32,14 @@ class ModePublication(models.TextChoices):
 class NatureDeliberation(models.TextChoices):
     ORDINAIRE = "ordinaire", "Délibération"
     MODIFICATIVE = "modificative", "Délibération modificative d'une tranche votée"
+
+
+class NatureActeFige(models.TextChoices):
+    """The documents of a voted act kept as they were voted (ActeFige)."""
+
+    EXTRAIT_PDF = "extrait-pdf", "Extrait du registre (PDF)"
+    ANNEXE_PDF = "annexe-pdf", "Annexe de la tranche (PDF)"
+    ANNEXE_XLSX = "annexe-xlsx", "Annexe de la tranche (tableur)"
+    # A large act's HTML, kept at the vote; its PDF is laid out by the worker at the first request.
+    EXTRAIT_HTML = "extrait-html", "Extrait du registre (source HTML)"
+    ANNEXE_HTML = "annexe-html", "Annexe de la tranche (source HTML)"

@@ -1,5 +1,6 @@
 """Séances, attendance and délibérations, one module a topic; all importable from here."""
 
+from ..enums import NatureActeFige
 from .deliberations import (
     FORMAT_ACTES,
     NATURES_ACTE,
@@ -8,7 +9,7 @@ from .deliberations import (
     PresenceDeliberation,
     valider_identifiant_actes,
 )
-from .figes import ActeFige, NatureActeFige
+from .figes import ActeFige
 from .journal import Trace
 from .modeles import ModeleDeliberation
 from .presences import Decompte

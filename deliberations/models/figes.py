@@ -16,19 +16,10 @@ from django.utils import timezone
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.documents import conserver
 
+from ..enums import NatureActeFige
 from .deliberations import Deliberation
 
 IMMUABLE = "Un document voté est conservé tel quel : il ne peut être ni modifié ni supprimé."
-
-
-class NatureActeFige(models.TextChoices):
-    # Kept beside its model (deliberations/enums.py belongs to another work in progress).
-    EXTRAIT_PDF = "extrait-pdf", "Extrait du registre (PDF)"
-    ANNEXE_PDF = "annexe-pdf", "Annexe de la tranche (PDF)"
-    ANNEXE_XLSX = "annexe-xlsx", "Annexe de la tranche (tableur)"
-    # A large act's HTML, kept at the vote; its PDF is laid out by the worker at the first request.
-    EXTRAIT_HTML = "extrait-html", "Extrait du registre (source HTML)"
-    ANNEXE_HTML = "annexe-html", "Annexe de la tranche (source HTML)"
 
 
 def empreinte(contenu):
@@ -173,16 +164,25 @@ def _fige(actes, nature_pdf, nature_html):
 
 
 def _de_la_deliberation(pk):
-    return _fige(ActeFige.objects.filter(deliberation_id=pk), "extrait-pdf", "extrait-html")
+    return _fige(
+        ActeFige.objects.filter(deliberation_id=pk), NatureActeFige.EXTRAIT_PDF, NatureActeFige.EXTRAIT_HTML
+    )
 
 
 def _de_la_tranche(pk):
-    return _fige(ActeFige.objects.filter(deliberation__tranche_id=pk), "annexe-pdf", "annexe-html")
+    return _fige(
+        ActeFige.objects.filter(deliberation__tranche_id=pk),
+        NatureActeFige.ANNEXE_PDF,
+        NatureActeFige.ANNEXE_HTML,
+    )
 
 
 # The download views serve the kept version of a voted act (contrat_ville.documents.servir).
-conserver("extrait-pdf", lambda pk: _de_la_deliberation(pk)[0], lambda pk: _de_la_deliberation(pk)[1])
-conserver("annexe-pdf", lambda pk: _de_la_tranche(pk)[0], lambda pk: _de_la_tranche(pk)[1])
 conserver(
-    "annexe-xlsx", lambda pk: ActeFige.objects.filter(deliberation__tranche_id=pk).dernier("annexe-xlsx")
+    NatureActeFige.EXTRAIT_PDF, lambda pk: _de_la_deliberation(pk)[0], lambda pk: _de_la_deliberation(pk)[1]
+)
+conserver(NatureActeFige.ANNEXE_PDF, lambda pk: _de_la_tranche(pk)[0], lambda pk: _de_la_tranche(pk)[1])
+conserver(
+    NatureActeFige.ANNEXE_XLSX,
+    lambda pk: ActeFige.objects.filter(deliberation__tranche_id=pk).dernier(NatureActeFige.ANNEXE_XLSX),
 )
