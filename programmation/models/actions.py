@@ -738,6 +738,11 @@ class Action(Cloisonne):
         self.version += 1
         return [Modification(action=self, auteur=auteur, champ="tranche", avant=str(tranche))]
 
+    @property
+    def reconductible(self):
+        """Next year is still within its contract (a reconduction never leaves it)."""
+        return self.annee < self.contrat.annee_fin
+
     def copie_pour(self, annee):
         """This action asked again in `annee`, unsaved: what the porteur asks, none of what was decided
         (contribution, cofinancements, tranche, status)."""

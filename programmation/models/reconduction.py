@@ -55,7 +55,7 @@ class Reconductions:
                 copie = existantes[source.pk, annee]
                 raison = f"déjà reconduite en {annee} : « {copie.intitule} »"
                 bilan.ignorees.append(Ignoree(source, raison, copie))
-            elif annee > source.contrat.annee_fin:
+            elif not source.reconductible:
                 raison = (
                     f"Le contrat « {source.contrat} » s'achève en {source.contrat.annee_fin} : "
                     f"l'action ne peut pas être reconduite en {annee} sous ce contrat."
