@@ -178,12 +178,22 @@ def une_de(modele, collectivite):
 
 def creer(label, collectivite):
     """An object of `label` for the authority, when the demo data has none."""
+    import datetime
+    from decimal import Decimal
 
     from django.core.files.base import ContentFile
 
     from contrat_ville.models import Axe, Contrat, Dispositif, DocumentGenere, Enveloppe, Theme
-    from deliberations.models import ActeFige, Elu, Instance
-    from programmation.models import Action, Bilan, Convention, Importation, RapportAnnuel
+    from deliberations.models import ActeFige, Elu, Instance, ModeleDeliberation, Registre
+    from programmation.models import (
+        Action,
+        Bilan,
+        Convention,
+        Importation,
+        ModeleConvention,
+        Paiement,
+        RapportAnnuel,
+    )
 
     from .factories import DeliberationFactory, SeanceFactory, TrancheFactory
 
@@ -218,6 +228,10 @@ def creer(label, collectivite):
             collectivite=collectivite, contrat=contrat, annee=2020, intitule="Rapport"
         ),
         "programmation.Bilan": lambda: Bilan.objects.create(action=action),
+        "programmation.ModeleConvention": lambda: ModeleConvention.objects.create(contrat=contrat),
+        "programmation.Paiement": lambda: Paiement.objects.create(
+            action=action, nature="avance", date=datetime.date(2024, 6, 1), montant=Decimal("100.00")
+        ),
         "programmation.Tranche": lambda: TrancheFactory(contrat=contrat),
         "deliberations.Seance": lambda: SeanceFactory(instance__collectivite=collectivite),
         "deliberations.Deliberation": lambda: DeliberationFactory(
@@ -226,6 +240,8 @@ def creer(label, collectivite):
         "deliberations.Elu": lambda: Elu.objects.create(
             collectivite=collectivite, civilite="Mme", prenom="Alice", nom="Matrice"
         ),
+        "deliberations.ModeleDeliberation": lambda: ModeleDeliberation.objects.create(contrat=contrat),
+        "deliberations.Registre": lambda: Registre.objects.create(collectivite=collectivite),
         "deliberations.Instance": lambda: Instance.objects.create(
             collectivite=collectivite, nom="Conseil de la matrice", nature="conseil_municipal"
         ),

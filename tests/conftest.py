@@ -48,6 +48,14 @@ def administrateur(sem):
 
 
 @pytest.fixture
+def referent(sem):
+    """A référent of the Métropole: keeps its reference data (contracts, financeurs, instances…)."""
+    from contrat_ville.roles import REFERENTS
+
+    return _compte("referent-test", sem, REFERENTS)
+
+
+@pytest.fixture
 def sedr(db):
     """Saint-Étienne-du-Rouvray, the second authority of the demo data (seed 004)."""
     from contrat_ville.models import Collectivite
@@ -55,7 +63,7 @@ def sedr(db):
     return Collectivite.objects.get(siren="217605757")
 
 
-def _compte(nom, collectivite, role):
+def _compte(nom, collectivite, role, **champs):
     from django.contrib.auth.models import Group
 
     from contrat_ville.models import User
@@ -64,7 +72,7 @@ def _compte(nom, collectivite, role):
     synchroniser_roles()
     # Staff status opens the back-office to administrators only (see contrat_ville/urls.py).
     user = User.objects.create_user(
-        nom, password="x", collectivite=collectivite, is_staff=role == ADMINISTRATEURS
+        nom, password="x", collectivite=collectivite, is_staff=role == ADMINISTRATEURS, **champs
     )
     user.groups.add(Group.objects.get(name=role))
     return user
@@ -82,6 +90,13 @@ def elu_sedr(sedr):
     from contrat_ville.roles import ELUS
 
     return _compte("elu-sedr-test", sedr, ELUS)
+
+
+@pytest.fixture
+def referent_sedr(sedr):
+    from contrat_ville.roles import REFERENTS
+
+    return _compte("referent-sedr-test", sedr, REFERENTS)
 
 
 @pytest.fixture

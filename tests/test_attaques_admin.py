@@ -177,6 +177,7 @@ def objets_sedr(sedr):
     from contrat_ville.models import Contrat, Dispositif, Enveloppe, Financeur
     from deliberations.models import Registre
 
+    from .adresses import creer
     from .factories import DeliberationFactory, EluFactory, InstanceFactory, PresenceFactory, TrancheFactory
 
     contrat = Contrat.objects.filter(collectivite=sedr).order_by("pk").first()
@@ -200,6 +201,15 @@ def objets_sedr(sedr):
     # The président and the secrétaire de séance are present (CGCT: both sign the extract).
     PresenceFactory(seance=deliberation.seance, elu=elus[0])
     PresenceFactory(seance=deliberation.seance, elu=elus[1])
+    # Models of which the seeds give this authority no row: their change forms are attacked too.
+    for label in (
+        "contrat_ville.DocumentGenere",
+        "programmation.Convention",
+        "programmation.ModeleConvention",
+        "programmation.Paiement",
+        "deliberations.ModeleDeliberation",
+    ):
+        creer(label, sedr)
 
 
 def _autorise(client, modele, vue, *args):
