@@ -64,18 +64,9 @@ def sedr(db):
 
 
 def _compte(nom, collectivite, role, **champs):
-    from django.contrib.auth.models import Group
+    from .factories import compte
 
-    from contrat_ville.models import User
-    from contrat_ville.roles import ADMINISTRATEURS, synchroniser_roles
-
-    synchroniser_roles()
-    # Staff status opens the back-office to administrators only (see contrat_ville/urls.py).
-    user = User.objects.create_user(
-        nom, password="x", collectivite=collectivite, is_staff=role == ADMINISTRATEURS, **champs
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
+    return compte(nom, collectivite, role, **champs)
 
 
 @pytest.fixture

@@ -171,3 +171,19 @@ def tranche_votee_avec_cofinancement(montant_sollicite):
     tranche.ajouter(action)
     tranche.verrouiller("Délibération de test")
     return tranche
+
+
+def compte(nom, collectivite, role, **champs):
+    """A user of the authority in one of the roles' groups (created by synchroniser_roles)."""
+    from django.contrib.auth.models import Group
+
+    from contrat_ville.models import User
+    from contrat_ville.roles import ADMINISTRATEURS, synchroniser_roles
+
+    synchroniser_roles()
+    # Staff status opens the back-office to administrators only (see contrat_ville/urls.py).
+    user = User.objects.create_user(
+        nom, password="x", collectivite=collectivite, is_staff=role == ADMINISTRATEURS, **champs
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -18,8 +18,8 @@ from contrat_ville.models import Enveloppe, Financeur
 from contrat_ville.roles import AGENTS
 from programmation.models import Action, Tranche
 
-from .conftest import _compte
 from .factories import AxeFactory, CollectiviteFactory, ContratFactory, PorteurFactory
+from .factories import compte as _compte
 
 pytestmark = pytest.mark.django_db
 

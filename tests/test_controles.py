@@ -208,8 +208,8 @@ def test_it_names_the_cap_as_it_was_typed_to_the_hundredth():
     )
     Cofinancement.objects.create(action=action, financeur=etat, montant_accorde=D("3334"))
     assert messages(action.tranche, "taux_depasse") == [
-        f"« {action} » : la part de État (3\u202f334\u202f€) atteint 33,3\u202f% du coût (10\u202f000\u202f€), "
-        "au-delà du plafond de 33,33\u202f%."
+        f"« {action} » : la part de État (3\u202f334\u202f€) atteint 33,3\u202f% du coût "
+        "(10\u202f000\u202f€), au-delà du plafond de 33,33\u202f%."
     ]
 
 

@@ -12,8 +12,8 @@ from programmation.controles import controler_tranche, conventions_requises
 from programmation.conventions import convention_html, regles_citees, regles_en_vigueur
 from programmation.models import Action, Convention, Tranche
 
-from .conftest import _compte
 from .factories import ActionFactory, CollectiviteFactory
+from .factories import compte as _compte
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from contrat_ville.roles import REFERENTS
 
-from .test_referentiels import compte
+from .factories import compte
 
 pytestmark = pytest.mark.django_db
 

@@ -7,24 +7,17 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from contrat_ville import historique
 from contrat_ville.models import Contrat, Enveloppe, User
-from contrat_ville.roles import AGENTS, REFERENTS, synchroniser_roles
+from contrat_ville.roles import AGENTS, REFERENTS
 
-from .factories import AxeFactory, CollectiviteFactory, ContratFactory, FinanceurFactory
+from .factories import AxeFactory, CollectiviteFactory, ContratFactory, FinanceurFactory, compte
 
 pytestmark = pytest.mark.django_db
 NNBSP = "\u202f"
-
-
-def compte(nom, collectivite, groupe):
-    synchroniser_roles()
-    user = User.objects.create_user(nom, password="x", collectivite=collectivite)
-    user.groups.add(Group.objects.get(name=groupe))
-    return user
 
 
 def monde(axes=2, financeurs=2):
@@ -241,9 +234,8 @@ def test_copying_a_year_without_predecessor_says_so(grille):
 def test_a_post_without_a_valid_year_or_section_deletes_nothing(grille, choix):
     client, contrat, (axe1, axe2), (fa, fb) = grille
     Enveloppe.objects.create(contrat=contrat, annee=2025, axe=axe1, financeur=fa, montant=Decimal("1000"))
-    donnees = {**saisie([axe1, axe2], [fa, fb]), **choix}
-    if not choix:
-        donnees = {}
+    # {}: an empty post, which would otherwise read as « every cell emptied ».
+    donnees = {**saisie([axe1, axe2], [fa, fb]), **choix} if choix else {}
     reponse = client.post(adresse(contrat), donnees)
     assert reponse.status_code == 400 and "Rien n'a été enregistré" in erreurs(reponse)
     assert enveloppes(contrat) == {(1, "Financeur A", ""): Decimal("1000.00")}

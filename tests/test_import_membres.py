@@ -8,28 +8,18 @@ from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from contrat_ville.models import User
-from contrat_ville.roles import REFERENTS, synchroniser_roles
+from contrat_ville.roles import REFERENTS
 from deliberations import import_membres
 from deliberations.models import Elu
-from tests.factories import EluFactory, InstanceFactory
+from tests.factories import EluFactory, InstanceFactory, compte
 
 EXEMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "exemples" / "membres_conseil.csv"
 ENTETE = "Civilité;Prénom;Nom;Fonction;Début de mandat;Fin de mandat\n"
-
-
-@pytest.fixture
-def referent(sem):
-    synchroniser_roles()
-    user = User.objects.create_user("referent-test", password="x", collectivite=sem)
-    user.groups.add(Group.objects.get(name=REFERENTS))
-    return user
 
 
 @pytest.fixture
@@ -244,8 +234,7 @@ def test_it_refuses_a_payload_made_for_another_instance_or_user(client, client_r
     autre = InstanceFactory(collectivite=sem, nom="Bureau municipal")
     page = _confirmer(client_referent, autre, jeton)
     assert "Les données préparées ne sont plus valables" in page.text
-    collegue = User.objects.create_user("referent-2", password="x", collectivite=sem)
-    collegue.groups.add(Group.objects.get(name=REFERENTS))
+    collegue = compte("referent-2", sem, REFERENTS)
     client.force_login(collegue)
     assert "Les données préparées ne sont plus valables" in _confirmer(client, conseil, jeton).text
     assert not Elu.objects.filter(nom="Verger").exists()
@@ -269,7 +258,11 @@ def _bombe():
         (b"x" * (2 * 1024 * 1024 + 1), "gros.csv", "Le fichier dépasse 2 Mo."),
         ((ENTETE + "Mme;A;B;;;\n" * 1001).encode(), "long.csv", "Le fichier dépasse 1000 lignes de membres."),
         (b"\x81\x8d\x8f\x90\x9d" * 100, "binaire.csv", "aucun membre à importer"),
-        (ENTETE.encode() + b"Mme;A\x00;B;;;\n", "nul.csv", "n&#x27;est ni un classeur Excel (.xlsx) ni un fichier CSV"),
+        (
+            ENTETE.encode() + b"Mme;A\x00;B;;;\n",
+            "nul.csv",
+            "n&#x27;est ni un classeur Excel (.xlsx) ni un fichier CSV",
+        ),
         (b"PK\x03\x04" + bytes(range(256)) * 10, "faux.xlsx", "n&#x27;est pas un classeur Excel lisible"),
         (_bombe(), "bombe.xlsx", "un classeur ordinaire ne l&#x27;est jamais autant"),
         (b"%PDF-1.4 blabla", "membres.pdf", "ni un classeur Excel (.xlsx) ni un fichier texte (.csv)"),

@@ -5,29 +5,15 @@ import re
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from contrat_ville.models import User
-from contrat_ville.roles import REFERENTS, synchroniser_roles
+from contrat_ville.roles import REFERENTS
 from deliberations.models import Compteur, Deliberation, Elu, Instance, Registre
-from tests.factories import EluFactory, InstanceFactory, SeanceFactory
-
-
-def _referent(nom, collectivite):
-    synchroniser_roles()
-    user = User.objects.create_user(nom, password="x", collectivite=collectivite)
-    user.groups.add(Group.objects.get(name=REFERENTS))
-    return user
-
-
-@pytest.fixture
-def referent(sem):
-    return _referent("referent-test", sem)
+from tests.factories import EluFactory, InstanceFactory, SeanceFactory, compte
 
 
 @pytest.fixture
@@ -170,7 +156,7 @@ def test_it_edits_an_instance_and_notes_what_changed(client_referent, sem):
 def test_it_answers_404_for_another_authoritys_instance(client_referent, instance_sedr, page):
     adresse = reverse(f"deliberations:{page}", args=[instance_sedr.pk])
     assert client_referent.get(adresse).status_code == 404
-    assert client_referent.post(adresse, {"nom": "Pris", "nature": "bureau"}).status_code in (404, 405)
+    assert client_referent.post(adresse, {"nom": "Pris", "nature": "bureau"}).status_code == 404
     instance_sedr.refresh_from_db()
     assert instance_sedr.nom == "Conseil municipal de Saint-Étienne-du-Rouvray"
 
@@ -178,6 +164,8 @@ def test_it_answers_404_for_another_authoritys_instance(client_referent, instanc
 def test_it_lets_an_agent_read_but_not_change(client, agent, sem):
     client.force_login(agent)
     instance = Instance.objects.get(collectivite=sem, nom="Bureau Métropolitain")
+    membres = list(instance.membres.values_list("pk", flat=True))
+    assert membres
     assert client.get(reverse("deliberations:instances")).status_code == 200
     assert client.get(reverse("deliberations:instance", args=[instance.pk])).status_code == 200
     assert client.get(reverse("deliberations:elus")).status_code == 200
@@ -189,7 +177,7 @@ def test_it_lets_an_agent_read_but_not_change(client, agent, sem):
         client.get(reverse("deliberations:registre")),
     ]
     assert [r.status_code for r in refus] == [403] * 5
-    assert instance.membres.count() > 0
+    assert list(instance.membres.values_list("pk", flat=True)) == membres
 
 
 # --- members -----------------------------------------------------------------------------------------
@@ -429,7 +417,7 @@ def test_it_refuses_an_actes_number_the_prefecture_would_reject(client_referent,
 
 
 def test_it_keeps_each_authoritys_registry_apart(client, sem, sedr):
-    client.force_login(_referent("referent-sedr", sedr))
+    client.force_login(compte("referent-sedr", sedr, REFERENTS))
     client.post(
         reverse("deliberations:registre"),
         {"format_numero": "{annee}-{rang}", "format_actes": "D{annee}{rang}"},

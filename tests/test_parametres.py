@@ -10,8 +10,8 @@ from django.urls import reverse
 from contrat_ville.models import Collectivite, User
 from contrat_ville.roles import REFERENTS
 
-from .conftest import _compte
 from .factories import CollectiviteFactory
+from .factories import compte as _compte
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +23,6 @@ VALIDE = {
     "convention_seuil_local": "10 000,50",
     "convention_regle_locale": "délibération n°2021.00123 du 12 avril 2021",
 }
-
-
-@pytest.fixture
-def referent(sem):
-    return _compte("referent-test", sem, REFERENTS)
 
 
 def etat(collectivite):

@@ -36,29 +36,6 @@ TOUS_LES_CHAMPS = (
 )
 
 
-def _referent(nom, collectivite):
-    from django.contrib.auth.models import Group
-
-    from contrat_ville.models import User
-    from contrat_ville.roles import REFERENTS, synchroniser_roles
-
-    synchroniser_roles()
-    user = User.objects.create_user(nom, password="x", collectivite=collectivite)
-    user.groups.add(Group.objects.get(name=REFERENTS))
-    return user
-
-
-@pytest.fixture
-def referent(sem):
-    """The Métropole's référent: keeps its reference data and the contracts' model texts."""
-    return _referent("referent-redaction", sem)
-
-
-@pytest.fixture
-def referent_sedr(sedr):
-    return _referent("referent-sedr-redaction", sedr)
-
-
 def plat(texte):
     """Narrow and ordinary no-break spaces as plain spaces, as a reader types them."""
     return texte.replace("\u202f", " ").replace("\u00a0", " ")

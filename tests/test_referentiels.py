@@ -7,27 +7,19 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contrat_ville import historique
-from contrat_ville.models import Axe, Contrat, Enveloppe, Financeur, Quartier, Theme, User
+from contrat_ville.models import Axe, Contrat, Enveloppe, Financeur, Quartier, Theme
 from contrat_ville.referentiels.forms import QuartierForm
-from contrat_ville.roles import AGENTS, ELUS, REFERENTS, synchroniser_roles
+from contrat_ville.roles import AGENTS, ELUS, REFERENTS
 
-from .factories import AxeFactory, CollectiviteFactory, ContratFactory, FinanceurFactory
+from .factories import AxeFactory, CollectiviteFactory, ContratFactory, FinanceurFactory, compte
 
 pytestmark = pytest.mark.django_db
-
-
-def compte(nom, collectivite, groupe, **champs):
-    synchroniser_roles()
-    user = User.objects.create_user(nom, password="x", collectivite=collectivite, **champs)
-    user.groups.add(Group.objects.get(name=groupe))
-    return user
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group, Permission
 from contrat_ville.models import User
 from contrat_ville.roles import ADMINISTRATEURS, AGENTS, ELUS, REFERENTIELS, REFERENTS, synchroniser_roles
 
+from .factories import compte
+
 pytestmark = pytest.mark.django_db
 
 # The reference data the référents keep, typed here rather than read from roles.REFERENTIELS: a model
@@ -43,10 +45,7 @@ RESERVE_AUX_ADMINISTRATEURS_DU_SITE = [
 
 
 def membre(groupe, sem):
-    synchroniser_roles()
-    user = User.objects.create_user(f"membre-{groupe}", password="x", collectivite=sem)
-    user.groups.add(Group.objects.get(name=groupe))
-    return User.objects.get(pk=user.pk)  # no cached permissions
+    return User.objects.get(pk=compte(f"membre-{groupe}", sem, groupe).pk)  # no cached permissions
 
 
 def test_the_reference_data_names_existing_models():
