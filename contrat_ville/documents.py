@@ -6,9 +6,12 @@ worker (`manage.py travailleur`) records a heartbeat; the tasks of a worker that
 queued again (settings.DOCUMENTS_TENTATIVES attempts in all), then the document is marked failed.
 """
 
+import contextlib
+import fcntl
 import hashlib
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
@@ -135,16 +138,29 @@ def servir_en_cache(request, cle, nom_fichier, fabriquer):
 
 
 def rendre_une_fois(cle, nom_fichier, fabriquer):
-    """Two requests for the same missing document share one render: on PostgreSQL the second waits on a
-    lock held by the key (released with the transaction), then finds the file. SQLite (development,
-    tests) has no such lock: a rare second render there writes the same bytes again."""
+    """Two requests for the same missing document share one render: the second waits for the first's
+    lock on the key, then finds the file."""
     chemin = chemin_en_cache(cle, nom_fichier.rsplit(".", 1)[-1])
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as curseur:
-                curseur.execute("SELECT pg_advisory_xact_lock(%s)", [int(cle[:15], 16)])
+    with transaction.atomic(), _verrou(cle):
         if not chemin.exists():
             garder(chemin, fabriquer(lambda *_: None))
+
+
+@contextlib.contextmanager
+def _verrou(cle):
+    """PostgreSQL: an advisory lock on the key, released with the transaction (every web server sees
+    it). SQLite, one machine: a file lock, one of 256 files by the key's first two digits (two keys
+    sharing one only wait for each other)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as curseur:
+            curseur.execute("SELECT pg_advisory_xact_lock(%s)", [int(cle[:15], 16)])
+        yield
+        return
+    dossier = Path(settings.MEDIA_ROOT) / "cache-verrous"
+    dossier.mkdir(parents=True, exist_ok=True)
+    with open(dossier / f"{cle[:2]}.verrou", "a") as fichier:
+        fcntl.flock(fichier, fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 def en_arriere_plan(nombre_actions):

@@ -14,6 +14,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
@@ -81,7 +82,7 @@ def cle_document(nature, *parties):
 def _contexte_de_rendu():
     reglages = [repr(getattr(settings, nom, None)) for nom in REGLAGES]
     dossiers = tuple(str(d) for moteur in settings.TEMPLATES for d in moteur.get("DIRS", []))
-    return "\n".join([VERSION_WEASYPRINT, empreinte_gabarits(dossiers), *reglages])
+    return "\n".join([VERSION_WEASYPRINT, empreinte_gabarits(dossiers), empreinte_code(), *reglages])
 
 
 @functools.cache
@@ -93,6 +94,21 @@ def empreinte_gabarits(dossiers):
             if fichier.is_file():
                 empreinte.update(f"{fichier.relative_to(dossier)}\n".encode())
                 empreinte.update(fichier.read_bytes())
+    return empreinte.hexdigest()
+
+
+@functools.cache
+def empreinte_code():
+    """The Python of the project's own apps, once a process: the code that builds a document (the
+    annex's groupings, totals, wording) changes its bytes as much as its template."""
+    empreinte = hashlib.sha256()
+    for app in sorted(apps.get_app_configs(), key=lambda a: a.label):
+        dossier = Path(app.path)
+        if dossier.parent != Path(settings.BASE_DIR):  # Django's and the libraries' are versioned
+            continue
+        for fichier in sorted(dossier.rglob("*.py")):
+            empreinte.update(f"{app.label}/{fichier.relative_to(dossier)}\n".encode())
+            empreinte.update(fichier.read_bytes())
     return empreinte.hexdigest()
 
 

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
@@ -444,3 +445,38 @@ def test_it_answers_304_to_a_browser_that_has_the_draft(mises_en_page, client, a
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert client.get(url).content == reponse.content
     assert len(mises_en_page) == 1
+
+
+def test_it_keeps_the_historic_acts_loaded_from_the_seeds(client, agent):
+    sortie = io.StringIO()
+    call_command("figer_actes", stdout=sortie)
+    assert sortie.getvalue().splitlines() == [
+        "Documents votés conservés : délibération 2019.00081.",
+        "Documents votés conservés : délibération 2024.00230.",
+        "Documents votés conservés : délibération 2024.00417.",
+        "3 acte(s) adopté(s) conservé(s).",
+    ]
+    deliberation = Deliberation.objects.get(numero="2019.00081")
+    assert {a.nature for a in deliberation.actes_figes.all()} == {"extrait-pdf", "annexe-pdf", "annexe-xlsx"}
+    client.force_login(agent)
+    urls = adresses(deliberation, deliberation.tranche.actions.first())
+    avant = {nature: sha256(telecharger(client, url)) for nature, url in urls.items()}
+    assert avant == {a.nature: a.sha256 for a in deliberation.actes_figes.all()}
+    for nature in ("extrait-pdf", "annexe-pdf"):
+        lu = texte(telecharger(client, urls[nature]))
+        assert "PROJET" not in lu
+        assert "TOTAL PILIER 3 734 229 € somme des lignes : 772 169 € 235 200 €" in lu
+
+    action = deliberation.tranche.actions.select_related("porteur", "axe").filter(axe__isnull=False).first()
+    action.porteur.nom = "Association renommée après le vote"
+    action.porteur.save()
+    action.axe.intitule = "Axe renommé après le vote"
+    action.axe.save()
+    collectivite = deliberation.collectivite
+    collectivite.designation = "la Métropole renommée"
+    collectivite.save()
+    assert {nature: sha256(telecharger(client, url)) for nature, url in urls.items()} == avant
+
+    sortie = io.StringIO()
+    call_command("figer_actes", stdout=sortie)  # nothing twice
+    assert sortie.getvalue() == "0 acte(s) adopté(s) conservé(s).\n"

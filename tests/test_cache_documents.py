@@ -6,6 +6,7 @@ import os
 import threading
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
@@ -132,6 +133,28 @@ def test_it_renders_again_after_each_kind_of_change(
     assert attendu in texte(apres.content)
     assert apres["ETag"] != avant["ETag"]
     assert len(rendus) == 2
+
+
+@pytest.fixture
+def empreinte_code_neuve():
+    pdf.empreinte_code.cache_clear()
+    yield
+    pdf.empreinte_code.cache_clear()
+
+
+def test_it_keys_the_python_that_builds_documents_too(settings, tmp_path, monkeypatch, empreinte_code_neuve):
+    appli = tmp_path / "appli"
+    appli.mkdir()
+    (appli / "annexe.py").write_text("TOTAL = 'Total'\n")
+    settings.BASE_DIR = tmp_path
+    monkeypatch.setattr(
+        pdf.apps, "get_app_configs", lambda: [SimpleNamespace(label="appli", path=str(appli))]
+    )
+    avant = pdf.cle_document("annexe-pdf", "mêmes lignes")
+    (appli / "annexe.py").write_text("TOTAL = 'Total général'\n")
+    assert pdf.cle_document("annexe-pdf", "mêmes lignes") == avant  # read once a process
+    pdf.empreinte_code.cache_clear()  # a deployment starts new processes
+    assert pdf.cle_document("annexe-pdf", "mêmes lignes") != avant
 
 
 def test_it_keeps_the_key_of_unchanged_data(action):
@@ -261,7 +284,6 @@ def test_it_prunes_entries_unused_for_thirty_days_when_one_is_written(settings):
 # --- one render a key
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="requêtes simultanées : PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_it_renders_once_for_two_simultaneous_requests(monkeypatch):
     # Its own authority and agent: a transactional test cannot count on the session's seed data,
@@ -282,21 +304,23 @@ def test_it_renders_once_for_two_simultaneous_requests(monkeypatch):
 
     monkeypatch.setattr(documents, "rendre_html", lent)
     depart, reponses = threading.Barrier(2), []
+    clients = [Client(), Client()]
+    for client in clients:  # logged in one after the other: SQLite writes one session at a time
+        client.force_login(agent)
 
-    def demander():
+    def demander(client):
         try:
-            client = Client()
-            client.force_login(agent)
             depart.wait()
             reponses.append(client.get(adresse(action)))
         finally:
             connection.close()
 
-    fils = [threading.Thread(target=demander) for _ in range(2)]
+    fils = [threading.Thread(target=demander, args=(c,), daemon=True) for c in clients]
     for fil in fils:
         fil.start()
     for fil in fils:
-        fil.join()
+        fil.join(timeout=60)
+    assert not any(fil.is_alive() for fil in fils), "une requête attend encore (verrou jamais rendu ?)"
     assert [r.status_code for r in reponses] == [200, 200]
     assert reponses[0].content == reponses[1].content
     assert appels == ["programmation/documents/annexe.html"]

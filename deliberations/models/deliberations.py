@@ -34,6 +34,8 @@ CHAMPS_DU_TAMPON = {
     "date_publication",
 }
 
+# The results that adopt the act (its tranche locked, its documents kept).
+ADOPTEE = (ResultatVote.UNANIMITE, ResultatVote.MAJORITE)
 NATURES_ACTE = ("DE", "AR", "AI", "CC", "BF", "AU")
 FORMAT_ACTES = re.compile(rf"^\d{{3}}-\d{{9}}-\d{{8}}-[A-Za-z0-9_]{{1,15}}-({'|'.join(NATURES_ACTE)})$")
 
@@ -105,6 +107,13 @@ class DeliberationQuerySet(CloisonneQuerySet):
         if texte & set(valeurs) and self.filter(Q(retiree=True) | ~Q(resultat_vote="")).exists():
             raise ValidationError(MESSAGE_TEXTE_FIGE)
         return super().update(**valeurs)
+
+    def adoptees(self):
+        return self.filter(resultat_vote__in=ADOPTEE)
+
+    def sans_documents_votes(self):
+        """Adopted outside the app (historic acts loaded from their documents): nothing kept yet."""
+        return self.adoptees().filter(actes_figes__isnull=True)
 
     @transaction.atomic
     def inscrire(self, seance, objet, **champs):
@@ -270,7 +279,7 @@ class Deliberation(Cloisonne):
 
     @property
     def est_votee(self):
-        return self.resultat_vote in (ResultatVote.UNANIMITE, ResultatVote.MAJORITE)
+        return self.resultat_vote in ADOPTEE
 
     @property
     def est_executoire(self):

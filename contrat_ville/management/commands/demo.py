@@ -63,6 +63,8 @@ class Command(BaseCommand):
         # refuses (the vote's lock); a demo already loaded is kept as it is.
         if not Collectivite.objects.filter(siren=SIREN_SEM).exists():
             call_command("loaddata", *FIXTURES, verbosity=0)
+            # The seeds' acts were voted before the app: their documents are kept as they are now.
+            call_command("figer_actes", verbosity=0)
         synchroniser_roles()
         # Created once, then kept as its référent left it (a second run changes nothing of its data).
         ville, _ = Collectivite.objects.get_or_create(
