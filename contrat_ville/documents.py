@@ -98,6 +98,16 @@ def reponse_conservee(request, conserve):
     )
 
 
+def reponse_du_document_conserve(request, nature, objet_id, nom_fichier):
+    """The kept document of this object (a voted act's), laid out now when its kept source awaits its
+    first layout; None when nothing is kept for it."""
+    if (trouver := CONSERVES.get(nature)) and (conserve := trouver(objet_id)) is not None:
+        return reponse_conservee(request, conserve)
+    if (source := _source_figee(nature, objet_id)) is not None:
+        return reponse_revalidee(request, source.produire(lambda *_: None), nom_fichier)
+    return None
+
+
 def reponse_revalidee(request, contenu, nom_fichier):
     """The file with its SHA-256 as ETag."""
     etag = f'"{hashlib.sha256(contenu).hexdigest()}"'

@@ -5,7 +5,9 @@ from contrat_ville.models import Collectivite, Contrat
 from contrat_ville.pdf import cle_document, colonnes, html_vers_pdf, rendre_html
 from programmation import documents as documents_tranche
 from programmation.annexe import construire_annexe
-from programmation.models import Action, Porteur, Tranche
+from programmation.conventions import convention_html
+from programmation.conventions import nom_fichier as nom_convention
+from programmation.models import Action, Convention, Porteur, Tranche
 from programmation.tableur import annexe_xlsx
 
 from .enums import EtatPresence
@@ -140,7 +142,8 @@ def cle_extrait(deliberation_id):
 
 
 def figer(deliberation):
-    """At the vote: the extract and the tranche's annex (PDF, spreadsheet), rendered once and kept.
+    """At the vote: the extract, the tranche's annex (PDF, spreadsheet) and the conventions to sign of
+    its actions (the drafts the act approves), rendered once and kept.
 
     A large act (one the worker lays out) keeps its HTML: laying it out here would hold the vote's
     request for long; the first layout after the vote is kept (SourceFigee) and is the act's PDF."""
@@ -159,6 +162,16 @@ def figer(deliberation):
     ActeFige.objects.ajouter(
         deliberation, NatureActeFige.ANNEXE_XLSX, nom, annexe_xlsx(tranche), empreinte(html)
     )
+    for convention in Convention.objects.approuvees_par(tranche):
+        html = convention_html(convention)
+        ActeFige.objects.ajouter(
+            deliberation,
+            NatureActeFige.CONVENTION_PDF,
+            nom_convention(convention),
+            html_vers_pdf(html),
+            empreinte(html),
+            convention=convention,
+        )
 
 
 def _garder(deliberation, nature, nom_pdf, html, source=""):

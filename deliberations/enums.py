@@ -40,6 +40,8 @@ class NatureActeFige(models.TextChoices):
     EXTRAIT_PDF = "extrait-pdf", "Extrait du registre (PDF)"
     ANNEXE_PDF = "annexe-pdf", "Annexe de la tranche (PDF)"
     ANNEXE_XLSX = "annexe-xlsx", "Annexe de la tranche (tableur)"
+    # A convention to sign that the act approves; its signed copy is its second version.
+    CONVENTION_PDF = "convention-pdf", "Convention approuvée (PDF)"
     # A large act's HTML, kept at the vote; its PDF is laid out by the worker at the first request.
     EXTRAIT_HTML = "extrait-html", "Extrait du registre (source HTML)"
     ANNEXE_HTML = "annexe-html", "Annexe de la tranche (source HTML)"

@@ -5,6 +5,7 @@ the lines in a note) and the annex's first page (no blank portrait page before i
 """
 
 import copy
+import datetime
 import hashlib
 import io
 import re
@@ -27,7 +28,7 @@ from contrat_ville.roles import AGENTS, synchroniser_roles
 from deliberations.documents import extrait_pdf
 from deliberations.models import ActeFige, Deliberation
 from programmation.documents import annexe_pdf, cle_annexe
-from programmation.models import Tranche
+from programmation.models import Convention, Tranche
 from programmation.tableur import annexe_xlsx
 
 from .factories import ActionFactory, seance_avec_membres
@@ -89,6 +90,10 @@ def test_it_starts_a_one_action_annex_with_its_content():
 
 @pytest.fixture
 def adoptee():
+    return adopter()
+
+
+def adopter(avant_le_vote=lambda action: None):
     """A délibération adopting a one-action tranche of a new authority, voted unanimously."""
     seance, elus = seance_avec_membres(membres=10, presents=6)
     seance.enregistrer_presences({e.pk: ("present", None) for e in elus[:6]})
@@ -98,10 +103,11 @@ def adoptee():
         intitule="Jardin partagé",
         porteur__nom="Les Amis du Jardin",
         axe__intitule="Cadre de vie",
-        cout=12000,
-        contribution=3000,
+        cout=Decimal("12000"),
+        contribution=Decimal("3000"),
     )
     Tranche.objects.filter(pk=action.tranche_id).update(statut="soumise")
+    avant_le_vote(action)
     deliberation = Deliberation.objects.inscrire(
         seance, "Programmation du jardin", tranche=Tranche.objects.get(pk=action.tranche_id)
     )
@@ -167,6 +173,47 @@ def test_it_serves_the_voted_bytes_whatever_is_edited_afterwards(adoptee, client
     apres = {nature: sha256(telecharger(client, url)) for nature, url in urls.items()}
     assert apres == avant
     assert "Les Amis du Jardin" in texte(telecharger(client, urls["annexe-pdf"]))
+
+
+def test_it_keeps_the_convention_the_vote_approves_then_its_signed_copy(client):
+    deliberation, action = adopter(avant_le_vote=Convention.objects.creer_pour)
+    convention = action.convention
+    approuvee = deliberation.actes_figes.get(nature="convention-pdf")
+    assert (approuvee.convention, approuvee.version) == (convention, 1)
+    client.force_login(compte(deliberation.collectivite))
+    url = reverse("programmation:convention_pdf", args=[convention.pk])
+    brouillon = telecharger(client, url)
+    assert sha256(brouillon) == approuvee.sha256
+    assert "PROJET" in texte(brouillon) and "Les Amis du Jardin" in texte(brouillon)
+    action.porteur.nom = "Jardiniers Réunis"
+    action.porteur.save()
+    assert telecharger(client, url) == brouillon
+
+    convention.signer(datetime.date(action.annee, 4, 2), None, aujourd_hui=datetime.date(action.annee, 6, 1))
+    signee = telecharger(client, url)
+    lu = texte(signee)
+    assert "PROJET" not in lu and f"le 2 avril {action.annee}" in lu and "Jardiniers Réunis" in lu
+    copie = deliberation.actes_figes.get(nature="convention-pdf", version=2)
+    assert copie.sha256 == sha256(signee) and copie.convention == convention
+    assert deliberation.actes_figes.get(nature="convention-pdf", version=1).sha256 == sha256(brouillon)
+    action.porteur.nom = "Jardiniers du Quartier"
+    action.porteur.save()
+    assert telecharger(client, url) == signee
+    assert deliberation.actes_figes.filter(nature="convention-pdf").count() == 2
+    page = client.get(reverse("deliberations:deliberation", args=[deliberation.pk])).content.decode()
+    assert f"Convention approuvée (PDF) (convention-{convention.annee_debut}-{convention.pk}.pdf)" in page
+    assert "version approuvée le 20 mars 2025" in page and "copie signée, conservée le" in page
+    assert copie.sha256 in page
+
+
+def test_it_serves_a_convention_made_after_the_vote_from_the_data(adoptee, client):
+    deliberation, action = adoptee
+    convention = Convention.objects.creer_pour(action)
+    client.force_login(compte(deliberation.collectivite))
+    assert "Les Amis du Jardin" in texte(
+        telecharger(client, reverse("programmation:convention_pdf", args=[convention.pk]))
+    )
+    assert not deliberation.actes_figes.filter(nature="convention-pdf").exists()
 
 
 def test_it_revalidates_a_voted_document_by_its_hash(adoptee, client):
@@ -278,26 +325,9 @@ def test_it_keeps_nothing_for_a_rejected_deliberation():
     assert not deliberation.actes_figes.exists()
 
 
-def voter_le_jardin():
-    seance, elus = seance_avec_membres(membres=10, presents=6)
-    seance.enregistrer_presences({e.pk: ("present", None) for e in elus[:6]})
-    action = ActionFactory(
-        tranche__contrat__collectivite=seance.instance.collectivite,
-        statut="proposee",
-        intitule="Jardin partagé",
-        porteur__nom="Les Amis du Jardin",
-    )
-    Tranche.objects.filter(pk=action.tranche_id).update(statut="soumise")
-    deliberation = Deliberation.objects.inscrire(
-        seance, "Programmation du jardin", tranche=Tranche.objects.get(pk=action.tranche_id)
-    )
-    deliberation.voter("unanimite")
-    return deliberation, action
-
-
 def test_it_keeps_a_large_acts_html_and_its_first_layout_by_the_worker(settings, client, mises_en_page):
     settings.DOCUMENTS_SEUIL_ARRIERE_PLAN = 0  # every document is "large": laid out by the worker
-    deliberation, action = voter_le_jardin()
+    deliberation, action = adopter()
     assert sorted(deliberation.actes_figes.values_list("nature", flat=True)) == [
         "annexe-html",
         "annexe-xlsx",
@@ -326,7 +356,7 @@ def test_it_keeps_a_large_acts_html_and_its_first_layout_by_the_worker(settings,
 
 def test_it_lays_out_a_kept_html_once_when_served_at_once(settings, client, mises_en_page):
     settings.DOCUMENTS_SEUIL_ARRIERE_PLAN = 0
-    deliberation, _ = voter_le_jardin()
+    deliberation, _ = adopter()
     settings.DOCUMENTS_SEUIL_ARRIERE_PLAN = 150
     client.force_login(compte(deliberation.collectivite))
     url = reverse("deliberations:extrait_pdf", args=[deliberation.pk])

@@ -268,14 +268,20 @@ def _bombe():
         (b"%PDF-1.4 blabla", "membres.pdf", "ni un classeur Excel (.xlsx) ni un fichier texte (.csv)"),
         (b"nom;prenom\nB;A\n", "colonnes.csv", "Colonnes introuvables : civilité."),
         (ENTETE.encode(), "titres.csv", "aucun membre à importer"),
-        (b'"a;b\n' + b"x" * 200_000, "guillemets.csv", "a une cellule de plus de 10"),
+        # csv's field limit is process-wide and frictionless (the open-data tests) raises it: the reader
+        # then counts the whole cell (« La cellule A1 contient … ») instead of stopping at the limit.
+        (
+            b'"a;b\n' + b"x" * 200_000,
+            "guillemets.csv",
+            re.compile("a une cellule de plus de 10|en compte au plus 10"),
+        ),
     ],
     ids=lambda valeur: valeur if isinstance(valeur, str) and len(valeur) < 30 else None,
 )
 def test_it_refuses_a_hostile_file_with_a_message(client_referent, conseil, contenu, nom, message):
     reponse = _deposer(client_referent, conseil, contenu, nom)
     assert reponse.status_code == 400
-    assert message in reponse.text
+    assert message.search(reponse.text) if isinstance(message, re.Pattern) else message in reponse.text
     assert conseil.membres.count() == 0
 
 

@@ -180,7 +180,7 @@ def test_it_shows_what_remains_of_the_cls_envelopes(client, agent):
     page = client.get(reverse("programmation:tranche", args=[cls.pk])).content.decode()
     # Seed 003: a 981 000 € programme a year; this tranche grants 94 000 €.
     assert "981\u202f000\u202f€" in page and "94\u202f000\u202f€" in page and "887\u202f000\u202f€" in page
-    assert "490\u202f500\u202f€" in page and "(au plus 50 %)" in page
+    assert "490\u202f500\u202f€" in page and "(au plus 50\u202f%)" in page
 
 
 def test_it_sends_a_password_reset_link_by_email(client, agent, mailoutbox):

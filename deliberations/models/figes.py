@@ -11,10 +11,13 @@ import pgtrigger
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.documents import conserver
+from programmation.enums import StatutConvention
+from programmation.models import Convention
 
 from ..enums import NatureActeFige
 from .deliberations import Deliberation
@@ -30,7 +33,8 @@ def empreinte(contenu):
 
 def _chemin(acte, nom):
     """Under upload_to (« actes/ »): one folder an authority, one a délibération."""
-    return f"{acte.deliberation.collectivite_id}/{acte.deliberation_id}/v{acte.version}-{nom}"
+    convention = f"c{acte.convention_id}-" if acte.convention_id else ""
+    return f"{acte.deliberation.collectivite_id}/{acte.deliberation_id}/{convention}v{acte.version}-{nom}"
 
 
 class ActeFigeQuerySet(CloisonneQuerySet):
@@ -46,12 +50,23 @@ class ActeFigeQuerySet(CloisonneQuerySet):
     def dernier(self, nature):
         return self.filter(nature=nature).order_by("-version").first()
 
-    def ajouter(self, deliberation, nature, nom_fichier, contenu, version_donnees, source="", version=None):
+    def ajouter(
+        self,
+        deliberation,
+        nature,
+        nom_fichier,
+        contenu,
+        version_donnees,
+        source="",
+        version=None,
+        convention=None,
+    ):
         """A new version of this document of this act (the first is 1); never replaces one.
 
-        `version`: the PDF laid out from a kept HTML takes that HTML's version."""
+        `version`: the PDF laid out from a kept HTML takes that HTML's version. `convention`: one of
+        the conventions the act approves (each has its own versions)."""
         if version is None:
-            precedent = deliberation.actes_figes.dernier(nature)
+            precedent = deliberation.actes_figes.filter(convention=convention).dernier(nature)
             version = precedent.version + 1 if precedent else 1
         if isinstance(contenu, str):
             contenu = contenu.encode()
@@ -64,6 +79,7 @@ class ActeFigeQuerySet(CloisonneQuerySet):
             taille=len(contenu),
             version_donnees=version_donnees,
             source=source,
+            convention=convention,
         )
         acte.fichier.save(_chemin(acte, nom_fichier), ContentFile(contenu), save=False)
         acte.save(force_insert=True)
@@ -82,6 +98,14 @@ class ActeFigeImmuable(pgtrigger.Trigger):
 class ActeFige(Cloisonne):
     deliberation = models.ForeignKey(
         Deliberation, verbose_name="délibération", on_delete=models.PROTECT, related_name="actes_figes"
+    )
+    convention = models.ForeignKey(
+        Convention,
+        verbose_name="convention",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actes_figes",
     )
     nature = models.CharField("document", max_length=20, choices=NatureActeFige.choices)
     version = models.PositiveSmallIntegerField("version", default=1)
@@ -106,8 +130,15 @@ class ActeFige(Cloisonne):
         ordering = ["deliberation", "nature", "version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["deliberation", "nature", "version"], name="acte_fige_version_unique"
-            )
+                fields=["deliberation", "nature", "version"],
+                condition=Q(convention__isnull=True),
+                name="acte_fige_version_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["convention", "nature", "version"],
+                condition=Q(convention__isnull=False),
+                name="acte_fige_convention_version_unique",
+            ),
         ]
 
     def __str__(self):
@@ -154,6 +185,46 @@ class SourceFigee:
         return contenu
 
 
+class ConventionSigneeAFiger:
+    """The signed copy of a convention the act approved: laid out at its first download after the
+    signature and kept as its second version; the approved draft stays the first."""
+
+    def __init__(self, approuvee):
+        self.approuvee = approuvee
+
+    def produire(self, avancer):
+        from contrat_ville.pdf import html_vers_pdf
+        from programmation.conventions import convention_html
+
+        convention = Convention.objects.get(pk=self.approuvee.convention_id)
+        html = convention_html(convention)
+        contenu = html_vers_pdf(html, avancer)
+        try:
+            with transaction.atomic():
+                ActeFige.objects.ajouter(
+                    self.approuvee.deliberation,
+                    NatureActeFige.CONVENTION_PDF,
+                    self.approuvee.nom_fichier,
+                    contenu,
+                    empreinte(html),
+                    version=2,
+                    convention=convention,
+                )
+        except IntegrityError:  # another request kept its copy first: that one is the signed copy
+            return convention.actes_figes.get(nature=NatureActeFige.CONVENTION_PDF, version=2).contenu()
+        return contenu
+
+
+def _de_la_convention(pk):
+    """(the kept convention to serve, or None and the signed copy still to be kept)."""
+    dernier = ActeFige.objects.filter(convention_id=pk).dernier(NatureActeFige.CONVENTION_PDF)
+    if dernier is None:  # not approved by a vote in the app: served from the cache
+        return None, None
+    if dernier.version == 1 and Convention.objects.filter(pk=pk, statut=StatutConvention.SIGNEE).exists():
+        return None, ConventionSigneeAFiger(dernier)
+    return dernier, None
+
+
 def _fige(actes, nature_pdf, nature_html):
     """(the kept PDF to serve, or None and the kept HTML whose PDF is still to be laid out)."""
     html = actes.dernier(nature_html)
@@ -182,6 +253,9 @@ conserver(
     NatureActeFige.EXTRAIT_PDF, lambda pk: _de_la_deliberation(pk)[0], lambda pk: _de_la_deliberation(pk)[1]
 )
 conserver(NatureActeFige.ANNEXE_PDF, lambda pk: _de_la_tranche(pk)[0], lambda pk: _de_la_tranche(pk)[1])
+conserver(
+    NatureActeFige.CONVENTION_PDF, lambda pk: _de_la_convention(pk)[0], lambda pk: _de_la_convention(pk)[1]
+)
 conserver(
     NatureActeFige.ANNEXE_XLSX,
     lambda pk: ActeFige.objects.filter(deliberation__tranche_id=pk).dernier(NatureActeFige.ANNEXE_XLSX),

@@ -175,6 +175,10 @@ class ConventionQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(action__contrat__collectivite=user.collectivite_id)
 
+    def approuvees_par(self, tranche):
+        """The drafts a vote of this tranche approves: its actions' conventions still to sign."""
+        return self.filter(action__tranche=tranche, statut=StatutConvention.A_SIGNER).order_by("pk")
+
     def with_montant(self):
         return self.annotate(montant_total=somme("echeances__montant"))
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from contrat_ville.documents import servir_en_cache
+from contrat_ville.documents import reponse_du_document_conserve, servir_en_cache
 from contrat_ville.formats import date_fr
 
 from ..controles import conventions_requises
@@ -78,9 +78,11 @@ def convention_creer(request, pk):
 @voir
 def convention_telecharger(request, pk):
     convention = _convention(request, pk)
-    return servir_en_cache(
-        request, cle_convention(convention.pk), nom_fichier(convention), lambda _: convention_pdf(convention)
-    )
+    nom = nom_fichier(convention)
+    # Approved by a vote: the draft as approved, then its signed copy (kept by the délibérations).
+    if (reponse := reponse_du_document_conserve(request, "convention-pdf", convention.pk, nom)) is not None:
+        return reponse
+    return servir_en_cache(request, cle_convention(convention.pk), nom, lambda _: convention_pdf(convention))
 
 
 @require_POST
