@@ -6,7 +6,7 @@ round trips on every page view; one UNION of uniform rows costs one. Each row is
 """
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, F, IntegerField, Value
+from django.db.models import CharField, Count, F, IntegerField, Value
 from django.utils.text import capfirst
 
 from contrat_ville.enums import Section
@@ -50,7 +50,13 @@ def choix_des_filtres(collectivite_id):
             textes=["intitule"],
             nombres=["annee_debut", "annee_fin"],
         ),
-        _ligne(Action.objects.filter(**du_contrat), "annee", ident=None, nombres=["annee"]),
+        # Grouped by year on the (contrat, annee) index: the UNION then compares ten rows, not every action.
+        _ligne(
+            Action.objects.filter(**du_contrat).order_by().values("annee").annotate(nombre=Count("annee")),
+            "annee",
+            ident=None,
+            nombres=["annee"],
+        ),
         _ligne(
             Axe.objects.filter(**du_contrat),
             "axe",

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -196,16 +196,18 @@ def dispositif_detail(request, pk):
 @voir_actions
 def tableau_de_bord(request):
     contrats = Contrat.objects.de(request.user.collectivite_id)
+    # Each contract's latest year from the (contrat, annee) index, not a grouping of all its actions.
+    derniere = Action.objects.filter(contrat=OuterRef("pk")).order_by("-annee").values("annee")[:1]
     contrat = (
         choisi(contrats, request.GET.get("contrat"))
-        or contrats.filter(actions__isnull=False)
-        .annotate(derniere=Max("actions__annee"))
+        or contrats.annotate(derniere=Subquery(derniere))
+        .filter(derniere__isnull=False)
         .order_by("-derniere")
         .first()
     )
     if contrat is None:
         return render(request, "programmation/tableau_de_bord.html", {"contrats": contrats})
-    annees = sorted(set(contrat.actions.values_list("annee", flat=True)), reverse=True)
+    annees = contrat.actions.annees()[::-1]
     annee = entier_parmi(request.GET.get("annee"), annees) or (annees[0] if annees else contrat.annee_debut)
     contexte = {"contrats": contrats, "contrat": contrat, "annees": annees, "annee": annee}
     contexte.update(tdb.tableau(contrat, annee))

@@ -25,7 +25,7 @@ voir = permission_required("programmation.view_convention", raise_exception=True
 @voir
 def convention_liste(request):
     actions = Action.objects.visibles_par(request.user).subventions()
-    annees = sorted(set(actions.order_by().values_list("annee", flat=True)), reverse=True)
+    annees = actions.annees()[::-1]
     annee = entier_parmi(request.GET.get("annee"), annees) or (annees or [None])[0]
     candidates = list(
         actions.filter(annee=annee, convention__isnull=True)

@@ -122,11 +122,6 @@ def rapport_annuel_xlsx(request, pk):
 @voir_bilans
 def tableau_indicateurs(request):
     annee = _annee(request)
-    annees = (
-        Action.objects.visibles_par(request.user)
-        .values_list("annee", flat=True)
-        .distinct()
-        .order_by("-annee")
-    )
+    annees = Action.objects.visibles_par(request.user).annees()[::-1]
     contexte = {"annee": annee, "annees": annees, **indicateurs(request.user, annee)}
     return render(request, "programmation/evaluation/indicateurs.html", contexte)

@@ -1,0 +1,142 @@
+"""Scale: a contract's years from an index, the totals row without a query per action, constant queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programmation.models import Action, Cofinancement
+from programmation.views.consultation import totaux_par_annee
+
+from .factories import ActionFactory, CollectiviteFactory, ContratFactory, FinanceurFactory, PorteurFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTE = reverse("programmation:programmation")
+
+
+@pytest.fixture
+def contrat():
+    return ContratFactory(collectivite=CollectiviteFactory(), annee_debut=2021, annee_fin=2030)
+
+
+def _action(contrat, annee, **champs):
+    porteur = PorteurFactory(collectivite=contrat.collectivite)
+    return ActionFactory(tranche=None, contrat=contrat, annee=annee, porteur=porteur, axe=None, **champs)
+
+
+def test_it_lists_a_contract_s_years_once_each_in_order(contrat):
+    for annee in (2027, 2022, 2027, 2025, 2022):
+        _action(contrat, annee)
+    _action(ContratFactory(collectivite=contrat.collectivite), 2029)
+    assert contrat.actions.annees() == [2022, 2025, 2027]
+    assert Action.objects.filter(contrat__collectivite=contrat.collectivite).annees() == [
+        2022,
+        2025,
+        2027,
+        2029,
+    ]
+    assert Action.objects.none().annees() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_indexes is PostgreSQL's catalogue")
+def test_it_has_the_contract_and_year_index_on_postgresql():
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'programmation_action' AND indexname = %s",
+            ["action_contrat_annee"],
+        )
+        (definition,) = curseur.fetchone()
+    assert definition.endswith("USING btree (contrat_id, annee)")
+
+
+def test_it_adds_up_the_totals_row_with_cents_and_several_cofinancements(contrat):
+    etat, caf = (FinanceurFactory(collectivite=contrat.collectivite, nom=nom) for nom in ("État", "CAF"))
+    a = _action(contrat, 2024, cout=Decimal("1000.10"), contribution=Decimal("250.05"))
+    b = _action(contrat, 2024, cout=None, contribution=Decimal("99.99"))
+    c = _action(contrat, 2025, cout=Decimal("500.50"), contribution=Decimal("0.01"))
+    ouvrage = _action(
+        contrat,
+        2025,
+        cout=Decimal("80.00"),
+        contribution=Decimal("80.00"),
+        maitrise_ouvrage_collectivite=True,
+    )
+    Cofinancement.objects.bulk_create(
+        [
+            # Granted wins over requested; requested counts when nothing is granted yet.
+            Cofinancement(
+                action=a,
+                financeur=etat,
+                montant_sollicite=Decimal("400.40"),
+                montant_accorde=Decimal("300.30"),
+            ),
+            Cofinancement(action=a, financeur=caf, montant_sollicite=Decimal("100.01")),
+            Cofinancement(action=c, financeur=etat, montant_accorde=Decimal("0.99")),
+            Cofinancement(action=ouvrage, financeur=caf, montant_sollicite=Decimal("10.10")),
+        ]
+    )
+    totaux = totaux_par_annee(Action.objects.filter(contrat=contrat).for_table())
+    assert [(t["annee"], t["nombre"], t["cofinancements"]) for t in totaux["par_annee"]] == [
+        (2024, 2, Decimal("400.31")),
+        (2025, 2, Decimal("11.09")),
+    ]
+    assert totaux["subventions"] == {
+        "nombre": 3,
+        "couts_connus": 2,
+        "cout": Decimal("1500.60"),
+        "contribution": Decimal("350.05"),
+        "cofinancements": Decimal("401.30"),
+    }
+    assert totaux["maitrise_ouvrage"]["cofinancements"] == Decimal("10.10")
+    assert (totaux["nombre"], totaux["cout"], totaux["cofinancements"]) == (
+        4,
+        Decimal("1580.60"),
+        Decimal("411.40"),
+    )
+    # The rows' own figure is the same rule, action by action.
+    par_action = dict(
+        Action.objects.filter(contrat=contrat).for_table().values_list("pk", "total_cofinancements")
+    )
+    assert par_action == {
+        a.pk: Decimal("400.31"),
+        b.pk: Decimal("0"),
+        c.pk: Decimal("0.99"),
+        ouvrage.pk: Decimal("10.10"),
+    }
+
+
+def test_it_gives_empty_totals_for_an_empty_list(contrat):
+    totaux = totaux_par_annee(Action.objects.none().for_table())
+    assert (totaux["nombre"], totaux["cofinancements"], totaux["par_annee"]) == (0, 0, [])
+
+
+def _requetes(client, params=None):
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(LISTE, params or {}).status_code == 200
+    return len(requetes)
+
+
+@pytest.mark.parametrize("params", [{}, {"annee": 2025, "per_page": 500}])
+def test_it_lists_5_or_200_cofinanced_rows_in_the_same_number_of_queries(client, elu, contrat, params):
+    elu.collectivite = contrat.collectivite
+    elu.save()
+    client.force_login(elu)
+    financeur = FinanceurFactory(collectivite=contrat.collectivite)
+
+    def ajouter(nombre):
+        actions = [_action(contrat, 2024 + i % 2) for i in range(nombre)]
+        Cofinancement.objects.bulk_create(
+            Cofinancement(action=a, financeur=financeur, montant_sollicite=Decimal("1.50")) for a in actions
+        )
+
+    ajouter(5)
+    avec_5 = _requetes(client, params)
+    ajouter(195)
+    reponse = client.get(LISTE, params)
+    montrees = Action.objects.filter(contrat=contrat, annee__in=[params["annee"]] if params else [2024, 2025])
+    assert reponse.context["table"].totaux["nombre"] == montrees.count() >= 99
+    assert reponse.context["table"].totaux["cofinancements"] == Decimal("1.50") * montrees.count()
+    assert _requetes(client, params) == avec_5
