@@ -18,6 +18,7 @@ from django.forms.models import _get_foreign_key
 from django.http import HttpResponseRedirect
 
 from .cloisonnement import chemin_vers_la_collectivite
+from .formats import euros, taux
 from .models import (
     Axe,
     Collectivite,
@@ -61,6 +62,12 @@ def limiter(queryset, user, chemin=None):
         # A superuser's account is not an authority's business (password, rights).
         queryset = queryset.filter(is_superuser=False)
     return queryset
+
+
+def en_euros(montant):
+    """An amount in a back-office list, as the pages write it (« 19 003 € »); unknown, « — », never 0 €.
+    Columns named `…_euros` are right-aligned by static/css/admin.css."""
+    return "—" if montant is None else euros(montant)
 
 
 def message_d_erreur(erreur):
@@ -345,9 +352,25 @@ class DispositifAdmin(ParCollectivite):
 @admin.register(Enveloppe)
 class EnveloppeAdmin(ParCollectivite):
     chemin_collectivite = "contrat__collectivite"
-    list_display = ["contrat", "annee", "axe", "section", "financeur", "montant", "taux_maximum"]
+    list_display = [
+        "contrat",
+        "annee",
+        "financeur",
+        "montant_euros",
+        "taux_maximum_affiche",
+        "axe",
+        "section",
+    ]
     list_filter = ["contrat", "annee", "financeur"]
     list_select_related = ["contrat", "axe__contrat", "financeur"]
+
+    @admin.display(description="montant", ordering="montant")
+    def montant_euros(self, enveloppe):
+        return en_euros(enveloppe.montant)
+
+    @admin.display(description="taux maximum", ordering="taux_maximum")
+    def taux_maximum_affiche(self, enveloppe):
+        return "—" if enveloppe.taux_maximum is None else taux(enveloppe.taux_maximum)
 
 
 @admin.register(DocumentGenere)

@@ -30,8 +30,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    # Named in French in the back-office (contrat_ville/applications.py); labels and tables unchanged.
+    "contrat_ville.applications.TachesConfig",
+    "contrat_ville.applications.TentativesDeConnexionConfig",
     # Rules that must hold whatever writes to PostgreSQL (voted tranches, one authority per row).
     "pgtrigger",
     "contrat_ville",

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import parametres, sante, views
+from . import pages, parametres, sante, views
 
 admin.site.site_header = "Politique de la ville — programmation"
 admin.site.site_title = "Politique de la ville"
@@ -18,6 +18,8 @@ urlpatterns = [
         "", RedirectView.as_view(pattern_name="programmation:programmation", permanent=False), name="accueil"
     ),
     path("sante/", sante.sante, name="sante"),
+    path("accessibilite/", pages.accessibilite, name="accessibilite"),
+    path("mentions-legales/", pages.mentions_legales, name="mentions_legales"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/", auth_views.PasswordResetView.as_view(), name="password_reset"),

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from contrat_ville.admin import ParCollectivite, TabularInline
+from contrat_ville.admin import ParCollectivite, TabularInline, en_euros
 
 from .models import (
     Deliberation,
@@ -97,11 +97,19 @@ class PresenceDeliberationInline(TabularInline):
 class LigneModificativeInline(TabularInline):
     model = LigneModificative
     extra = 0
-    fields = ["action", "montant_avant", "montant_apres"]
+    fields = ["action", "montant_avant_euros", "montant_apres_euros"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="montant voté")
+    def montant_avant_euros(self, ligne):
+        return en_euros(ligne.montant_avant)
+
+    @admin.display(description="nouveau montant")
+    def montant_apres_euros(self, ligne):
+        return en_euros(ligne.montant_apres)
 
 
 @admin.register(Seance)

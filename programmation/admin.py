@@ -3,7 +3,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from contrat_ville.admin import ContratAdmin, ParCollectivite, TabularInline
+from contrat_ville.admin import ContratAdmin, ParCollectivite, TabularInline, en_euros
 from contrat_ville.enums import Section
 from contrat_ville.formats import euros
 from contrat_ville.models import Axe, Contrat
@@ -52,10 +52,11 @@ class ActionAdmin(ParCollectivite):
         "numero_dauphin",
         "intitule",
         "porteur",
+        # The figures before the long names of axe and tranche: in sight without scrolling at 1 366 px.
+        "cout_euros",
+        "contribution_euros",
         "axe",
         "tranche",
-        "cout",
-        "contribution",
         "section",
         "statut",
     ]
@@ -65,6 +66,14 @@ class ActionAdmin(ParCollectivite):
     autocomplete_fields = ["porteur"]
     filter_horizontal = ["quartiers"]
     inlines = [CofinancementInline]
+
+    @admin.display(description="coût", ordering="cout")
+    def cout_euros(self, action):
+        return en_euros(action.cout)
+
+    @admin.display(description="contribution", ordering="contribution")
+    def contribution_euros(self, action):
+        return en_euros(action.contribution)
 
 
 class ActionInline(TabularInline):
@@ -257,10 +266,14 @@ class ConventionAdmin(ParCollectivite):
 @admin.register(Paiement)
 class PaiementAdmin(ParCollectivite):
     chemin_collectivite = "action__contrat__collectivite"
-    list_display = ["action", "nature", "date", "montant", "reference"]
+    list_display = ["action", "nature", "date", "montant_euros", "reference"]
     list_filter = ["nature"]
     raw_id_fields = ["action"]
     readonly_fields = ["saisi_par"]
+
+    @admin.display(description="montant", ordering="montant")
+    def montant_euros(self, paiement):
+        return en_euros(paiement.montant)
 
 
 # The evaluation's back-office lives beside its code; importing it registers it.

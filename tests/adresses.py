@@ -11,6 +11,8 @@ from contrat_ville.roles import ADMINISTRATEURS, REFERENTS, synchroniser_roles
 PUBLIQUES = {
     "accueil",
     "sante",
+    "accessibilite",
+    "mentions_legales",
     "login",
     "logout",
     "password_reset",
