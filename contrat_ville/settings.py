@@ -90,6 +90,11 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "0"))
 # A connection is tried before it is used or lent: after a database restart, none is used broken.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The database's rules (pgtrigger) read this setting on every row they check; unset, the read raises
+    # an error caught in a subtransaction, which made a 20 000-action load 9 to 17 times slower. Empty:
+    # no trigger is skipped (pgtrigger.ignore() still sets it for one transaction).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "contrat_ville.User"

@@ -140,3 +140,10 @@ def test_it_lists_5_or_200_cofinanced_rows_in_the_same_number_of_queries(client,
     assert reponse.context["table"].totaux["nombre"] == montrees.count() >= 99
     assert reponse.context["table"].totaux["cofinancements"] == Decimal("1.50") * montrees.count()
     assert _requetes(client, params) == avec_5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="réglage de session PostgreSQL")
+def test_it_gives_the_database_rules_an_empty_ignore_list_on_every_connection():
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT current_setting('pgtrigger.ignore')")
+        assert curseur.fetchone() == ("{}",)
