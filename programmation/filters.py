@@ -51,7 +51,7 @@ class ActionFilter(django_filters.FilterSet):
             form = super().form
             request = self.request
             for nom, liste in choix_des_filtres(request.user.collectivite_id if request else None).items():
-                form.fields[nom].choices = [("", "Tous"), *liste]
+                form.fields[nom].choices = liste  # the field puts its own « Tous » (empty_label) first
         return self._form
 
     def rechercher(self, queryset, name, valeur):

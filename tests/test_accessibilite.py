@@ -202,3 +202,38 @@ def test_it_draws_a_dark_focus_ring_on_every_kind_of_control():
         assert f"{controle}:focus-visible" in feuille
     assert "outline: 3px solid #0b0c0c" in feuille
     assert "#ffbf47" not in feuille
+
+
+def test_it_offers_each_filter_one_tous_option_and_one_selected_option(client, elu):
+    client.force_login(elu)
+    page = client.get(reverse("programmation:programmation"), {"annee": "2024"}).content.decode()
+    listes = dict(re.findall(r'<select[^>]*name="(\w+)"[^>]*>(.*?)</select>', page, re.S))
+    assert {"contrat", "annee", "axe", "tranche", "statut", "porteur", "commune", "quartier"} <= set(listes)
+    for nom, options in listes.items():
+        assert options.count('<option value=""') == 1, nom
+        assert options.count(" selected") == 1, nom
+    assert '<option value="2024" selected>2024</option>' in listes["annee"]
+
+
+def test_it_names_a_group_of_boxes_by_a_legend_not_an_empty_label(client, agent):
+    client.force_login(agent)
+    page = client.get(reverse("programmation:action_creer")).content.decode()
+    assert 'for=""' not in page
+    assert "<fieldset><legend>Quartiers</legend>" in page
+    assert 'id="id_quartiers_0"' in page  # the boxes themselves keep their own labels
+
+
+def test_it_labels_every_cofinancement_control_and_keeps_inputs_inside_cells(client, agent):
+    client.force_login(agent)
+    page = client.get(reverse("programmation:action_creer")).content.decode()
+    controles = [
+        ident
+        for balise, ident in re.findall(
+            r'(<(?:select|input)[^>]*name="cofinancements-\d+-\w+"[^>]*id="([^"]+)")', page
+        )
+        if 'type="hidden"' not in balise
+    ]
+    assert len(controles) >= 8  # two empty rows: financeur, two amounts, delete
+    for ident in controles:
+        assert f'<label class="visuellement-cache" for="{ident}">' in page, ident
+    assert not re.search(r"<tr>\s*<input", page) and not re.search(r"</td>\s*<input", page)
