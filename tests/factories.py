@@ -7,7 +7,7 @@ from stdnum import luhn
 from contrat_ville.models import Axe, Collectivite, Contrat, Financeur
 from deliberations.models import Elu, Instance, Presence, Seance
 from programmation.models import Action, Cofinancement, Porteur, Tranche
-from programmation.models.actions import hors_verrou
+from programmation.models.garde import hors_verrou
 
 
 def siren_valide(n):

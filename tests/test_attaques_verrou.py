@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from contrat_ville.models import Axe, Financeur
 from programmation.models import Action, Cofinancement, Tranche
-from programmation.models.actions import hors_verrou
+from programmation.models.garde import hors_verrou
 
 from .empreinte import empreinte
 from .factories import ActionFactory, FinanceurFactory, tranche_votee_avec_cofinancement

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from contrat_ville.models import Axe, Financeur, Quartier
 from programmation.models import Action, Cofinancement, Porteur
-from programmation.models.actions import hors_verrou
+from programmation.models.garde import hors_verrou
 
 from .factories import ActionFactory, CollectiviteFactory
 

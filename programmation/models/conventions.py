@@ -26,8 +26,9 @@ from contrat_ville.formats import date_fr, euros
 from contrat_ville.models import MONTANT, Contrat
 
 from ..enums import NaturePaiement, StatutAction, StatutConvention
-from .actions import ZERO, Action, somme
+from .actions import Action
 from .evaluation import echeance
+from .montants import ZERO, somme
 
 CHAMP = re.compile(r"\{(\w+)\}")
 CHAMPS_MODELE = {

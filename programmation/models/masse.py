@@ -19,7 +19,8 @@ def appliquer_en_masse(actions, faire, champs):
     """faire(action) changes one action in memory and returns its history rows, or refuses it with a
     ValidationError. The actions are written only when none is refused, in one transaction; returns
     those that changed (an action already at the asked status has no row and is left as it is)."""
-    from .actions import Action, Modification
+    from .actions import Action
+    from .historique import Modification
 
     lignes, refus, changees = [], [], []
     for action in actions:

@@ -35,7 +35,8 @@ class Reconductions:
 
     @transaction.atomic
     def reconduire(self, auteur):
-        from .actions import Action, Modification
+        from .actions import Action
+        from .historique import Modification
 
         # Locked: a double click's second request waits here, then finds the first one's copies.
         sources = list(
