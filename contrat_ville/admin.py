@@ -7,18 +7,22 @@ A ValidationError raised while saving or deleting (the lock of a voted tranche) 
 the page, and the whole request is rolled back: never a 500, never a half-saved object.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import router, transaction
+from django.db.models import Count, DecimalField, Sum
+from django.db.models.functions import Coalesce
 from django.forms import ModelChoiceField
 from django.forms.models import _get_foreign_key
 from django.http import HttpResponseRedirect
 
 from .cloisonnement import chemin_vers_la_collectivite
-from .formats import euros, taux
+from .formats import euros, nombre, taux
 from .models import (
     Axe,
     Collectivite,
@@ -33,6 +37,7 @@ from .models import (
 )
 from .montants import AdminMontants
 from .roles import ADMINISTRATEURS, AGENTS, ELUS
+from .templatetags.formats_fr import NON_RENSEIGNE, euros_connus
 
 # The only groups a non-superuser may hand out: the application's roles.
 ROLES = [AGENTS, ELUS, ADMINISTRATEURS]
@@ -65,9 +70,83 @@ def limiter(queryset, user, chemin=None):
 
 
 def en_euros(montant):
-    """An amount in a back-office list, as the pages write it (« 19 003 € »); unknown, « — », never 0 €.
-    Columns named `…_euros` are right-aligned by static/css/admin.css."""
-    return "—" if montant is None else euros(montant)
+    """An amount in a back-office list, as the pages write it (« 19 003 € », unknown « non renseigné »,
+    never 0 €). Columns named `…_euros` are right-aligned by static/css/admin.css."""
+    return euros_connus(montant)
+
+
+@dataclass(frozen=True)
+class Total:
+    """One total of a back-office list (`AvecTotaux.totaux`): the sum of `champ` over the filtered rows.
+
+    `connus` names the known amounts of a column where some are unknown (« coûts connus »): the total
+    then says how many it adds up, for a sum of unknowns is not 0 €. A sum of sums (a tranche's actions)
+    names in `compte_connus` and `compte` the annotations counting its known and all amounts.
+    """
+
+    champ: str
+    connus: str = ""
+    compte_connus: str = ""
+    compte: str = ""
+
+
+def calculer_totaux(queryset, totaux):
+    """The totals of these rows, all of them in one query: [{"libelle", "montant", "connus"}]."""
+    totaux = {libelle: t if isinstance(t, Total) else Total(t) for libelle, t in totaux.items()}
+    for libelle, total in totaux.items():
+        try:
+            nullable = queryset.model._meta.get_field(total.champ).null
+        except FieldDoesNotExist:  # an annotation
+            nullable = False
+        if nullable and not total.connus:
+            # A column that may hold unknowns always says how many of its amounts are known.
+            totaux[libelle] = Total(total.champ, connus="montants connus")
+    sommes = {}
+    for i, total in enumerate(totaux.values()):
+        sommes[f"somme_{i}"] = Coalesce(
+            Sum(total.champ), 0, output_field=DecimalField(max_digits=20, decimal_places=2)
+        )
+        if total.connus and total.compte:
+            sommes[f"connus_{i}"] = Coalesce(Sum(total.compte_connus), 0)
+            sommes[f"sur_{i}"] = Coalesce(Sum(total.compte), 0)
+        elif total.connus:
+            sommes[f"connus_{i}"] = Count(total.champ)
+            sommes[f"sur_{i}"] = Count("pk")
+    valeurs = queryset.aggregate(**sommes) if sommes else {}
+    lignes = []
+    for i, (libelle, total) in enumerate(totaux.items()):
+        montant, connus, sur = valeurs[f"somme_{i}"], valeurs.get(f"connus_{i}"), valeurs.get(f"sur_{i}")
+        ligne = {"libelle": libelle, "montant": euros(montant), "connus": ""}
+        if connus is not None and sur:
+            ligne["connus"] = f"{total.connus} : {nombre(connus)} sur {nombre(sur)}"
+            if not connus:
+                ligne["montant"] = NON_RENSEIGNE
+        lignes.append(ligne)
+    return lignes
+
+
+class AvecTotaux:
+    """A list page with the totals of its amounts, under its search and filters, across all its pages.
+
+    `totaux = {"libellé": "champ" or Total(...)}`. Placed before `ParCollectivite` in the bases. The sums
+    are made by the database on the changelist's filtered queryset: one query, however many rows.
+    """
+
+    totaux = {}
+    change_list_template = "admin/change_list_totaux.html"
+
+    def changelist_view(self, request, extra_context=None):
+        reponse = super().changelist_view(request, extra_context)
+        # The filtered queryset exists once the changelist is built: its response is not rendered yet.
+        contexte = getattr(reponse, "context_data", None)
+        cl = contexte.get("cl") if contexte else None
+        # Nothing kept by the search and filters: nothing to add up (not « 0 € »).
+        if cl is not None and self.totaux and cl.result_count:
+            n = cl.result_count
+            nom = cl.opts.verbose_name if n == 1 else cl.opts.verbose_name_plural
+            contexte["totaux"] = calculer_totaux(cl.queryset, self.totaux)
+            contexte["totaux_de"] = f"{nombre(n)} {nom}"
+        return reponse
 
 
 def message_d_erreur(erreur):
@@ -350,8 +429,9 @@ class DispositifAdmin(ParCollectivite):
 
 
 @admin.register(Enveloppe)
-class EnveloppeAdmin(ParCollectivite):
+class EnveloppeAdmin(AvecTotaux, ParCollectivite):
     chemin_collectivite = "contrat__collectivite"
+    totaux = {"montant": "montant"}
     list_display = [
         "contrat",
         "annee",

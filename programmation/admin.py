@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
+from django.db.models import Sum
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from contrat_ville.admin import ContratAdmin, ParCollectivite, TabularInline, en_euros
+from contrat_ville.admin import AvecTotaux, ContratAdmin, ParCollectivite, TabularInline, Total, en_euros
 from contrat_ville.enums import Section
 from contrat_ville.formats import euros
 from contrat_ville.models import Axe, Contrat
+from contrat_ville.templatetags.formats_fr import cout_total
 
 from .controles import Gravite, controler_tranche
 from .models import (
@@ -46,18 +48,19 @@ class CofinancementInline(TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(ParCollectivite):
+class ActionAdmin(AvecTotaux, ParCollectivite):
     chemin_collectivite = "contrat__collectivite"
+    totaux = {"coût": Total("cout", connus="coûts connus"), "contribution": "contribution"}
     list_display = [
         "numero_dauphin",
         "intitule",
         "porteur",
         # The figures before the long names of axe and tranche: in sight without scrolling at 1 366 px.
+        # The section is a filter only: with it, the table outgrew the page.
         "cout_euros",
         "contribution_euros",
         "axe",
         "tranche",
-        "section",
         "statut",
     ]
     list_filter = ["contrat", "annee", "tranche", "axe", "section", "statut"]
@@ -74,6 +77,28 @@ class ActionAdmin(ParCollectivite):
     @admin.display(description="contribution", ordering="contribution")
     def contribution_euros(self, action):
         return en_euros(action.contribution)
+
+
+@admin.register(Cofinancement)
+class CofinancementAdmin(AvecTotaux, ParCollectivite):
+    chemin_collectivite = "action__contrat__collectivite"
+    list_display = ["action", "financeur", "montant_sollicite_euros", "montant_accorde_euros"]
+    list_filter = ["action__annee", "action__tranche", "financeur"]
+    list_select_related = ["action__porteur", "financeur"]
+    search_fields = ["action__intitule", "action__numero_dauphin", "action__porteur__nom", "financeur__nom"]
+    raw_id_fields = ["action"]
+    totaux = {
+        "sollicité": Total("montant_sollicite", connus="montants sollicités connus"),
+        "accordé": Total("montant_accorde", connus="montants accordés connus"),
+    }
+
+    @admin.display(description="sollicité", ordering="montant_sollicite")
+    def montant_sollicite_euros(self, cofinancement):
+        return en_euros(cofinancement.montant_sollicite)
+
+    @admin.display(description="accordé", ordering="montant_accorde")
+    def montant_accorde_euros(self, cofinancement):
+        return en_euros(cofinancement.montant_accorde)
 
 
 class ActionInline(TabularInline):
@@ -103,8 +128,15 @@ class TotalDeclareInline(TabularInline):
 
 
 @admin.register(Tranche)
-class TrancheAdmin(ParCollectivite):
+class TrancheAdmin(AvecTotaux, ParCollectivite):
     chemin_collectivite = "contrat__collectivite"
+    # Sums of the tranches' sums (with_totaux): the costs known are counted action by action.
+    totaux = {
+        "coût": Total(
+            "total_cout", connus="coûts connus", compte_connus="couts_connus", compte="nombre_actions"
+        ),
+        "contribution": "total_contribution",
+    }
     list_display = [
         "__str__",
         "annee",
@@ -115,7 +147,7 @@ class TrancheAdmin(ParCollectivite):
         "total_contribution_affiche",
     ]
     list_filter = ["contrat", "annee", "statut"]
-    readonly_fields = ["documents", "totaux", "controles", "verrouillee_le"]
+    readonly_fields = ["documents", "totaux_calcules", "controles", "verrouillee_le"]
     fields = [
         "contrat",
         "annee",
@@ -124,7 +156,7 @@ class TrancheAdmin(ParCollectivite):
         "statut",
         "verrouillee_le",
         "documents",
-        "totaux",
+        "totaux_calcules",
         "controles",
     ]
     actions = ["telecharger_annexe_pdf", "telecharger_annexe_xlsx"]
@@ -139,14 +171,15 @@ class TrancheAdmin(ParCollectivite):
 
     @admin.display(description="coût total", ordering="total_cout")
     def total_cout_affiche(self, tranche):
-        return euros(tranche.total_cout)
+        # As the pages write it: « non renseigné » or « … (dont 1 coût non renseigné) », never 0 €.
+        return cout_total(tranche)
 
     @admin.display(description="contribution totale", ordering="total_contribution")
     def total_contribution_affiche(self, tranche):
         return euros(tranche.total_contribution)
 
     @admin.display(description="totaux calculés")
-    def totaux(self, tranche):
+    def totaux_calcules(self, tranche):
         if not tranche.pk:
             return "—"
         actions = tranche.actions.subventions()
@@ -255,19 +288,33 @@ class EcheanceConventionInline(TabularInline):
 
 
 @admin.register(Convention)
-class ConventionAdmin(ParCollectivite):
+class ConventionAdmin(AvecTotaux, ParCollectivite):
     chemin_collectivite = "action__contrat__collectivite"
-    list_display = ["objet", "annee_debut", "duree_annees", "statut", "date_signature"]
+    list_display = ["objet", "annee_debut", "duree_annees", "montant_euros", "statut", "date_signature"]
+    totaux = {"montant": Total("montant_total", connus="montants connus")}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(montant_total=Sum("echeances__montant"))
+
+    @admin.display(description="montant", ordering="montant_total")
+    def montant_euros(self, convention):
+        # No yearly amount typed yet: unknown, not 0 €.
+        return en_euros(convention.montant_total)
+
     list_filter = ["statut", "annee_debut"]
+    # The name of each row's checkbox is the convention's, which names the porteur.
+    list_select_related = ["action__porteur"]
     raw_id_fields = ["action"]
     inlines = [EcheanceConventionInline]
 
 
 @admin.register(Paiement)
-class PaiementAdmin(ParCollectivite):
+class PaiementAdmin(AvecTotaux, ParCollectivite):
     chemin_collectivite = "action__contrat__collectivite"
+    totaux = {"montant": "montant"}
     list_display = ["action", "nature", "date", "montant_euros", "reference"]
     list_filter = ["nature"]
+    list_select_related = ["action__porteur"]
     raw_id_fields = ["action"]
     readonly_fields = ["saisi_par"]
 

@@ -34,7 +34,7 @@ def test_it_puts_the_footer_on_the_login_page(client):
     pied = _pied_de_page(client.get(reverse("login")).content.decode())
     assert '<a href="/accessibilite/">Accessibilité : partiellement conforme</a>' in pied
     assert '<a href="/mentions-legales/">Mentions légales</a>' in pied
-    assert "Version 0.1.0" in pied
+    assert f"Version {version('contrat-ville')}" in pied
 
 
 def test_it_shows_the_accessibility_statement_to_anyone(client):
@@ -58,7 +58,7 @@ def test_it_shows_the_accessibility_statement_to_anyone(client):
     assert "Défenseur des droits<br>Libre réponse 71120<br>75342 Paris CEDEX 07" in page
     assert "le référent de votre collectivité" in page
     assert "Adressez-vous à l'administrateur de l'application" in page
-    assert "version 0.1.0" in page
+    assert f"version {version('contrat-ville')}" in page
 
 
 def test_it_gives_the_contact_address_when_the_authority_sets_one(client):
@@ -77,7 +77,7 @@ def test_it_shows_the_legal_notice_to_anyone(client):
     assert "logiciel libre" in page
     assert "AGPL-3.0-or-later" in page
     assert "ce sont des actes publics" in page
-    assert "Version 0.1.0." in page
+    assert f"Version {version('contrat-ville')}." in page
 
 
 def test_it_names_the_authority_of_a_logged_in_user_as_publisher(client, agent):
@@ -139,11 +139,11 @@ def test_it_shows_amounts_in_euros_in_the_back_office_list_of_actions(client, ad
     assert "83199,00" not in page and "15000,00" not in page
 
 
-def test_it_shows_an_unknown_cost_as_a_dash_not_zero(client, admin_user):
+def test_it_shows_an_unknown_cost_as_the_pages_do_not_as_zero(client, admin_user):
     client.force_login(admin_user)
     # Seed action « 2 médiatrices/ médiateurs santé »: no cost typed, contribution 94000.00.
     page = client.get(reverse("admin:programmation_action_changelist"), {"q": "médiatrices"}).content.decode()
-    assert '<td class="field-cout_euros">—</td>' in page
+    assert '<td class="field-cout_euros">non renseigné</td>' in page
     assert f'<td class="field-contribution_euros">94{ESPACE}000{ESPACE}€</td>' in page
     assert f"0{ESPACE}€" not in page.replace(f"000{ESPACE}€", "")
 

@@ -1,5 +1,7 @@
 """The back-office: every model answers for those who may see it, and only for them."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib import admin
 from django.db import connection
@@ -220,3 +222,193 @@ def test_it_shows_an_administrator_only_their_authority_in_the_admin(client):
     action = Action.objects.get(numero_dauphin="265738")
     reponse = client.get(url(Action, "change", action.pk))
     assert reponse.status_code == 302 and reponse["Location"] == reverse("admin:index")
+
+
+# --- Totals of the list pages (contrat_ville.admin.AvecTotaux) ---
+
+E = "\u202f"
+
+
+def totaux(page):
+    """The totals block of a list page: its title and {libellé: text}."""
+    import re
+
+    bloc = page[page.index('<section class="totaux-liste"') : page.index("</section>")]
+    titre = re.search(r"<h2[^>]*>(.*?)</h2>", bloc, re.S).group(1)
+    lignes = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", bloc, re.S)
+    return titre, {dt: re.sub(r"<[^>]+>", "", dd) for dt, dd in lignes}
+
+
+@pytest.fixture
+def une_page_de_deux(monkeypatch):
+    """Lists of two rows a page: the totals must cover the rows of the other pages too."""
+    for modele_admin in admin.site._registry.values():
+        monkeypatch.setattr(modele_admin, "list_per_page", 2)
+
+
+def test_it_totals_every_filtered_action_and_says_how_many_costs_are_known(
+    client, admin_user, une_page_de_deux
+):
+    from .factories import ActionFactory, TrancheFactory
+
+    tranche = TrancheFactory()
+    for i, cout in enumerate(("10000", "10000.50", "10000", None, None)):
+        ActionFactory(
+            tranche=tranche,
+            intitule=f"Zorglub {i}",
+            cout=cout and Decimal(cout),
+            contribution=Decimal("2500"),
+        )
+    ActionFactory(contribution=Decimal("777"))  # another tranche: filtered out
+    client.force_login(admin_user)
+    page = client.get(url(Action, "changelist"), {"tranche__id__exact": tranche.pk}).content.decode()
+    titre, lignes = totaux(page)
+    assert titre == "Totaux pour 5 actions (toutes les pages, recherche et filtres appliqués)"
+    assert lignes == {
+        "Coût": f"30{E}000,50{E}€ (coûts connus : 3 sur 5)",
+        "Contribution": f"12{E}500{E}€",
+    }
+    # The search narrows the totals as it narrows the list.
+    page = client.get(url(Action, "changelist"), {"tranche__id__exact": tranche.pk, "q": "Zorglub 0"})
+    assert totaux(page.content.decode()) == (
+        "Totaux pour 1 action (recherche et filtres appliqués)",
+        {"Coût": f"10{E}000{E}€ (coûts connus : 1 sur 1)", "Contribution": f"2{E}500{E}€"},
+    )
+
+
+def test_it_never_totals_unknown_costs_as_zero(client, admin_user):
+    from .factories import ActionFactory, TrancheFactory
+
+    tranche = TrancheFactory()
+    ActionFactory.create_batch(2, tranche=tranche, cout=None, contribution=Decimal("100"))
+    client.force_login(admin_user)
+    page = client.get(url(Action, "changelist"), {"tranche__id__exact": tranche.pk}).content.decode()
+    assert totaux(page)[1]["Coût"] == "non renseigné (coûts connus : 0 sur 2)"
+    assert '<td class="field-cout_euros">non renseigné</td>' in page
+    # The tranche's own line says so too, and the totals of the tranches count its actions.
+    page = client.get(url(Tranche, "changelist"), {"id__exact": tranche.pk}).content.decode()
+    assert '<td class="field-total_cout_affiche">non renseigné</td>' in page
+
+
+def test_it_totals_the_tranches_from_their_actions(client, admin_user):
+    from .factories import ActionFactory, ContratFactory, TrancheFactory
+
+    contrat = ContratFactory()
+    premiere, seconde = TrancheFactory(contrat=contrat), TrancheFactory(contrat=contrat)
+    ActionFactory(tranche=premiere, cout=Decimal("1000"), contribution=Decimal("500"))
+    ActionFactory(tranche=premiere, cout=None, contribution=Decimal("200"))
+    ActionFactory(tranche=seconde, cout=Decimal("300"), contribution=Decimal("300"))
+    client.force_login(admin_user)
+    page = client.get(url(Tranche, "changelist"), {"contrat__id__exact": contrat.pk}).content.decode()
+    assert totaux(page)[1] == {
+        "Coût": f"1{E}300{E}€ (coûts connus : 2 sur 3)",
+        "Contribution": f"1{E}000{E}€",
+    }
+    assert f"1{E}000{E}€ (dont 1 coût non renseigné)" in page
+
+
+def test_it_totals_the_cofinancements_requested_and_granted(client, admin_user, une_page_de_deux):
+    from programmation.models import Cofinancement
+
+    from .factories import ActionFactory, FinanceurFactory, TrancheFactory
+
+    tranche = TrancheFactory()
+    financeur = FinanceurFactory(collectivite=tranche.contrat.collectivite)
+    for sollicite, accorde in (("1000", "800"), ("500", None), (None, None)):
+        Cofinancement.objects.create(
+            action=ActionFactory(tranche=tranche),
+            financeur=financeur,
+            montant_sollicite=sollicite and Decimal(sollicite),
+            montant_accorde=accorde and Decimal(accorde),
+        )
+    client.force_login(admin_user)
+    page = client.get(url(Cofinancement, "changelist"), {"action__tranche__id__exact": tranche.pk})
+    titre, lignes = totaux(page.content.decode())
+    assert titre == "Totaux pour 3 cofinancements (toutes les pages, recherche et filtres appliqués)"
+    assert lignes == {
+        "Sollicité": f"1{E}500{E}€ (montants sollicités connus : 2 sur 3)",
+        "Accordé": f"800{E}€ (montants accordés connus : 1 sur 3)",
+    }
+
+
+def test_it_totals_the_conventions_from_their_yearly_amounts(client, admin_user):
+    from programmation.models import Convention, EcheanceConvention
+
+    from .factories import ActionFactory
+
+    avec, sans = ActionFactory(annee=2031), ActionFactory(annee=2031)
+    convention = Convention.objects.create(action=avec, objet="Avec", annee_debut=2031, duree_annees=2)
+    EcheanceConvention.objects.create(convention=convention, annee=2031, montant=Decimal("4000"))
+    EcheanceConvention.objects.create(convention=convention, annee=2032, montant=Decimal("4000"))
+    Convention.objects.create(action=sans, objet="Sans", annee_debut=2031)
+    client.force_login(admin_user)
+    page = client.get(url(Convention, "changelist"), {"annee_debut": 2031}).content.decode()
+    assert totaux(page)[1] == {"Montant": f"8{E}000{E}€ (montants connus : 1 sur 2)"}
+    assert '<td class="field-montant_euros">non renseigné</td>' in page
+
+
+def lignes_totalisees(label, nombre):
+    """`nombre` rows of a list page with totals, each with its amounts and relations."""
+    from datetime import date
+
+    from contrat_ville.models import Enveloppe
+    from programmation.models import Cofinancement, Convention, Paiement
+
+    from .factories import ActionFactory, FinanceurFactory, TrancheFactory
+
+    if label != "programmation.Cofinancement":
+        for action in ActionFactory.create_batch(nombre):
+            Enveloppe.objects.create(contrat=action.contrat, annee=2025, montant=Decimal("10"))
+            Paiement.objects.create(
+                action=action, nature="avance", date=date(2025, 6, 1), montant=Decimal("1")
+            )
+            convention = Convention.objects.create(action=action, objet="Objet", annee_debut=2025)
+            convention.echeances.create(annee=2025, montant=Decimal("10"))
+        return
+    # A cofinancement's financeur belongs to its action's authority.
+    tranche = TrancheFactory()
+    financeur = FinanceurFactory(collectivite=tranche.contrat.collectivite)
+    for action in ActionFactory.create_batch(nombre, tranche=tranche):
+        Cofinancement.objects.create(action=action, financeur=financeur, montant_sollicite=Decimal("10"))
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "programmation.Action",
+        "programmation.Cofinancement",
+        "programmation.Tranche",
+        "contrat_ville.Enveloppe",
+        "programmation.Paiement",
+        "programmation.Convention",
+    ],
+)
+def test_it_totals_30_rows_with_as_many_queries_as_3(client, admin_user, label):
+    from django.apps import apps
+
+    modele = apps.get_model(label)
+    client.force_login(admin_user)
+    lien = url(modele, "changelist") + "?all="
+
+    def nombre_de_requetes():
+        with CaptureQueriesContext(connection) as requetes:
+            assert 'class="totaux-liste"' in client.get(lien).content.decode()
+        return len(requetes)
+
+    lignes_totalisees(label, 3)
+    avant = nombre_de_requetes()
+    lignes_totalisees(label, 27)
+    assert nombre_de_requetes() == avant
+
+
+def test_it_says_how_many_amounts_are_known_even_when_the_admin_forgot_to_ask():
+    from contrat_ville.admin import calculer_totaux
+
+    from .factories import ActionFactory, TrancheFactory
+
+    tranche = TrancheFactory()
+    ActionFactory(tranche=tranche, cout=None)
+    ActionFactory(tranche=tranche, cout=Decimal("5000"))
+    assert calculer_totaux(Action.objects.filter(tranche=tranche), {"coût": "cout"}) == [
+        {"libelle": "coût", "montant": f"5{E}000{E}€", "connus": "montants connus : 1 sur 2"}
+    ]

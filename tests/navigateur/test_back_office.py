@@ -31,7 +31,7 @@ def test_it_shows_the_2024_first_tranche_to_the_demo_administrator(page, demo):
     page.wait_for_load_state()
     capture(page, "tranche-2024-T1")
     expect(page.locator("#actions-group tr.has_original")).to_have_count(49)
-    totaux = page.locator(".field-totaux").inner_text()
+    totaux = page.locator(".field-totaux_calcules").inner_text()
     assert re.search(r"TOTAL\s+49\s+2\u202f696\u202f021\u202f€\s+383\u202f950\u202f€", totaux)
 
 
@@ -41,3 +41,33 @@ def test_it_keeps_the_elected_official_out_of_the_back_office(page, demo):
     page.goto(page.base_url + "/admin/programmation/action/?annee=2024&axe__id__exact=7")
     capture(page, "elu-hors-du-back-office")
     assert "/admin/login/" in page.url
+
+
+@pytest.mark.parametrize("liste", ["action", "cofinancement"])
+def test_it_shows_the_amounts_and_their_totals_whole_at_1366_pixels(page, demo, liste):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    connexion(page, "admin", "admin-demo-2024")
+    page.goto(page.base_url + f"/admin/programmation/{liste}/")
+    expect(page.locator(".totaux-liste")).to_be_visible()
+    capture(page, f"back-office-{liste}s-1366")
+    mesures = page.evaluate(
+        """() => {
+            const table = document.querySelector('#result_list');
+            const cadre = table.closest('.results');
+            const montants = [...table.querySelectorAll('td[class*="_euros"], th[class*="_euros"]')];
+            const largeur = document.documentElement.clientWidth;
+            return {
+                table: table.scrollWidth,
+                cadre: cadre.clientWidth,
+                fenetre: largeur,
+                page: document.documentElement.scrollWidth,
+                montants: montants.length,
+                coupes: montants.filter(m => m.getBoundingClientRect().right > largeur
+                    || m.scrollWidth > m.clientWidth).map(m => m.innerText),
+            };
+        }"""
+    )
+    assert mesures["montants"] > 0, mesures
+    assert mesures["table"] <= mesures["cadre"], mesures
+    assert mesures["page"] <= mesures["fenetre"], mesures
+    assert mesures["coupes"] == [], mesures
