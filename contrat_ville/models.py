@@ -162,6 +162,9 @@ class User(AbstractUser):
         blank=True,
         related_name="utilisateurs",
     )
+    # The contract and year last chosen on the programmation ({"contrat": "12", "annee": "2024"}; "" =
+    # all): the list opens on them next time. Plain values, checked against the user's authority on use.
+    consultation = models.JSONField("dernière consultation", default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = "utilisateur"

@@ -21,6 +21,10 @@ class StatutAction(models.TextChoices):
     ABANDONNEE = "abandonnee", "Abandonnée"
 
 
+# An action whose subsidy was granted by a vote, whatever happened to it since (but not abandoned).
+STATUTS_ACCORDES = (StatutAction.VOTEE, StatutAction.CONVENTIONNEE, StatutAction.SOLDEE)
+
+
 class StatutTranche(models.TextChoices):
     BROUILLON = "brouillon", "Brouillon"
     SOUMISE = "soumise", "Soumise à l'instance"

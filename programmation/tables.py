@@ -66,7 +66,7 @@ class ActionTable(tables.Table):
 
     class Meta:
         template_name = "programmation/tableau.html"
-        attrs = {"class": "programmation"}
+        attrs = {"class": "programmation cartes"}
         empty_text = "Aucune action ne correspond à ces critères."
 
     def __init__(self, *args, totaux=None, **kwargs):

@@ -114,12 +114,13 @@ def test_it_gives_empty_totals_for_an_empty_list(contrat):
 
 
 def _requetes(client, params=None):
+    client.get(LISTE, params or {})  # the first visit remembers the contract and year chosen (one UPDATE)
     with CaptureQueriesContext(connection) as requetes:
         assert client.get(LISTE, params or {}).status_code == 200
     return len(requetes)
 
 
-@pytest.mark.parametrize("params", [{}, {"annee": 2025, "per_page": 500}])
+@pytest.mark.parametrize("params", [{"contrat": "", "annee": ""}, {"annee": 2025, "per_page": 500}])
 def test_it_lists_5_or_200_cofinanced_rows_in_the_same_number_of_queries(client, elu, contrat, params):
     elu.collectivite = contrat.collectivite
     elu.save()
@@ -136,7 +137,9 @@ def test_it_lists_5_or_200_cofinanced_rows_in_the_same_number_of_queries(client,
     avec_5 = _requetes(client, params)
     ajouter(195)
     reponse = client.get(LISTE, params)
-    montrees = Action.objects.filter(contrat=contrat, annee__in=[params["annee"]] if params else [2024, 2025])
+    montrees = Action.objects.filter(
+        contrat=contrat, annee__in=[params["annee"]] if params["annee"] else [2024, 2025]
+    )
     assert reponse.context["table"].totaux["nombre"] == montrees.count() >= 99
     assert reponse.context["table"].totaux["cofinancements"] == Decimal("1.50") * montrees.count()
     assert _requetes(client, params) == avec_5

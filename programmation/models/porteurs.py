@@ -4,15 +4,37 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite
+from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.models import Collectivite
 from contrat_ville.validators import valider_rna, valider_siret
 
-from ..enums import NaturePorteur
+from ..enums import STATUTS_ACCORDES, NaturePorteur
+from ..recherche import sans_accents, texte_normalise
+from .montants import somme
+
+
+class PorteurQuerySet(CloisonneQuerySet):
+    def recherche(self, texte):
+        """By name, whatever the accents and the case."""
+        return self.annotate(nom_normalise=texte_normalise("nom")).filter(
+            nom_normalise__contains=sans_accents(texte).lower()
+        )
+
+    def avec_total_accorde(self):
+        """total_accorde: the subsidies granted by a vote over all years and contracts (the authority's
+        own actions as maître d'ouvrage apart), 0 when none; premiere_annee, derniere_annee of those."""
+        accordees = Q(actions__maitrise_ouvrage_collectivite=False, actions__statut__in=STATUTS_ACCORDES)
+        return self.annotate(
+            total_accorde=somme("actions__contribution", accordees),
+            premiere_annee=models.Min("actions__annee", filter=accordees),
+            derniere_annee=models.Max("actions__annee", filter=accordees),
+        )
 
 
 class Porteur(Cloisonne):
     """The organisation carrying actions; the same porteur across years and contracts."""
+
+    objects = PorteurQuerySet.as_manager()
 
     collectivite = models.ForeignKey(
         Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="porteurs"

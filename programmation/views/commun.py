@@ -1,8 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from ..models import Action
 
 
 def choisi(queryset, valeur):
@@ -36,3 +40,35 @@ def appliquer(request, operation, succes):
         return None
     messages.success(request, succes(resultat))
     return resultat
+
+
+def contrat_courant(contrats):
+    """The contract whose actions go furthest in time (`derniere`: that year); the (contrat, annee) index."""
+    derniere = Action.objects.filter(contrat=OuterRef("pk")).order_by("-annee").values("annee")[:1]
+    return (
+        contrats.annotate(derniere=Subquery(derniere))
+        .filter(derniere__isnull=False)
+        # Two contracts in force the same year (a contrat de ville and a CLS): the most recent, the longest.
+        .order_by("-derniere", "-annee_debut", "-annee_fin", "pk")
+        .first()
+    )
+
+
+def consultation_par_defaut(user, contrats):
+    """{contrat, annee} a list opens on: the user's last choice while its contract is still theirs, else
+    the current contract and its latest year. "" means all; {} when the authority has no action yet."""
+    memo = user.consultation or {}
+    contrat = memo.get("contrat")
+    if contrat == "" or choisi(contrats, contrat):
+        annee = str(memo.get("annee", ""))
+        return {"contrat": contrat, "annee": annee if annee.isdecimal() else ""}
+    courant = contrat_courant(contrats)
+    return {"contrat": str(courant.pk), "annee": str(courant.derniere)} if courant else {}
+
+
+def retenir_consultation(user, donnees):
+    """Keeps the contract and year just chosen (query values, "" = all), in one UPDATE when they change."""
+    choix = {cle: str(donnees.get(cle, "")) for cle in ("contrat", "annee")}
+    if all(v == "" or v.isdecimal() for v in choix.values()) and choix != user.consultation:
+        user.consultation = choix
+        get_user_model().objects.filter(pk=user.pk).update(consultation=choix)

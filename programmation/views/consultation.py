@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, Q
 from django.shortcuts import get_object_or_404, render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -12,13 +12,13 @@ from contrat_ville.models import Contrat, Dispositif
 from .. import tableau_de_bord as tdb
 from ..choix import ligne_d_historique
 from ..controles import conventions_requises, eligibilite
-from ..enums import StatutAction
+from ..enums import STATUTS_ACCORDES, StatutAction
 from ..exports import en_csv, en_xlsx
 from ..filters import ActionFilter
 from ..forms_masse import ActionsEnMasseForm
 from ..models import Action, Porteur, somme
 from ..tables import ActionTable
-from .commun import choisi, entier_parmi
+from .commun import choisi, consultation_par_defaut, contrat_courant, entier_parmi, retenir_consultation
 
 
 class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -33,6 +33,19 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
 
     def get_queryset(self):
         return Action.objects.visibles_par(self.request.user).for_table()
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        user, demande = self.request.user, self.request.GET
+        if not any(nom in demande for nom in filterset_class.base_filters):
+            # No filter asked: the current contract and its latest year (or the user's last choice),
+            # not every year added together.
+            donnees = demande.copy()
+            donnees.update(consultation_par_defaut(user, Contrat.objects.de(user.collectivite_id)))
+            kwargs["data"] = donnees
+        elif "contrat" in demande or "annee" in demande:
+            retenir_consultation(user, demande)
+        return kwargs
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("export")
@@ -57,11 +70,20 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
     def get_context_data(self, **kwargs):
         contexte = super().get_context_data(**kwargs)
         if self.request.user.has_perm("programmation.change_action"):
-            # The filters only (not the page or the sort): « all the filtered actions » means these.
-            filtres = self.request.GET.copy()
+            # The filters only (not the page or the sort): « all the filtered actions » means these, the
+            # defaults included when the address names none.
+            filtres = self.filterset.data.copy()
             for cle in [c for c in filtres if c not in self.filterset.form.fields]:
                 del filtres[cle]
             contexte |= {"masse": ActionsEnMasseForm(user=self.request.user), "filtres": filtres.urlencode()}
+        recherche = self.filterset.form.cleaned_data.get("q") if self.filterset.form.is_valid() else ""
+        if recherche and recherche.strip():
+            # The porteurs named by the search, whatever the year chosen: their total is one click away.
+            contexte["porteurs_trouves"] = (
+                Porteur.objects.filter(collectivite=self.request.user.collectivite_id)
+                .recherche(recherche)
+                .avec_total_accorde()[:5]
+            )
         return contexte
 
     def get_table_kwargs(self):
@@ -156,24 +178,37 @@ def action_detail(request, pk):
 @login_required
 @voir_actions
 def porteur_detail(request, pk):
-    porteur = get_object_or_404(Porteur.objects.filter(collectivite=request.user.collectivite_id), pk=pk)
-    actions = porteur.actions.for_table().order_by("-annee", "tranche__numero", "ordre")
-    par_annee = (
-        porteur.actions.subventions()
-        .values("annee")
-        .annotate(nombre=Count("id"), contribution=somme("contribution"))
-        .order_by("-annee")
+    porteurs = Porteur.objects.filter(collectivite=request.user.collectivite_id).avec_total_accorde()
+    porteur = get_object_or_404(porteurs, pk=pk)
+    actions = (
+        porteur.actions.for_table().select_related("contrat").order_by("-annee", "tranche__numero", "ordre")
     )
+    subventions = porteur.actions.subventions()
     # The same rule as the conventions page and the tranche's checks: the law or the authority's own.
     obligations = {}
-    for action, obligation in conventions_requises(list(porteur.actions.subventions()), porteur.collectivite):
+    for action, obligation in conventions_requises(list(subventions), porteur.collectivite):
         obligations.setdefault(action.annee, obligation)
-    par_annee = [{**ligne, "obligation": obligations.get(ligne["annee"])} for ligne in par_annee]
-    return render(
-        request,
-        "programmation/porteur_detail.html",
-        {"porteur": porteur, "actions": actions, "par_annee": par_annee},
+    par_annee = [
+        {**ligne, "obligation": obligations.get(ligne["annee"])}
+        for ligne in subventions.values("annee").annotate(**MONTANTS_DU_PORTEUR).order_by("-annee")
+    ]
+    par_contrat = (
+        subventions.values("contrat__intitule", "contrat__annee_debut")
+        .annotate(premiere=Min("annee"), derniere=Max("annee"), **MONTANTS_DU_PORTEUR)
+        .order_by("-contrat__annee_debut", "contrat__intitule")
     )
+    contexte = {"porteur": porteur, "actions": actions, "par_annee": par_annee, "par_contrat": par_contrat}
+    contexte["toutes_annees"] = subventions.aggregate(**MONTANTS_DU_PORTEUR)
+    return render(request, "programmation/porteur_detail.html", contexte)
+
+
+# A porteur's actions and subsidies: all asked, and those a vote granted (see STATUTS_ACCORDES).
+MONTANTS_DU_PORTEUR = {
+    "nombre": Count("id"),
+    "demande": somme("contribution"),
+    "accordees": Count("id", filter=Q(statut__in=STATUTS_ACCORDES)),
+    "accorde": somme("contribution", Q(statut__in=STATUTS_ACCORDES)),
+}
 
 
 @login_required
@@ -196,15 +231,7 @@ def dispositif_detail(request, pk):
 @voir_actions
 def tableau_de_bord(request):
     contrats = Contrat.objects.de(request.user.collectivite_id)
-    # Each contract's latest year from the (contrat, annee) index, not a grouping of all its actions.
-    derniere = Action.objects.filter(contrat=OuterRef("pk")).order_by("-annee").values("annee")[:1]
-    contrat = (
-        choisi(contrats, request.GET.get("contrat"))
-        or contrats.annotate(derniere=Subquery(derniere))
-        .filter(derniere__isnull=False)
-        .order_by("-derniere")
-        .first()
-    )
+    contrat = choisi(contrats, request.GET.get("contrat")) or contrat_courant(contrats)
     if contrat is None:
         return render(request, "programmation/tableau_de_bord.html", {"contrats": contrats})
     annees = contrat.actions.annees()[::-1]
