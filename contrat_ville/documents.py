@@ -54,21 +54,22 @@ ECHEC_REPETE = (
 OUBLI_DES_TRAVAILLEURS = timedelta(days=1)
 
 
-# Documents kept once made (a voted act's), by nature: trouver(objet_id) gives the kept one or None;
-# a_produire(objet_id), the kept source whose first layout is to be kept (`.produire(avancer)`) or None.
+# Documents kept once made (a voted act's), by nature: chercher(objet_id) gives, in one lookup, (the kept
+# file to serve, or None; the kept source whose first layout is to be kept — `.produire(avancer)` — or None).
 # The apps that keep them register here, since this app imports none of them.
 CONSERVES = {}
-A_PRODUIRE = {}
 
 
-def conserver(nature, trouver, a_produire=None):
-    CONSERVES[nature] = trouver
-    if a_produire is not None:
-        A_PRODUIRE[nature] = a_produire
+def conserver(nature, chercher):
+    CONSERVES[nature] = chercher
+
+
+def _conserve_et_source(nature, objet_id):
+    return CONSERVES[nature](objet_id) if nature in CONSERVES else (None, None)
 
 
 def _source_figee(nature, objet_id):
-    return A_PRODUIRE[nature](objet_id) if nature in A_PRODUIRE else None
+    return _conserve_et_source(nature, objet_id)[1]
 
 
 def _revalidee(request, etag, fait_le, envoyer):
@@ -101,11 +102,16 @@ def reponse_conservee(request, conserve):
 def reponse_du_document_conserve(request, nature, objet_id, nom_fichier):
     """The kept document of this object (a voted act's), laid out now when its kept source awaits its
     first layout; None when nothing is kept for it."""
-    if (trouver := CONSERVES.get(nature)) and (conserve := trouver(objet_id)) is not None:
+    conserve, source = _conserve_et_source(nature, objet_id)
+    if conserve is None and source is None:
+        return None
+    return _depuis_le_conserve(request, conserve, source, nom_fichier)
+
+
+def _depuis_le_conserve(request, conserve, source, nom_fichier):
+    if conserve is not None:
         return reponse_conservee(request, conserve)
-    if (source := _source_figee(nature, objet_id)) is not None:
-        return reponse_revalidee(request, source.produire(lambda *_: None), nom_fichier)
-    return None
+    return reponse_revalidee(request, source.produire(lambda *_: None), nom_fichier)
 
 
 def reponse_revalidee(request, contenu, nom_fichier):
@@ -186,9 +192,10 @@ def servir(
     `cle()` (see pdf.cle_document) finds the file already made, small or large, without rendering. The
     same document already waiting or being made is joined (no second task); a user with
     DOCUMENTS_PAR_UTILISATEUR documents in production is asked to wait (HTTP 429, nothing written)."""
-    if (trouver := CONSERVES.get(nature)) and (conserve := trouver(objet_id)) is not None:
-        return reponse_conservee(request, conserve)
-    source = _source_figee(nature, objet_id)
+    conserve, source = _conserve_et_source(nature, objet_id)
+    # A large kept source is laid out by the worker, like any large document.
+    if conserve is not None or (source is not None and not en_arriere_plan(nombre_actions)):
+        return _depuis_le_conserve(request, conserve, source, nom_fichier)
     if source is None and cle is not None:
         cle = cle()  # read only now: a kept act needs no key
         if (reponse := reponse_en_cache(request, cle, nom_fichier)) is not None:
@@ -196,7 +203,6 @@ def servir(
         if not en_arriere_plan(nombre_actions):
             return servir_en_cache(request, cle, nom_fichier, fabriquer)
     elif not en_arriere_plan(nombre_actions):
-        fabriquer = source.produire if source else fabriquer
         return reponse_revalidee(request, fabriquer(lambda *_: None), nom_fichier)
     cle = {"collectivite": collectivite, "nature": nature, "objet_id": objet_id, "nom_fichier": nom_fichier}
     # One whose worker died half an hour ago must not be joined forever.

@@ -249,14 +249,13 @@ def _de_la_tranche(pk):
 
 
 # The download views serve the kept version of a voted act (contrat_ville.documents.servir).
-conserver(
-    NatureActeFige.EXTRAIT_PDF, lambda pk: _de_la_deliberation(pk)[0], lambda pk: _de_la_deliberation(pk)[1]
-)
-conserver(NatureActeFige.ANNEXE_PDF, lambda pk: _de_la_tranche(pk)[0], lambda pk: _de_la_tranche(pk)[1])
-conserver(
-    NatureActeFige.CONVENTION_PDF, lambda pk: _de_la_convention(pk)[0], lambda pk: _de_la_convention(pk)[1]
-)
+conserver(NatureActeFige.EXTRAIT_PDF, _de_la_deliberation)
+conserver(NatureActeFige.ANNEXE_PDF, _de_la_tranche)
+conserver(NatureActeFige.CONVENTION_PDF, _de_la_convention)
 conserver(
     NatureActeFige.ANNEXE_XLSX,
-    lambda pk: ActeFige.objects.filter(deliberation__tranche_id=pk).dernier(NatureActeFige.ANNEXE_XLSX),
+    lambda pk: (
+        ActeFige.objects.filter(deliberation__tranche_id=pk).dernier(NatureActeFige.ANNEXE_XLSX),
+        None,
+    ),
 )
