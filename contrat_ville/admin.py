@@ -324,6 +324,8 @@ class UtilisateurAdmin(ParCollectivite, UserAdmin):
 
     chemin_collectivite = "collectivite"
     list_display = ["username", "first_name", "last_name", "collectivite", "is_staff"]
+    # Shown, not typed: Django's split date/time widget gives its two boxes no <label for>.
+    readonly_fields = ["last_login", "date_joined"]
     list_filter = ["collectivite", "groups", "is_staff", "is_superuser", "is_active"]
     fieldsets = [*UserAdmin.fieldsets, ("Collectivité", {"fields": ["collectivite"]})]
     add_fieldsets = [*UserAdmin.add_fieldsets, ("Collectivité", {"fields": ["collectivite"]})]
