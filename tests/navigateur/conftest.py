@@ -70,3 +70,62 @@ def connexion(page, identifiant, mot_de_passe):
     page.get_by_label("Mot de passe").fill(mot_de_passe)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/programmation/")
+
+
+@pytest.fixture
+def annee_en_cours(demo):
+    """A 2025 draft tranche and a submitted one inscribed at a séance: the drafting pages have a subject."""
+    import datetime
+    from decimal import Decimal
+
+    from contrat_ville.models import Contrat
+    from deliberations.models import Deliberation, Instance, Seance
+    from programmation.models import Action, Convention, Porteur, Tranche
+
+    contrat = Contrat.objects.get(nature="contrat_de_ville", annee_debut=2024)
+    porteur = Porteur.objects.filter(collectivite=contrat.collectivite).first()
+    axe = contrat.axes.order_by("ordre", "numero").first()
+    brouillon = Tranche.objects.create(contrat=contrat, annee=2025, numero=1)
+    soumise = Tranche.objects.create(contrat=contrat, annee=2025, numero=2, statut="soumise")
+    actions = {}
+    for cle, tranche in [("brouillon", brouillon), ("soumise", soumise)]:
+        actions[cle] = Action.objects.create(
+            contrat=contrat,
+            annee=2025,
+            tranche=tranche,
+            axe=axe,
+            intitule=f"Ateliers numériques ({cle})",
+            porteur=porteur,
+            cout=Decimal("20000"),
+            contribution=Decimal("5000"),
+            statut="proposee",
+        )
+    actions["deposee"] = Action.objects.create(
+        contrat=contrat,
+        annee=2025,
+        axe=axe,
+        intitule="Jardins partagés du Crêt de Roc",
+        porteur=porteur,
+        cout=Decimal("8000"),
+        contribution=Decimal("2000"),
+        statut="deposee",
+    )
+    instance = Instance.objects.get(collectivite=contrat.collectivite, nom="Bureau Métropolitain")
+    seance = Seance.objects.create(
+        instance=instance,
+        date=datetime.date(2025, 3, 20),
+        date_convocation=datetime.date(2025, 3, 12),
+        membres_en_exercice=67,
+        president=instance.membres.order_by("nom").first(),
+    )
+    projet = Deliberation.objects.inscrire(seance, "Programmation 2025", tranche=soumise)
+    votee = Action.objects.filter(contrat=contrat, annee=2024, statut="votee").order_by("pk").first()
+    Convention.objects.creer_pour(votee)
+    return {
+        "brouillon": brouillon,
+        "soumise": soumise,
+        "seance": seance,
+        "projet": projet,
+        "actions": actions,
+        "votee": votee,
+    }

@@ -4,9 +4,6 @@ The pages are listed from the urls.py files, with real rows of the demo (plus a 
 submitted one and its séance, so that the forms of a year in progress are there too). Forms are also
 checked once sent empty, with their error messages shown."""
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib import admin
@@ -22,7 +19,6 @@ from contrat_ville.models import (
 )
 from contrat_ville.models import (
     Collectivite,
-    Contrat,
     Dispositif,
     Enveloppe,
     Financeur,
@@ -31,7 +27,7 @@ from contrat_ville.models import (
     User,
 )
 from deliberations.models import Deliberation, Elu, Instance, Seance
-from programmation.models import Action, Convention, Porteur, Tranche
+from programmation.models import Tranche
 
 from .conftest import connexion
 
@@ -70,58 +66,6 @@ COMPTES = {
     "admin": "admin-demo-2024",
 }
 SIREN_SEM = "244200770"
-
-
-@pytest.fixture
-def annee_en_cours(demo):
-    """A 2025 draft tranche and a submitted one inscribed at a séance: the drafting pages have a subject."""
-    contrat = Contrat.objects.get(nature="contrat_de_ville", annee_debut=2024)
-    porteur = Porteur.objects.filter(collectivite=contrat.collectivite).first()
-    axe = contrat.axes.order_by("ordre", "numero").first()
-    brouillon = Tranche.objects.create(contrat=contrat, annee=2025, numero=1)
-    soumise = Tranche.objects.create(contrat=contrat, annee=2025, numero=2, statut="soumise")
-    actions = {}
-    for cle, tranche in [("brouillon", brouillon), ("soumise", soumise)]:
-        actions[cle] = Action.objects.create(
-            contrat=contrat,
-            annee=2025,
-            tranche=tranche,
-            axe=axe,
-            intitule=f"Ateliers numériques ({cle})",
-            porteur=porteur,
-            cout=Decimal("20000"),
-            contribution=Decimal("5000"),
-            statut="proposee",
-        )
-    actions["deposee"] = Action.objects.create(
-        contrat=contrat,
-        annee=2025,
-        axe=axe,
-        intitule="Jardins partagés du Crêt de Roc",
-        porteur=porteur,
-        cout=Decimal("8000"),
-        contribution=Decimal("2000"),
-        statut="deposee",
-    )
-    instance = Instance.objects.get(collectivite=contrat.collectivite, nom="Bureau Métropolitain")
-    seance = Seance.objects.create(
-        instance=instance,
-        date=datetime.date(2025, 3, 20),
-        date_convocation=datetime.date(2025, 3, 12),
-        membres_en_exercice=67,
-        president=instance.membres.order_by("nom").first(),
-    )
-    projet = Deliberation.objects.inscrire(seance, "Programmation 2025", tranche=soumise)
-    votee = Action.objects.filter(contrat=contrat, annee=2024, statut="votee").order_by("pk").first()
-    Convention.objects.creer_pour(votee)
-    return {
-        "brouillon": brouillon,
-        "soumise": soumise,
-        "seance": seance,
-        "projet": projet,
-        "actions": actions,
-        "votee": votee,
-    }
 
 
 def _premier(modele, **filtres):

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import capture, connexion
+from .test_axe import _pages_de_l_application
 
 pytestmark = pytest.mark.navigateur
 
@@ -165,3 +166,19 @@ def test_the_filters_fold_and_the_rows_become_cards_on_a_phone(page, demo):
     expect(filtres).to_have_attribute("open", "")
     expect(page.get_by_label("Commune")).to_be_visible()
     assert tableau.locator("tbody tr").first.evaluate("tr => getComputedStyle(tr).display") == "table-row"
+
+
+def test_no_page_of_the_referent_scrolls_sideways_on_a_phone(page, annee_en_cours):
+    """Every page the accessibility audit visits (the référent sees the most), on a 390 px phone."""
+    connexion(page, "referent", "referent-demo-2024")
+    page.set_viewport_size({"width": 390, "height": 844})
+    fautes, vues = [], 0
+    for nom, adresse in _pages_de_l_application(annee_en_cours):
+        reponse = page.goto(page.base_url + adresse)
+        if not reponse or reponse.status >= 400 or "text/html" not in reponse.headers.get("content-type", ""):
+            continue
+        vues += 1
+        defile, fenetre = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if defile > fenetre:
+            fautes.append(f"{nom} ({adresse}) : {defile} px pour {fenetre} ; {page.evaluate(DEBORDEMENTS)}")
+    assert vues >= 60 and not fautes, "\n".join(fautes)
