@@ -53,7 +53,10 @@ HTML_INVALIDE = """() => {
     }
   });
   document.querySelectorAll('label').forEach(l => {
-    if (!l.textContent.trim()) defauts.push(`label vide pour « ${l.htmlFor} »`);
+    // Named by its text, or by an image's alt or an aria-label inside it (the back-office's search icons).
+    const nom = l.textContent.trim()
+      || l.querySelector('img[alt]:not([alt=""]), [aria-label]:not([aria-label=""])');
+    if (!nom) defauts.push(`label vide pour « ${l.htmlFor} »`);
   });
   document.querySelectorAll('tr > input, tr > select, tr > textarea, tbody > input, table > input')
     .forEach(c => defauts.push(`« ${c.name} » directement dans une ligne`));
