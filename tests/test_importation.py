@@ -19,9 +19,62 @@ from tests.factories import AxeFactory, ContratFactory, TrancheFactory
 pytestmark = pytest.mark.django_db
 
 
+DEVISES = {2: "NOS QUARTIERS EMANCIPENT", 3: "NOS QUARTIERS REVELENT", 4: "NOS QUARTIERS RESPIRENT"}
+
+
 @pytest.fixture
 def annexe_2024():
-    """The 1st 2024 tranche's annex, as the application exports it (one sheet per défi)."""
+    """The 1st 2024 tranche's annex laid out as the voted one (one sheet per défi, a total row), written
+    here with openpyxl from the seed's rows: the application's own export is not what the import reads."""
+    tranche = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
+    wb = Workbook()
+    wb.active.title = "Récapitulatif"
+    for numero, devise in DEVISES.items():
+        ws = wb.create_sheet(f"Défi {numero}")
+        ws.append(
+            [
+                "N° Action DAUPHIN",
+                "Intitulé de l'action",
+                "Porteur",
+                "Territoire concerné",
+                "Objectifs de l'action",
+                "Coût de l'action",
+                "Contribution SEM",
+            ]
+        )
+        actions = tranche.actions.filter(axe__numero=numero).select_related("porteur").order_by("pk")
+        for a in actions:
+            ws.append(
+                [
+                    a.numero_dauphin,
+                    a.intitule,
+                    a.porteur.nom,
+                    a.territoire,
+                    a.objectifs,
+                    a.cout,
+                    a.contribution,
+                ]
+            )
+        derniere = ws.max_row
+        ws.append(
+            [
+                f"TOTAL DEFI « {devise} »",
+                None,
+                None,
+                None,
+                None,
+                f"=SUM(F2:F{derniere})",
+                f"=SUM(G2:G{derniere})",
+            ]
+        )
+    sortie = io.BytesIO()
+    wb.save(sortie)
+    return sortie.getvalue()
+
+
+@pytest.fixture
+def annexe_exportee():
+    """The same annex as the application exports it: what an agent downloads must import back."""
     tranche = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
     return annexe_xlsx(tranche)
 
@@ -92,6 +145,18 @@ def test_it_round_trips_the_2024_annex_into_an_empty_contract(annexe_2024, contr
     assert action.cout == Decimal("83199") and action.contribution == Decimal("15000")
     assert Modification.objects.filter(action__contrat=contrat_vide, champ="création").count() == 49
     assert Modification.objects.filter(action=action).get().auteur == agent_vide
+
+
+def test_it_reads_back_the_annex_the_application_exports(annexe_exportee, contrat_vide, agent_vide):
+    apercu = preparer(annexe_exportee, "annexe.xlsx", contrat_vide, 2024)
+    assert (apercu.resume["lues"], apercu.resume["a_creer"], apercu.resume["en_erreur"]) == (49, 49, 0)
+    charger(annexe_exportee, "annexe.xlsx", contrat_vide, 2024, None, agent_vide)
+    general, _ = totaux(contrat_vide)
+    assert (general["nombre"], general["cout"], general["contribution"]) == (
+        49,
+        Decimal("2696021"),
+        Decimal("383950"),
+    )
 
 
 def test_it_changes_nothing_when_the_same_file_is_imported_again(annexe_2024, contrat_vide, agent_vide):

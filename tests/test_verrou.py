@@ -188,7 +188,7 @@ def test_a_voted_tranche_cannot_go_back_to_draft(tranche):
     assert Tranche.objects.get(pk=tranche.pk).est_verrouillee
 
 
-def test_the_tranche_shows_the_date_of_the_vote_not_of_its_recording(client, agent):
+def test_the_tranche_shows_the_date_of_the_vote_not_of_its_recording(client, agent, time_machine):
     import datetime
 
     from .factories import ActionFactory
@@ -199,10 +199,12 @@ def test_the_tranche_shows_the_date_of_the_vote_not_of_its_recording(client, age
     tranche.ajouter(
         ActionFactory(tranche=None, contrat=votee.contrat, annee=2024, axe=axe, statut="proposee")
     )
+    # Recorded weeks after the vote: the day of the recording is kept for the journal, not shown.
+    time_machine.move_to(datetime.datetime(2024, 6, 3, 10, tzinfo=datetime.UTC), tick=False)
     tranche.verrouiller("Délibération n°2024.00230", le=datetime.date(2024, 5, 16))
     tranche.refresh_from_db()
     assert tranche.votee_le == datetime.date(2024, 5, 16)
-    assert tranche.verrouillee_le.date() != tranche.votee_le  # recorded today, kept for the journal
+    assert tranche.verrouillee_le == datetime.datetime(2024, 6, 3, 10, tzinfo=datetime.UTC)
     client.force_login(agent)
     page = client.get(reverse("programmation:tranche", args=[tranche.pk])).content.decode()
     assert "Votée, votée le 16 mai 2024 (Délibération n°2024.00230)" in page
