@@ -57,18 +57,24 @@ def contrat_courant(contrats):
 def consultation_par_defaut(user, contrats):
     """{contrat, annee} a list opens on: the user's last choice while its contract is still theirs, else
     the current contract and its latest year. "" means all; {} when the authority has no action yet."""
-    memo = user.consultation or {}
+    memo = user.consultation if isinstance(user.consultation, dict) else {}
     contrat = memo.get("contrat")
     if contrat == "" or choisi(contrats, contrat):
         annee = str(memo.get("annee", ""))
-        return {"contrat": contrat, "annee": annee if annee.isdecimal() else ""}
+        return {"contrat": contrat, "annee": annee if _nombre_court(annee) else ""}
     courant = contrat_courant(contrats)
     return {"contrat": str(courant.pk), "annee": str(courant.derniere)} if courant else {}
 
 
+def _nombre_court(valeur):
+    return valeur.isascii() and valeur.isdecimal() and len(valeur) <= 10
+
+
 def retenir_consultation(user, donnees):
-    """Keeps the contract and year just chosen (query values, "" = all), in one UPDATE when they change."""
-    choix = {cle: str(donnees.get(cle, "")) for cle in ("contrat", "annee")}
-    if all(v == "" or v.isdecimal() for v in choix.values()) and choix != user.consultation:
+    """Keeps the contract and year just chosen ("" = all), in one UPDATE when they change.
+
+    `donnees`: the filter form's cleaned values, already checked against the authority's own lists."""
+    choix = {cle: str(donnees.get(cle) or "") for cle in ("contrat", "annee")}
+    if all(v == "" or _nombre_court(v) for v in choix.values()) and choix != user.consultation:
         user.consultation = choix
         get_user_model().objects.filter(pk=user.pk).update(consultation=choix)

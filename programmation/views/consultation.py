@@ -37,14 +37,16 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         user, demande = self.request.user, self.request.GET
+        self.choix_nommes = "contrat" in demande or "annee" in demande
         if not any(nom in demande for nom in filterset_class.base_filters):
             # No filter asked: the current contract and its latest year (or the user's last choice),
             # not every year added together.
             donnees = demande.copy()
             donnees.update(consultation_par_defaut(user, Contrat.objects.de(user.collectivite_id)))
-            kwargs["data"] = donnees
-        elif "contrat" in demande or "annee" in demande:
-            retenir_consultation(user, demande)
+            donnees._mutable = False
+            # The page's links (export, sort, pages) are built from the request: they name these filters,
+            # so that the file and the next page hold what this page shows, whatever the defaults become.
+            kwargs["data"] = self.request.GET = donnees
         return kwargs
 
     def get(self, request, *args, **kwargs):
@@ -69,6 +71,9 @@ class ProgrammationView(LoginRequiredMixin, PermissionRequiredMixin, SingleTable
 
     def get_context_data(self, **kwargs):
         contexte = super().get_context_data(**kwargs)
+        if self.choix_nommes and self.filterset.is_valid():
+            # Remembered once the form has checked them against the authority's own lists.
+            retenir_consultation(self.request.user, self.filterset.form.cleaned_data)
         if self.request.user.has_perm("programmation.change_action"):
             # The filters only (not the page or the sort): « all the filtered actions » means these, the
             # defaults included when the address names none.
