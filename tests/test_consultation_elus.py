@@ -138,7 +138,7 @@ def test_it_shows_a_porteur_totals_all_years_and_per_contract(client, ville, elu
         r'id="total-accorde">10\u202f600,75\u202f€</strong>\s*<span>\(4 actions votées, de 2019 à 2025\)',
         page,
     )
-    par_contrat = page[page.index("Montants par contrat") : page.index("<h2>Actions")]
+    par_contrat = page[page.index("Montants par contrat") : page.index('<h2 id="actions"')]
     lignes = re.findall(r"<tr><th scope=\"row\">([^<]+)</th>(.*?)</tr>", par_contrat)
     assert [nom for nom, _ in lignes] == ["Quartiers 2030", "Contrat de ville 2015-2022"]
     assert (
@@ -158,6 +158,62 @@ def test_it_says_a_porteur_without_a_vote_has_been_granted_nothing(client, ville
     )
     page = client.get(reverse("programmation:porteur", args=[porteur.pk])).content.decode()
     assert 'id="total-accorde">0\u202f€</strong>' in page and "(aucune subvention votée)" in page
+
+
+def test_it_keeps_apart_two_contracts_with_the_same_title_on_the_porteur_page(client, ville, elu_ville):
+    # Found by review: grouped by title, two homonymous contracts were added together.
+    homonyme = ContratFactory(
+        collectivite=ville["collectivite"], intitule="Quartiers 2030", annee_debut=2023, annee_fin=2023
+    )
+    ActionFactory(
+        tranche=TrancheFactory(contrat=homonyme, annee=2023),
+        porteur=ville["porteur"],
+        contribution=Decimal("700"),
+        statut="votee",
+    )
+    page = client.get(reverse("programmation:porteur", args=[ville["porteur"].pk])).content.decode()
+    par_contrat = page[page.index("Montants par contrat") : page.index('<h2 id="actions"')]
+    lignes = re.findall(r"<tr><th scope=\"row\">([^<]+)</th>(.*?)</tr>", par_contrat)
+    assert [nom for nom, _ in lignes] == ["Quartiers 2030", "Quartiers 2030", "Contrat de ville 2015-2022"]
+    assert "2024–2025" in lignes[0][1] and "8\u202f100\u202f€" in lignes[0][1]
+    assert ">2023<" in lignes[1][1] and "700\u202f€" in lignes[1][1]
+
+
+def titres_des_actions(page):
+    return re.findall(r'<td data-label="Intitulé"><a [^>]+>([^<]+)</a>', page[page.index('id="actions"') :])
+
+
+def test_it_lists_a_porteur_actions_one_year_at_a_time(client, ville, elu_ville):
+    adresse = reverse("programmation:porteur", args=[ville["porteur"].pk])
+    page = client.get(adresse).content.decode()
+    # The latest year first, with a link to each year that has actions.
+    assert "Actions de 2025</h2>" in page
+    assert sorted(titres_des_actions(page)) == ["Chantier éducatif 2025", "Médiation 2025"]
+    annees = page[page.index('aria-label="Actions par année"') :]
+    assert re.findall(
+        r"\?annee=(\d+)#actions\"( aria-current=\"page\")?>", annees[: annees.index("</nav>")]
+    ) == [
+        ("2025", ' aria-current="page"'),
+        ("2024", ""),
+        ("2022", ""),
+        ("2019", ""),
+    ]
+    page = client.get(adresse, {"annee": "2019"}).content.decode()
+    assert titres_des_actions(page) == ["Jardins partagés 2019"]
+    # The totals stay those of all years whatever year is listed.
+    assert 'id="total-accorde">10\u202f600,75\u202f€</strong>' in page
+
+
+@pytest.mark.parametrize("annee", ["2031", "deux mille", "9" * 5000, "\u0663", ""])
+def test_it_lists_the_latest_year_when_the_address_names_no_year_of_the_porteur(
+    client, ville, elu_ville, annee
+):
+    reponse = client.get(reverse("programmation:porteur", args=[ville["porteur"].pk]), {"annee": annee})
+    assert reponse.status_code == 200
+    assert sorted(titres_des_actions(reponse.content.decode())) == [
+        "Chantier éducatif 2025",
+        "Médiation 2025",
+    ]
 
 
 def test_it_runs_as_many_queries_on_the_first_screen_for_2_and_40_rows(client, ville, elu_ville):

@@ -16,7 +16,9 @@ def choisi(queryset, valeur):
 
 def entier_parmi(valeur, possibles):
     """A query parameter as one of the possible numbers (a year offered), or None."""
-    return int(valeur) if str(valeur or "").isdecimal() and int(valeur) in possibles else None
+    texte = str(valeur or "")
+    # A bounded length: int() refuses strings of more than 4 300 digits (a 500, not a miss).
+    return int(texte) if len(texte) < 10 and texte.isdecimal() and int(texte) in possibles else None
 
 
 def selon_l_adresse(queryset, identifiant):

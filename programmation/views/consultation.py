@@ -183,28 +183,49 @@ def action_detail(request, pk):
 @login_required
 @voir_actions
 def porteur_detail(request, pk):
-    porteurs = Porteur.objects.filter(collectivite=request.user.collectivite_id).avec_total_accorde()
-    porteur = get_object_or_404(porteurs, pk=pk)
-    actions = (
-        porteur.actions.for_table().select_related("contrat").order_by("-annee", "tranche__numero", "ordre")
-    )
+    porteur = get_object_or_404(Porteur.objects.filter(collectivite=request.user.collectivite_id), pk=pk)
     subventions = porteur.actions.subventions()
-    # The same rule as the conventions page and the tranche's checks: the law or the authority's own.
+    # The actions are listed one year at a time: a porteur of a large authority has thousands.
+    annees = list(porteur.actions.order_by("-annee").values_list("annee", flat=True).distinct())
+    annee = entier_parmi(request.GET.get("annee"), annees) or (annees[0] if annees else None)
+    actions = (
+        porteur.actions.filter(annee=annee)
+        .for_table()
+        .select_related("contrat")
+        .order_by("tranche__numero", "ordre", "pk")
+    )
+    contexte = {"porteur": porteur, "actions": actions, "annees": annees, "annee": annee}
+    contexte["par_annee"] = _montants_par_annee(porteur, subventions)
+    # Grouped by the contract itself: two contracts may bear the same title.
+    contexte["par_contrat"] = (
+        subventions.values("contrat", "contrat__intitule", "contrat__annee_debut")
+        .annotate(premiere=Min("annee"), derniere=Max("annee"), **MONTANTS_DU_PORTEUR)
+        .order_by("-contrat__annee_debut", "contrat__intitule", "contrat")
+    )
+    accordees = Q(statut__in=STATUTS_ACCORDES)
+    contexte["toutes_annees"] = subventions.aggregate(
+        premiere=Min("annee", filter=accordees),
+        derniere=Max("annee", filter=accordees),
+        **MONTANTS_DU_PORTEUR,
+    )
+    return render(request, "programmation/porteur_detail.html", contexte)
+
+
+def _montants_par_annee(porteur, subventions):
+    """Asked and granted per year, with the convention the year needs (the law or the authority's own).
+
+    The obligation depends on the year's total and on the section only, so one action per year and
+    section stands for all: the page reads a few rows, not every action of the porteur.
+    """
+    representants = subventions.values("annee", "section").annotate(premiere=Min("pk")).values("premiere")
     obligations = {}
-    for action, obligation in conventions_requises(list(subventions), porteur.collectivite):
+    temoins = list(Action.objects.filter(pk__in=representants).select_related("porteur").order_by("pk"))
+    for action, obligation in conventions_requises(temoins, porteur.collectivite):
         obligations.setdefault(action.annee, obligation)
-    par_annee = [
+    return [
         {**ligne, "obligation": obligations.get(ligne["annee"])}
         for ligne in subventions.values("annee").annotate(**MONTANTS_DU_PORTEUR).order_by("-annee")
     ]
-    par_contrat = (
-        subventions.values("contrat__intitule", "contrat__annee_debut")
-        .annotate(premiere=Min("annee"), derniere=Max("annee"), **MONTANTS_DU_PORTEUR)
-        .order_by("-contrat__annee_debut", "contrat__intitule")
-    )
-    contexte = {"porteur": porteur, "actions": actions, "par_annee": par_annee, "par_contrat": par_contrat}
-    contexte["toutes_annees"] = subventions.aggregate(**MONTANTS_DU_PORTEUR)
-    return render(request, "programmation/porteur_detail.html", contexte)
 
 
 # A porteur's actions and subsidies: all asked, and those a vote granted (see STATUTS_ACCORDES).
