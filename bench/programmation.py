@@ -43,6 +43,7 @@ enabled: tranches are loaded as drafts, then voted once their actions and cofina
 
 (Only the server part of DATABASE_URL is used; the database named there is left untouched.)
 PROFIL=1 prints a cProfile of one unfiltered list request.
+--lentes prints, for each page, its three slowest queries and (on PostgreSQL) their EXPLAIN ANALYZE.
 """
 
 import argparse
@@ -515,6 +516,7 @@ def mesurer(fonction, fois):
         fonction()
     # Read now: the context reconnects reset_queries on exit, so the next request clears the log.
     sql = [q["sql"] for q in requetes.captured_queries]
+    mesurer.lentes = sorted(requetes.captured_queries, key=lambda q: -float(q["time"]))[:3]
     durees = []
     for _ in range(fois):
         debut = time.perf_counter()
@@ -715,16 +717,32 @@ def sans_curseur(sql):
     return re.sub(r"_django_curs_\w+", "curseur", sql)
 
 
-def tableau_des_mesures(pages, requetes):
+def expliquer(requetes_lentes):
+    """The slowest queries of one call, with PostgreSQL's plan: where an index or a summary would pay."""
+    from django.db import connection
+
+    for requete in requetes_lentes:
+        print(f"    {float(requete['time']) * 1000:.0f} ms : {requete['sql'][:400]}")
+        if connection.vendor == "postgresql" and requete["sql"].lstrip().upper().startswith("SELECT"):
+            with connection.cursor() as curseur:
+                curseur.execute("EXPLAIN (ANALYZE, BUFFERS) " + requete["sql"])
+                for (ligne,) in curseur.fetchall()[:25]:
+                    print(f"      {ligne}")
+
+
+def tableau_des_mesures(pages, requetes, lentes=False):
     print("| page | médiane (ms) | p95 | requêtes | plancher (ms) | ratio |")
     print("|---|---:|---:|---:|---:|---:|")
     notes = []
     for nom, page, plancher, description in pages:
         fois = min(requetes, 5) if "export" in nom else requetes
         mediane, p95, sql_page = mesurer(page, fois)
+        lentes_de_la_page = mesurer.lentes
         plancher_ms, _, sql_plancher = mesurer(plancher, fois)
         colonnes = [nom, f"{mediane:.1f}", f"{p95:.1f}", len(sql_page), f"{plancher_ms:.1f}"]
         print("| " + " | ".join(map(str, colonnes)) + f" | {mediane / plancher_ms:.1f} |")
+        if lentes:
+            expliquer(lentes_de_la_page)
         identique = (
             "le même SQL que"
             if set(map(sans_curseur, sql_plancher)) <= set(map(sans_curseur, sql_page))
@@ -746,6 +764,9 @@ def main():
     parser.add_argument("--collectivites", type=int, default=1000)
     parser.add_argument(
         "--grande", type=int, default=200_000, help="actions de la grande (au plus actions / 5)"
+    )
+    parser.add_argument(
+        "--lentes", action="store_true", help="les 3 requêtes les plus lentes de chaque page, et leur plan"
     )
     args = parser.parse_args()
     if args.actions < 100:
@@ -782,7 +803,7 @@ def main():
             tri, nombre = os.environ.get("PROFIL_TRI", "tottime"), int(os.environ.get("PROFIL_LIGNES", "25"))
             pstats.Stats(profil).sort_stats(tri).print_stats(nombre)
         print()
-        tableau_des_mesures(pages, args.requetes)
+        tableau_des_mesures(pages, args.requetes, args.lentes)
 
 
 if __name__ == "__main__":

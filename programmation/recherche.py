@@ -1,7 +1,11 @@
-"""Accent-insensitive search: the same UNACCENT() on PostgreSQL (extension) and SQLite (a Python function)."""
+"""Accent- and case-insensitive search, read from trigram indexes on PostgreSQL.
 
-from django.db.models import CharField, Func
-from django.db.models.functions import Lower
+PostgreSQL: `programmation_sans_accents(text)`, an IMMUTABLE wrapper of the unaccent extension, made and
+indexed by migration 0011. SQLite: a Python function of the same name, given to each new connection.
+"""
+
+from django.db.models import CharField, Func, Q
+from django.db.models.lookups import Contains
 
 from contrat_ville import textes
 
@@ -12,16 +16,30 @@ def sans_accents(texte):
     return textes.sans_accents(texte)
 
 
-class SansAccents(Func):
-    function = "UNACCENT"
+class TexteCherche(Func):
+    """A column as the search compares it: lower case, no accents; the very expression the indexes hold,
+    so that LIKE '%…%' reads the index instead of every row."""
+
+    function = "PROGRAMMATION_SANS_ACCENTS"
     output_field = CharField()
 
 
-def texte_normalise(expression):
-    return Lower(SansAccents(expression))
+def contient(colonne, texte):
+    """Q: the column holds the text, whatever the accents and the case."""
+    return Q(Contains(TexteCherche(colonne), _texte_cherche(texte)))
+
+
+# Letters that Unicode does not decompose but PostgreSQL's unaccent spells out (unaccent.rules): typed
+# one way, stored the other, « œuvre » must still find « Oeuvre » on both databases.
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ŧ": "t"})
+
+
+def _texte_cherche(texte):
+    return None if texte is None else sans_accents(texte).lower().translate(LIGATURES)
 
 
 def enregistrer_pour_sqlite(sender, connection, **kwargs):
-    """SQLite has no UNACCENT: give it ours on each new connection (PostgreSQL has the extension)."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function("UNACCENT", 1, sans_accents, deterministic=True)
+        connection.connection.create_function(
+            "PROGRAMMATION_SANS_ACCENTS", 1, _texte_cherche, deterministic=True
+        )

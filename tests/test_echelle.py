@@ -150,3 +150,42 @@ def test_it_gives_the_database_rules_an_empty_ignore_list_on_every_connection():
     with connection.cursor() as curseur:
         curseur.execute("SELECT current_setting('pgtrigger.ignore')")
         assert curseur.fetchone() == ("{}",)
+
+
+@pytest.mark.parametrize("cherche", ["REUSSITE", "réussite", "Reussite educative"])
+def test_it_finds_an_action_by_its_title_whatever_the_accents_and_the_case(contrat, cherche):
+    _action(contrat, 2024, intitule="Réussite éducative")
+    _action(contrat, 2024, intitule="Sport et citoyenneté")
+    trouvees = Action.objects.filter(contrat=contrat).recherche(cherche)
+    assert [a.intitule for a in trouvees] == ["Réussite éducative"]
+
+
+@pytest.mark.parametrize("cherche", ["oeuvre", "œuvre", "ŒUVRE", "strasse"])
+def test_it_finds_ligatures_typed_either_way_on_both_databases(contrat, cherche):
+    # PostgreSQL's unaccent spells œ and ß out; Unicode does not decompose them: both sides must agree.
+    porteur = PorteurFactory(collectivite=contrat.collectivite, nom="Œuvre des pupilles, Straße 12")
+    ActionFactory(tranche=None, contrat=contrat, annee=2024, porteur=porteur, axe=None, intitule="Accueil")
+    _action(contrat, 2024, intitule="Autre chose")
+    assert [a.intitule for a in Action.objects.filter(contrat=contrat).recherche(cherche)] == ["Accueil"]
+
+
+def test_it_finds_words_in_the_objectives_and_the_porteur_name(contrat):
+    _action(contrat, 2024, intitule="Atelier", objectifs="Accès aux soins des élèves")
+    porteur = PorteurFactory(collectivite=contrat.collectivite, nom="Régie de quartier")
+    ActionFactory(tranche=None, contrat=contrat, annee=2024, porteur=porteur, axe=None, intitule="Jardins")
+    _action(contrat, 2024, intitule="Sport")
+    actions = Action.objects.filter(contrat=contrat)
+    assert [a.intitule for a in actions.recherche("eleves")] == ["Atelier"]
+    assert [a.intitule for a in actions.recherche("REGIE")] == ["Jardins"]
+    assert actions.recherche("100%").count() == 0  # % is a character here, not a wildcard
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.parametrize("index", ["action_intitule_trgm", "action_objectifs_trgm", "porteur_nom_trgm"])
+def test_it_reads_the_search_from_the_trigram_indexes_on_postgresql(contrat, index):
+    _action(contrat, 2024, intitule="Réussite éducative")
+    with connection.cursor() as curseur:
+        # A few rows: the planner would rather read the table; forbidding that shows the index matches.
+        curseur.execute("SET LOCAL enable_seqscan = off")
+    plan = Action.objects.recherche("reussite").explain()
+    assert index in plan, plan

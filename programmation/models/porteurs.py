@@ -9,16 +9,14 @@ from contrat_ville.models import Collectivite
 from contrat_ville.validators import valider_rna, valider_siret
 
 from ..enums import STATUTS_ACCORDES, NaturePorteur
-from ..recherche import sans_accents, texte_normalise
+from ..recherche import contient
 from .montants import somme
 
 
 class PorteurQuerySet(CloisonneQuerySet):
     def recherche(self, texte):
-        """By name, whatever the accents and the case."""
-        return self.annotate(nom_normalise=texte_normalise("nom")).filter(
-            nom_normalise__contains=sans_accents(texte).lower()
-        )
+        """By name, whatever the accents and the case (read from the name's trigram index)."""
+        return self.filter(contient("nom", texte))
 
     def avec_total_accorde(self):
         """total_accorde: the subsidies granted by a vote over all years and contracts (the authority's
