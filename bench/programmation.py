@@ -108,8 +108,8 @@ OBJECTIFS = [
 class BaseJetable:
     """The database the bench fills; dropped on exit. Never the one DATABASE_URL names."""
 
-    def __init__(self, url, dossier):
-        self.serveur = None
+    def __init__(self, url, dossier, garder=False):
+        self.serveur, self.garder = None, garder
         if url and urlsplit(url).scheme.startswith("postgres"):
             self.serveur = urlsplit(url)
             self.nom = f"bench_prog_{os.getpid()}"
@@ -131,6 +131,9 @@ class BaseJetable:
 
     def __exit__(self, *exc):
         if not self.serveur:
+            return
+        if self.garder:
+            print(f"Base {self.nom} gardée (à supprimer soi-même : DROP DATABASE \"{self.nom}\")")
             return
         if "django" in sys.modules:
             from django.db import connections
@@ -768,6 +771,7 @@ def main():
     parser.add_argument(
         "--lentes", action="store_true", help="les 3 requêtes les plus lentes de chaque page, et leur plan"
     )
+    parser.add_argument("--garder", action="store_true", help="garder la base PostgreSQL (pour l'étudier)")
     args = parser.parse_args()
     if args.actions < 100:
         parser.error("--actions : 100 au moins")
@@ -775,7 +779,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with (
         tempfile.TemporaryDirectory() as dossier,
-        BaseJetable(os.environ.get("DATABASE_URL"), dossier) as base,
+        BaseJetable(os.environ.get("DATABASE_URL"), dossier, args.garder) as base,
     ):
         preparer(base.url, dossier)
         from django.db import connection

@@ -55,7 +55,9 @@ class ActionFilter(django_filters.FilterSet):
         return self._form
 
     def rechercher(self, queryset, name, valeur):
-        return queryset.recherche(valeur) if valeur.strip() else queryset
+        if not valeur.strip():
+            return queryset
+        return queryset.recherche(valeur, self.request.user.collectivite_id if self.request else None)
 
     def filtrer_commune(self, queryset, name, commune):
         quartiers = Action.quartiers.through.objects.filter(action=OuterRef("pk"), quartier__commune=commune)

@@ -282,10 +282,11 @@ def test_the_conventions_page_costs_the_same_queries_whatever_the_rows(
     client.force_login(agent)
     url = f"{reverse('programmation:conventions')}?annee=2025"
     _remplir(collectivite, 1)
-    # session, user, permissions, years, actions to establish, annual totals, conventions with payments
+    # session, user, permissions, the authority's contracts, years, actions to establish, annual totals,
+    # conventions with payments
     with CaptureQueriesContext(connection) as peu:
         client.get(url)
-    assert len(peu.captured_queries) <= 7
+    assert len(peu.captured_queries) <= 8
     _remplir(collectivite, 14)
     with django_assert_num_queries(len(peu.captured_queries)):
         reponse = client.get(url)
