@@ -133,7 +133,7 @@ class BaseJetable:
         if not self.serveur:
             return
         if self.garder:
-            print(f"Base {self.nom} gardée (à supprimer soi-même : DROP DATABASE \"{self.nom}\")")
+            print(f'Base {self.nom} gardée (à supprimer soi-même : DROP DATABASE "{self.nom}")')
             return
         if "django" in sys.modules:
             from django.db import connections

@@ -15,7 +15,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import router, transaction
-from django.db.models import Count, DecimalField, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.forms import ModelChoiceField
 from django.forms.models import _get_foreign_key
@@ -35,7 +35,7 @@ from .models import (
     Quartier,
     User,
 )
-from .montants import AdminMontants
+from .montants import AdminMontants, somme
 from .roles import ADMINISTRATEURS, AGENTS, ELUS
 from .templatetags.formats_fr import NON_RENSEIGNE, euros_connus
 
@@ -103,9 +103,7 @@ def calculer_totaux(queryset, totaux):
             totaux[libelle] = Total(total.champ, connus="montants connus")
     sommes = {}
     for i, total in enumerate(totaux.values()):
-        sommes[f"somme_{i}"] = Coalesce(
-            Sum(total.champ), 0, output_field=DecimalField(max_digits=20, decimal_places=2)
-        )
+        sommes[f"somme_{i}"] = somme(total.champ)
         if total.connus and total.compte:
             sommes[f"connus_{i}"] = Coalesce(Sum(total.compte_connus), 0)
             sommes[f"sur_{i}"] = Coalesce(Sum(total.compte), 0)

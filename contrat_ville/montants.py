@@ -20,7 +20,7 @@ What the person typed is shown again as typed when the form comes back with an e
 
 Every ModelForm inheriting `FormulaireMontants` gets a `ChampMontant` for each money field of its
 model (a DecimalField of `MONTANT`'s size), including fields added later; `AdminMontants` does the
-same for the back-office.
+same for the back-office. `somme` and `ZERO` are the same amounts in SQL.
 """
 
 import re
@@ -30,9 +30,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
 from django.forms.models import ModelFormMetaclass
 
 from .formats import ESPACE_INSECABLE
+from .models import MONTANT
+
+# Money in SQL: a zero of the amounts' type and a sum that is never None.
+ZERO = Value(0, output_field=DecimalField(**MONTANT))
+
+
+def somme(champ, filtre=None):
+    """A database sum that is 0, never None, on an empty set."""
+    return Coalesce(Sum(champ, filter=filtre), ZERO, output_field=DecimalField(**MONTANT))
+
 
 # The spaces a person, a browser or a copied page put between thousands.
 ESPACES = " \u00a0\u202f"
@@ -199,8 +211,6 @@ class ChampMontant(forms.DecimalField):
 
 def est_montant(champ):
     """A money field of a model: a DecimalField of MONTANT's size (percentages and indicators are not)."""
-    from .models import MONTANT
-
     return (
         isinstance(champ, models.DecimalField)
         and champ.max_digits == MONTANT["max_digits"]

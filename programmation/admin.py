@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -294,7 +294,16 @@ class ConventionAdmin(AvecTotaux, ParCollectivite):
     totaux = {"montant": Total("montant_total", connus="montants connus")}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(montant_total=Sum("echeances__montant"))
+        # A subquery, not a join: a search or a filter through the yearly amounts would join them again
+        # and add each one as many times as it matches. None without any: unknown, not 0 €.
+        echeances = (
+            EcheanceConvention.objects.filter(convention=OuterRef("pk"))
+            .order_by()
+            .values("convention")
+            .annotate(total=Sum("montant"))
+            .values("total")
+        )
+        return super().get_queryset(request).annotate(montant_total=Subquery(echeances))
 
     @admin.display(description="montant", ordering="montant_total")
     def montant_euros(self, convention):

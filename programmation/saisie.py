@@ -5,7 +5,8 @@ from django.db import transaction
 
 from contrat_ville.formats import date_fr
 
-from .models import Action, Modification
+from .models import Action
+from .models.changements import Changements
 
 
 class ConflitDeVersion(Exception):
@@ -33,7 +34,7 @@ def enregistrer_action(form, formset, auteur):
         if form.cleaned_data.get("version") != actuelle.version:
             raise ConflitDeVersion(actuelle)
         avant = actuelle.instantane()
-        action.version = actuelle.version + 1
+        action.version = actuelle.version  # as locked: the history's writing adds one
     if action.porteur.pk is None:
         action.porteur.save()
         action.porteur = action.porteur  # takes the new porteur's id
@@ -42,8 +43,10 @@ def enregistrer_action(form, formset, auteur):
     if formset is not None:  # None for a voted action: its cofinancements are locked with its amounts
         formset.instance = action
         formset.save()
+    changements = Changements(auteur)
     if nouvelle:
-        Modification.objects.create(action=action, auteur=auteur, champ="création", apres=str(action))
+        changements.creer(action)
     else:
-        action.noter_modifications(auteur, avant)
+        changements.ecarts(action, avant)  # one version more, written with the history
+    changements.enregistrer()
     return action

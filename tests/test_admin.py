@@ -352,6 +352,22 @@ def test_it_totals_the_conventions_from_their_yearly_amounts(client, admin_user)
     assert '<td class="field-montant_euros">non renseigné</td>' in page
 
 
+def test_a_filter_through_the_yearly_amounts_does_not_count_them_twice(rf, admin_user):
+    from programmation.models import Convention
+
+    from .factories import ActionFactory
+
+    convention = Convention.objects.create(action=ActionFactory(annee=2031), objet="Avec", annee_debut=2031)
+    convention.echeances.create(annee=2031, montant=Decimal("4000"))
+    convention.echeances.create(annee=2032, montant=Decimal("4000"))
+    requete = rf.get("/")
+    requete.user = admin_user
+    conventions = admin.site._registry[Convention].get_queryset(requete)
+    # A second join on the yearly amounts, as a search or a filter through them makes.
+    filtrees = conventions.filter(pk=convention.pk, echeances__montant__gt=0).distinct()
+    assert list(filtrees.values_list("objet", "montant_total")) == [("Avec", Decimal("8000"))]
+
+
 def lignes_totalisees(label, nombre):
     """`nombre` rows of a list page with totals, each with its amounts and relations."""
     from datetime import date

@@ -181,7 +181,9 @@ def test_it_refuses_deleting_or_reopening_a_voted_tranche(votee):
 def test_a_modificative_is_the_one_door_and_leaves_its_history(votee, agent):
     action = votee.actions.order_by("pk").first()
     avant = action.contribution
-    action.corriger_contribution(avant + Decimal("100.25"), agent, "délibération n°2024.99999")
+    action.modifier(
+        agent, contribution=avant + Decimal("100.25"), motif="délibération n°2024.99999", modificative=True
+    )
     action.refresh_from_db()
     assert action.contribution == avant + Decimal("100.25")
     assert action.modifications.filter(champ="contribution (délibération n°2024.99999)").exists()

@@ -399,4 +399,9 @@ class LigneModificative(Cloisonne):
                 f"Le montant de « {action} » est de {euros(action.contribution)} et non plus de "
                 f"{euros(self.montant_avant)} : revoyez la ligne avant le vote."
             )
-        action.corriger_contribution(self.montant_apres, auteur, f"délibération n°{deliberation.numero}")
+        action.modifier(
+            auteur,
+            contribution=self.montant_apres,
+            motif=f"délibération n°{deliberation.numero}",
+            modificative=True,
+        )

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Action, Cofinancement, Modification, Porteur
+from ..models import Action, Cofinancement, Porteur
 from ..models.actions import texte_historique
+from ..models.changements import Changements
 from .apercu import CREATION, MODIFICATION, preparer
 from .erreurs import ErreurImport
 
@@ -71,24 +72,20 @@ def _creer(apercu, auteur, nom_fichier):
         ),
         batch_size=LOT,
     )
-    Modification.objects.bulk_create(
-        (
-            Modification(
-                action=a, auteur=auteur, champ="création", apres=f"{a} (import de « {nom_fichier} »)"
-            )
-            for a in actions
-        ),
-        batch_size=LOT,
-    )
+    changements = Changements(auteur)
+    for action in actions:
+        changements.creer(action, f"import de « {nom_fichier} »")
+    changements.enregistrer()
     return len(actions)
 
 
 def _modifier(apercu, auteur):
     lignes = [ligne for ligne in apercu.lignes if ligne.operation == MODIFICATION]
-    champs, historique, quartiers, cofinancements = set(), [], [], []
-    maintenant = timezone.now()
+    quartiers, cofinancements = [], []
+    # One date for the file's rows: the history shows them as one change.
+    changements = Changements(auteur, date=timezone.now())
     for ligne in lignes:
-        action = ligne.action
+        action, valeurs, textes = ligne.action, {}, []
         for champ, valeur in ligne.changements:
             if champ == "quartiers":
                 quartiers.append((action, valeur))
@@ -102,18 +99,12 @@ def _modifier(apercu, auteur):
                 )
             else:
                 avant, apres = texte_historique(getattr(action, champ)), texte_historique(valeur)
-                setattr(action, champ, valeur)
-                champs.add(champ)
-            historique.append(
-                Modification(
-                    action=action, auteur=auteur, date=maintenant, champ=champ, avant=avant, apres=apres
-                )
-            )
-        action.version += 1
-    Action.objects.bulk_update([ligne.action for ligne in lignes], [*champs, "version"], batch_size=LOT)
+                valeurs[champ] = valeur
+            textes.append((champ, avant, apres))
+        changements.changer(action, textes, **valeurs)
+    changements.enregistrer()
     _remplacer_quartiers(quartiers)
     _cofinancer(cofinancements)
-    Modification.objects.bulk_create(historique, batch_size=LOT)
     return len(lignes)
 
 

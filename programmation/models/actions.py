@@ -15,8 +15,8 @@ from contrat_ville.models import MONTANT, Axe, Contrat, Dispositif, Quartier, Th
 
 from ..enums import AVANT_LE_VOTE, PEUVENT_ENTRER_EN_TRANCHE, TRANSITIONS, StatutAction, StatutTranche
 from ..recherche import contient
-from .garde import _DEJA_VERIFIE, _MODIFICATIVE, MESSAGE_VERROU, GardeVerrouQuerySet, hors_verrou
-from .historique import Modification
+from .changements import Changements
+from .garde import _DEJA_VERIFIE, _MODIFICATIVE, MESSAGE_VERROU, GardeVerrouQuerySet
 from .masse import ActionsEnMasse
 from .montants import MONTANT_RETENU, ZERO, somme
 from .porteurs import Porteur
@@ -337,20 +337,14 @@ class Action(Cloisonne):
     def statuts_possibles(self):
         return TRANSITIONS[self.statut]
 
-    def corriger_contribution(self, montant, auteur, motif):
-        """A modificative's voted line: the one change a voted tranche accepts, written to the history."""
-        with hors_verrou():
-            avant = self.contribution
-            self.contribution = montant
-            self.version += 1
-            self.save(update_fields=["contribution", "version"])
-            Modification.objects.create(
-                action=self,
-                auteur=auteur,
-                champ=f"contribution ({motif})",
-                avant=euros(avant),
-                apres=euros(montant),
-            )
+    def modifier(self, auteur, *, motif="", modificative=False, **valeurs):
+        """One change of this action, written now with its history and one version more (Changements).
+
+        modificative=True: a modificative's voted line, the one change a voted tranche's amounts accept;
+        `motif` (« délibération n°… ») then names the history's field."""
+        changements = Changements(auteur, modificative=modificative)
+        changements.changer(self, motif=motif, **valeurs)
+        changements.enregistrer()
 
     @property
     def cofinance(self):
@@ -370,16 +364,11 @@ class Action(Cloisonne):
         libelle = StatutAction(nouveau).label if nouveau in StatutAction.values else nouveau
         return f"Une action « {self.get_statut_display()} » ne peut pas passer au statut « {libelle} »."
 
-    def passer_au_statut(self, nouveau, auteur):
-        """One step of the workflow, in memory; returns the history row, which the caller writes."""
+    def passer_au_statut(self, nouveau, changements):
+        """One step of the workflow, in memory, added to `changements`; returns its history row."""
         if nouveau not in self.statuts_possibles():
             raise ValidationError(self._refus_de_statut(nouveau))
-        avant = self.get_statut_display()
-        self.statut = nouveau
-        self.version += 1
-        return Modification(
-            action=self, auteur=auteur, champ="statut", avant=avant, apres=self.get_statut_display()
-        )
+        return changements.changer(self, statut=nouveau)
 
     def chemin_vers(self, statut):
         """The workflow's steps from the current status to `statut`, shortest first ([] when there):
@@ -400,11 +389,11 @@ class Action(Cloisonne):
         raise ValidationError(self._refus_de_statut(statut))
 
     def changer_statut(self, nouveau, auteur):
-        ligne = self.passer_au_statut(nouveau, auteur)
-        self.save(update_fields=["statut", "version"])
-        ligne.save()
+        changements = Changements(auteur)
+        self.passer_au_statut(nouveau, changements)
+        changements.enregistrer()
 
-    def entrer_dans(self, tranche, auteur):
+    def entrer_dans(self, tranche, changements):
         """Into a draft tranche, in memory (to « Proposée » on the way); returns the history rows."""
         if (self.contrat_id, self.annee) != (tranche.contrat_id, tranche.annee):
             raise ValidationError("n'est pas du contrat et de l'année de cette tranche.")
@@ -415,17 +404,15 @@ class Action(Cloisonne):
                 f"est « {self.get_statut_display()} » : seule une action déposée, en instruction "
                 "ou proposée entre dans une tranche."
             )
-        lignes = [self.passer_au_statut(etape, auteur) for etape in self.chemin_vers(StatutAction.PROPOSEE)]
-        self.tranche = tranche
-        self.version += 1
-        return [*lignes, Modification(action=self, auteur=auteur, champ="tranche", apres=str(tranche))]
+        lignes = []
+        for etape in self.chemin_vers(StatutAction.PROPOSEE):
+            lignes += self.passer_au_statut(etape, changements)
+        return lignes + changements.changer(self, tranche=tranche)
 
-    def sortir_de(self, tranche, auteur):
+    def sortir_de(self, tranche, changements):
         if self.tranche_id != tranche.pk:
             raise ValidationError("n'est pas dans cette tranche.")
-        self.tranche = None
-        self.version += 1
-        return [Modification(action=self, auteur=auteur, champ="tranche", avant=str(tranche))]
+        return changements.changer(self, [("tranche", str(tranche), "")], tranche=None)
 
     @property
     def reconductible(self):
@@ -474,13 +461,11 @@ class Action(Cloisonne):
                 "Seul le brouillon d'une reconduction, hors de toute tranche, se supprime : "
                 "abandonnez plutôt cette action."
             )
-        Modification.objects.create(
-            action_id=self.reconduite_de_id,
-            auteur=auteur,
-            champ=f"reconduction en {self.annee}",
-            avant=str(self),
-            apres="brouillon supprimé",
+        changements = Changements(auteur)
+        changements.noter(
+            self.reconduite_de, f"reconduction en {self.annee}", str(self), "brouillon supprimé"
         )
+        changements.enregistrer()
         try:
             self.delete()
         except models.ProtectedError as erreur:
@@ -500,26 +485,21 @@ class Action(Cloisonne):
         "statut",
     )
 
+    def texte(self, champ):
+        """A field's value as the history writes it."""
+        # A field with choices (statut, section) is written by its label: « Déposée », not « deposee ».
+        champ_modele, valeur = self._meta.get_field(champ), getattr(self, champ)
+        if champ_modele.choices and valeur is not None:
+            return texte_historique(getattr(self, f"get_{champ}_display")())
+        # An amount given as an integer is still written as an amount.
+        if isinstance(champ_modele, models.DecimalField) and valeur is not None:
+            return euros(valeur)
+        return texte_historique(valeur)
+
     def instantane(self):
         """The followed values, as text, with the cofinancements: compared after a change."""
-        # A field with choices (statut, section) is written by its label: « Déposée », not « deposee ».
-        valeurs = {
-            champ: texte_historique(
-                getattr(self, f"get_{champ}_display")()
-                if self._meta.get_field(champ).choices and getattr(self, champ) is not None
-                else getattr(self, champ)
-            )
-            for champ in self.SUIVIS
-        }
+        valeurs = {champ: self.texte(champ) for champ in self.SUIVIS}
         if self.pk:
             for c in self.cofinancements.select_related("financeur"):
                 valeurs[f"cofinancement {c.financeur}"] = texte_historique(c.montant_retenu)
         return valeurs
-
-    def noter_modifications(self, auteur, avant):
-        apres = self.instantane()
-        Modification.objects.bulk_create(
-            Modification(action=self, auteur=auteur, champ=champ, avant=avant.get(champ, ""), apres=valeur)
-            for champ, valeur in apres.items()
-            if avant.get(champ, "") != valeur
-        )

@@ -26,7 +26,7 @@ _MODIFICATIVE = ContextVar("hors_verrou", default=False)
 @contextmanager
 def hors_verrou():
     """The one door through a voted tranche's lock: a modificative applying its voted lines (see
-    Action.corriger_contribution), or acts voted elsewhere being recorded as they were voted (tests).
+    Action.modifier(…, modificative=True)), or acts voted elsewhere being recorded as they were voted (tests).
 
     Opens the model's guards and PostgreSQL's triggers for this thread only, inside one transaction."""
     jeton = _MODIFICATIVE.set(True)

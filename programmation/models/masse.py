@@ -2,32 +2,30 @@
 take them out. All or nothing: one refusal and nothing moves, the refusals listed with their reasons.
 
 Each action's own rule is the model's (Action.passer_au_statut, entrer_dans, sortir_de, which change
-it in memory and return its history rows); here they are written in a few queries, whatever the
-number of actions."""
+it in memory and add their history rows to the operation's Changements); here they are written in a few
+queries, whatever the number of actions."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..enums import PEUVENT_ENTRER_EN_TRANCHE, StatutAction
+from .changements import Changements
 
 
 class RefusEnMasse(ValidationError):
     """The actions that cannot move, each with its reason: « intitulé » : raison."""
 
 
-def appliquer_en_masse(actions, faire, champs):
-    """faire(action) changes one action in memory and returns its history rows, or refuses it with a
-    ValidationError. The actions are written only when none is refused, in one transaction; returns
-    those that changed (an action already at the asked status has no row and is left as it is)."""
+def appliquer_en_masse(actions, faire, auteur):
+    """faire(action, changements) changes one action in memory and returns its history rows, or refuses
+    it with a ValidationError. The actions are written only when none is refused, in one transaction;
+    returns those that changed (an action already at the asked status has no row and is left as it is)."""
     from .actions import Action
-    from .historique import Modification
 
-    lignes, refus, changees = [], [], []
+    changements, refus, changees = Changements(auteur), [], []
     for action in actions:
         try:
-            siennes = faire(action)
-            lignes += siennes
-            changees += [action] if siennes else []
+            changees += [action] if faire(action, changements) else []
         except ValidationError as erreur:
             refus.append(f"« {action.intitule} » : {' '.join(erreur.messages)}")
     # The vote's lock, checked for all of them (two queries) so that every refusal is listed.
@@ -35,9 +33,7 @@ def appliquer_en_masse(actions, faire, champs):
         refus.append(f"« {action.intitule} » : {' '.join(fautifs.values())}")
     if refus:
         raise RefusEnMasse(refus)
-    with transaction.atomic():
-        Action.objects.bulk_update(changees, champs)
-        Modification.objects.bulk_create(lignes)
+    changements.enregistrer()
     return changees
 
 
@@ -64,10 +60,10 @@ class ActionsEnMasse:
         if statut not in StatutAction.values:
             raise RefusEnMasse([f"Statut inconnu : « {statut} »."])
 
-        def faire(action):
-            return [action.passer_au_statut(etape, auteur) for etape in action.chemin_vers(statut)]
+        def faire(action, changements):
+            return [action.passer_au_statut(etape, changements) for etape in action.chemin_vers(statut)]
 
-        return appliquer_en_masse(self._a_modifier(), faire, ["statut", "version"])
+        return appliquer_en_masse(self._a_modifier(), faire, auteur)
 
     @staticmethod
     def _verrouiller(tranche):
@@ -79,13 +75,9 @@ class ActionsEnMasse:
     @transaction.atomic
     def ajouter_a(self, tranche, auteur):
         tranche = self._verrouiller(tranche)
-        return appliquer_en_masse(
-            self._a_modifier(), lambda a: a.entrer_dans(tranche, auteur), ["statut", "tranche", "version"]
-        )
+        return appliquer_en_masse(self._a_modifier(), lambda a, c: a.entrer_dans(tranche, c), auteur)
 
     @transaction.atomic
     def retirer_de(self, tranche, auteur):
         tranche = self._verrouiller(tranche)
-        return appliquer_en_masse(
-            self._a_modifier(), lambda a: a.sortir_de(tranche, auteur), ["tranche", "version"]
-        )
+        return appliquer_en_masse(self._a_modifier(), lambda a, c: a.sortir_de(tranche, c), auteur)

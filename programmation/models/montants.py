@@ -1,17 +1,11 @@
-"""Money in SQL: a zero of the amounts' type, the amount a cofinancement counts for, a never-None sum."""
+"""Money in SQL: the amount a cofinancement counts for; the zero and the never-None sum of every amount
+live in contrat_ville.montants (re-exported here for programmation's callers)."""
 
-from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 
-from contrat_ville.models import MONTANT
+from contrat_ville.montants import ZERO, somme
 
-ZERO = Value(0, output_field=DecimalField(**MONTANT))
-
+__all__ = ["MONTANT_RETENU", "ZERO", "somme"]
 
 # A cofinancement counts for its granted amount, else the requested one (SQL; see Cofinancement).
 MONTANT_RETENU = Coalesce("montant_accorde", "montant_sollicite")
-
-
-def somme(champ, filtre=None):
-    """A database sum that is 0, never None, on an empty set."""
-    return Coalesce(Sum(champ, filter=filtre), ZERO, output_field=DecimalField(**MONTANT))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from .changements import Changements
+
 
 @dataclass
 class Reconduite:
@@ -36,7 +38,6 @@ class Reconductions:
     @transaction.atomic
     def reconduire(self, auteur):
         from .actions import Action
-        from .historique import Modification
 
         # Locked: a double click's second request waits here, then finds the first one's copies.
         sources = list(
@@ -78,10 +79,8 @@ class Reconductions:
             for r in bilan.faites
             for q in r.source.quartiers.all()
         )
-        Modification.objects.bulk_create(
-            Modification(
-                action=r.copie, auteur=auteur, champ="reconduite de", apres=f"{r.source} ({r.source.annee})"
-            )
-            for r in bilan.faites
-        )
+        changements = Changements(auteur)
+        for r in bilan.faites:
+            changements.noter(r.copie, "reconduite de", apres=f"{r.source} ({r.source.annee})")
+        changements.enregistrer()
         return bilan

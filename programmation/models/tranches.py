@@ -4,16 +4,16 @@ Actions know nothing of séances: a vote tells the tranche to lock itself (`Tran
 """
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, F, Q
+from django.db import models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.models import Contrat
 
 from ..enums import StatutAction, StatutTranche
+from .changements import Changements
 from .garde import MESSAGE_VERROU
-from .historique import Modification
 from .masse import appliquer_en_masse
 from .montants import somme
 from .verrou import VerrouTranche
@@ -139,11 +139,11 @@ class Tranche(Cloisonne):
     def ajouter(self, action, auteur=None):
         """One action in (to « Proposée » on the way when the workflow allows it): the bulk rule for one."""
         self._modifiable()
-        appliquer_en_masse([action], lambda a: a.entrer_dans(self, auteur), ["statut", "tranche", "version"])
+        appliquer_en_masse([action], lambda a, c: a.entrer_dans(self, c), auteur)
 
     def retirer(self, action, auteur=None):
         self._modifiable()
-        appliquer_en_masse([action], lambda a: a.sortir_de(self, auteur), ["tranche", "version"])
+        appliquer_en_masse([action], lambda a, c: a.sortir_de(self, c), auteur)
 
     def soumettre(self, constats):
         """Sent to the séance: only with actions, and no blocking finding."""
@@ -158,6 +158,7 @@ class Tranche(Cloisonne):
         self.statut = StatutTranche.SOUMISE
         self.save(update_fields=["statut"])
 
+    @transaction.atomic
     def verrouiller(self, acte_de_vote, le=None, auteur=None):
         """Called by the vote that adopts this tranche: from then on its amounts are frozen.
 
@@ -167,17 +168,11 @@ class Tranche(Cloisonne):
         self.votee_le = le or timezone.localdate()
         self.acte_de_vote = acte_de_vote
         self.save(update_fields=["statut", "verrouillee_le", "votee_le", "acte_de_vote"])
-        proposees = self.actions.filter(statut=StatutAction.PROPOSEE)
+        # Locked: a colleague's change to one of them waits, then finds it voted (its version moved).
+        proposees = self.actions.filter(statut=StatutAction.PROPOSEE).select_for_update(of=("self",))
         # Each action's history says it was voted, and by which act.
-        lignes = [
-            Modification(
-                action_id=pk,
-                auteur=auteur,
-                champ="statut",
-                avant=StatutAction.PROPOSEE.label,
-                apres=f"{StatutAction.VOTEE.label} ({acte_de_vote})",
-            )
-            for pk in proposees.values_list("pk", flat=True)
-        ]
-        proposees.update(statut=StatutAction.VOTEE, version=F("version") + 1)
-        Modification.objects.bulk_create(lignes)
+        textes = [("statut", StatutAction.PROPOSEE.label, f"{StatutAction.VOTEE.label} ({acte_de_vote})")]
+        changements = Changements(auteur)
+        for action in proposees:
+            changements.changer(action, textes, statut=StatutAction.VOTEE)
+        changements.enregistrer()

@@ -1,0 +1,93 @@
+"""An action's changes and their history, written in one place.
+
+Whatever changes an action (the form, the import, a bulk operation, the vote, a modificative), each change
+sets its fields, adds one to its version (the forms compare it: a colleague's change made in the meantime is
+never overwritten) and writes one history row per field (Modification), with the texts the pages show.
+
+Changes are gathered in memory, then written at once, in bulk and in batches (an import changes 20 000
+actions). The writing goes through the vote's lock (bulk_update refuses a voted tranche's amounts, as save()
+does, and PostgreSQL's triggers hold the same rule); a modificative, the one change a voted amount accepts,
+says so (`modificative=True`) instead of going round it."""
+
+from contextlib import nullcontext
+
+from django.db import transaction
+
+from .garde import hors_verrou
+from .historique import Modification
+
+LOT = 2000
+
+
+class Changements:
+    """The changes of one author's operation: `changer`, `creer`, `noter`, then `enregistrer`."""
+
+    def __init__(self, auteur, *, modificative=False, date=None):
+        self.auteur = auteur
+        self.modificative = modificative
+        # One date for every row (an import's rows say they came together); else each row's own.
+        self.date = date
+        self._actions = {}
+        self._champs = set()
+        self._lignes = []
+
+    def changer(self, action, textes=None, motif="", **valeurs):
+        """One change of one action, in memory: `valeurs` set, one version more, one history row per field
+        from its text before to its text after (Action.texte), the field named with the change's `motif`;
+        or the rows `textes` [(champ, avant, après)] when the caller words them. Returns the rows."""
+        lignes = [] if textes is None else textes
+        for champ, valeur in valeurs.items():
+            avant = action.texte(champ) if textes is None else None
+            setattr(action, champ, valeur)
+            if textes is None:
+                lignes.append((f"{champ} ({motif})" if motif else champ, avant, action.texte(champ)))
+        self._champs.update(valeurs)
+        action.version += 1
+        self._actions[id(action)] = action
+        return self._noter(action, lignes)
+
+    def ecarts(self, action, avant):
+        """A change a form has already saved: one version more, one row per followed value
+        (Action.instantane) that differs from `avant`, the values read before the change."""
+        apres = action.instantane()
+        return self.changer(
+            action,
+            [
+                (champ, avant.get(champ, ""), valeur)
+                for champ, valeur in apres.items()
+                if avant.get(champ, "") != valeur
+            ],
+        )
+
+    def creer(self, action, origine=""):
+        """A new action's first row (its version is the first)."""
+        return self.noter(action, "création", apres=f"{action} ({origine})" if origine else str(action))
+
+    def noter(self, action, champ, avant="", apres=""):
+        """A history row that changes no field of `action` (a creation, a reconduction, a deleted draft)."""
+        return self._noter(action, [(champ, avant, apres)])
+
+    def _noter(self, action, textes):
+        date = {"date": self.date} if self.date else {}
+        lignes = [
+            Modification(action=action, auteur=self.auteur, champ=champ, avant=avant, apres=apres, **date)
+            for champ, avant, apres in textes
+        ]
+        self._lignes += lignes
+        return lignes
+
+    def enregistrer(self):
+        """Writes the changed actions (their changed fields and version) and the history, all or nothing;
+        nothing to write, no query. A refusal (the vote's lock) leaves the caller's transaction usable."""
+        from .actions import Action  # actions.py builds on this module
+
+        if not (self._actions or self._lignes):
+            return
+        porte = hors_verrou() if self.modificative else nullcontext()
+        with porte, transaction.atomic():
+            if self._actions:
+                champs = [*sorted(self._champs), "version"]
+                Action.objects.bulk_update(self._actions.values(), champs, batch_size=LOT)
+            if self._lignes:
+                Modification.objects.bulk_create(self._lignes, batch_size=LOT)
+        self._actions, self._champs, self._lignes = {}, set(), []
