@@ -94,8 +94,12 @@ class Apercu:
         return resultats
 
 
-def preparer(contenu, nom_fichier, contrat, annee, champs=None, progression=None, verrouiller=False):
-    feuilles = lire(contenu, nom_fichier, progression)
+def preparer(
+    contenu, nom_fichier, contrat, annee, champs=None, progression=None, verrouiller=False, feuilles=None
+):
+    """feuilles: the file's rows as read already (Importation.feuilles); otherwise contenu is read."""
+    if feuilles is None:
+        feuilles = lire(contenu, nom_fichier, progression)
     collectivite = contrat.collectivite_id
     axes = Axes(list(contrat.axes.all()), contrat.libelle_niveau)
     porteurs = Porteurs(collectivite)

@@ -14,10 +14,14 @@ from .erreurs import ErreurImport
 LOT = 2000
 
 
-def charger(contenu, nom_fichier, contrat, annee, champs, auteur, progression=None):
-    """The preview is made again inside the transaction (rows locked): what loads is what it says."""
+def charger(contenu, nom_fichier, contrat, annee, champs, auteur, progression=None, feuilles=None):
+    """The preview is made again inside the transaction (rows locked): what loads is what it says.
+    Its database comparison and checks, not the reading: feuilles, when given, are the rows the
+    preview was made from (the file is never parsed twice)."""
     with transaction.atomic():
-        apercu = preparer(contenu, nom_fichier, contrat, annee, champs, progression, verrouiller=True)
+        apercu = preparer(
+            contenu, nom_fichier, contrat, annee, champs, progression, verrouiller=True, feuilles=feuilles
+        )
         en_erreur = apercu.en_erreur
         if en_erreur:
             premiere = en_erreur[0]

@@ -31,11 +31,12 @@ class DepotForm(forms.Form):
             )
         self.contenu = fichier.read()
         try:
-            # Read once now, so that an unreadable file is refused before anything is kept.
-            feuilles = lire(self.contenu, fichier.name)
+            # The one reading of the file: an unreadable file is refused before anything is kept, and
+            # the rows are kept with it for the preview and the load.
+            self.feuilles = lire(self.contenu, fichier.name)
         except ErreurImport as erreur:
             raise forms.ValidationError(str(erreur)) from None
-        if not any(trouver_entete(feuille.lignes) for feuille in feuilles):
+        if not any(trouver_entete(feuille.lignes) for feuille in self.feuilles):
             raise forms.ValidationError(
                 "Aucune ligne d'en-têtes reconnue : le fichier doit avoir une ligne d'en-têtes nommant au "
                 "moins l'intitulé de l'action. Téléchargez le modèle pour voir les colonnes attendues."

@@ -9,6 +9,9 @@ from django.utils import timezone
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.models import Collectivite, Contrat
 
+from ..importation import lecture
+from ..importation.lecture import conserve
+
 
 class CorrespondanceColonnes(Cloisonne):
     """The mapping an agent confirmed for one shape of file (its header row), offered again next time."""
@@ -35,8 +38,10 @@ class ImportationQuerySet(CloisonneQuerySet):
     def visibles_par(self, user):
         return self.filter(collectivite=user.collectivite_id)
 
-    def deposer(self, contenu, nom_fichier, contrat, annee, auteur):
-        """Kept under MEDIA_ROOT/imports, named by its hash: the preview and the load read this copy."""
+    def deposer(self, contenu, nom_fichier, contrat, annee, auteur, feuilles=None):
+        """Kept under MEDIA_ROOT/imports, named by its hash, with the rows read from it (feuilles,
+        when the caller has read them already; else read here): the preview and the load, in any web
+        process, start from those rows and never parse the file again."""
         empreinte = hashlib.sha256(contenu).hexdigest()
         importation = self.model(
             collectivite_id=contrat.collectivite_id,
@@ -49,6 +54,7 @@ class ImportationQuerySet(CloisonneQuerySet):
         # Named after what was read, never after the user's name: nothing else can land in the storage.
         extension = ".xlsx" if contenu.startswith(b"PK") else ".csv"
         importation.fichier.save(f"{empreinte}{extension}", ContentFile(contenu), save=False)
+        importation._conserver(feuilles if feuilles is not None else lecture.lire(contenu, nom_fichier))
         importation.save()
         return importation
 
@@ -64,6 +70,8 @@ class Importation(Cloisonne):
     fichier = models.FileField("fichier", upload_to="imports/")
     empreinte = models.CharField("empreinte SHA-256", max_length=64)
     champs = models.JSONField("champ de chaque colonne", default=list)
+    # The rows read from the file (lecture.conserve: compressed JSON), so that it is parsed only once.
+    lignes = models.BinaryField("lignes lues", default=bytes, editable=False)
     creee_le = models.DateTimeField("déposée le", auto_now_add=True)
     chargee_le = models.DateTimeField("chargée le", null=True, blank=True)
 
@@ -79,6 +87,19 @@ class Importation(Cloisonne):
     def contenu(self):
         with self.fichier.open("rb") as fichier:
             return fichier.read()
+
+    def feuilles(self):
+        """The rows of the file, read once at deposit and kept on this row (so that any web process
+        finds them); read again only for a copy that is not this file's as this reader reads it."""
+        feuilles = conserve.depaqueter(bytes(self.lignes), self.empreinte) if self.lignes else None
+        if feuilles is None:
+            feuilles = lecture.lire(self.contenu(), self.nom_fichier)
+            self._conserver(feuilles)
+            self.save(update_fields=["lignes"])
+        return feuilles
+
+    def _conserver(self, feuilles):
+        self.lignes = conserve.empaqueter(feuilles, self.empreinte)
 
     def correspondance(self, entete):
         """The mapping confirmed for this file, else the one remembered for its shape (else None)."""

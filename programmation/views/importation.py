@@ -39,6 +39,7 @@ def importation_deposer(request):
             form.cleaned_data["contrat"],
             form.cleaned_data["annee"],
             request.user,
+            feuilles=form.feuilles,
         )
         return redirect("programmation:importation", pk=importation.pk)
     contexte = {"form": form, "contrats": Contrat.objects.de(collectivite)}
@@ -64,11 +65,12 @@ def _importation(request, pk):
 
 def _apercu(importation):
     return preparer(
-        importation.contenu(),
+        None,
         importation.nom_fichier,
         importation.contrat,
         importation.annee,
         importation.correspondance,
+        feuilles=importation.feuilles(),
     )
 
 
@@ -150,12 +152,13 @@ def _charger(importation, auteur):
     """The load and its bookkeeping, in the caller's transaction: all or nothing."""
     try:
         resultat = charger(
-            importation.contenu(),
+            None,
             importation.nom_fichier,
             importation.contrat,
             importation.annee,
             importation.correspondance,
             auteur,
+            feuilles=importation.feuilles(),
         )
     except ErreurImport as erreur:
         raise ValidationError(str(erreur)) from erreur

@@ -1,0 +1,262 @@
+"""The file is parsed once: at deposit. The preview, a corrected mapping and the load start from the
+rows kept on the Importation; plain xlsx are read by calamine, with the expat reader's values."""
+
+import datetime
+import html
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from contrat_ville.models import Contrat
+from programmation.enums import StatutTranche
+from programmation.importation import lecture
+from programmation.importation.lecture import conserve, rapide
+from programmation.importation.valeurs import Formule
+from programmation.models import Action, Importation, Porteur
+from tests.factories import TrancheFactory
+from tests.test_importation import classeur
+from tests.test_importation_vues import deposer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def contrat():
+    return Contrat.objects.get(nature="contrat_de_ville", annee_debut=2024)
+
+
+@pytest.fixture
+def lectures(monkeypatch):
+    """Each parse of an xlsx or CSV file, whichever reader does it."""
+    appels = []
+    for nom in ("_lire_xlsx", "_lire_csv"):
+        fonction = getattr(lecture, nom)
+
+        def compter(*arguments, fonction=fonction, nom=nom):
+            appels.append(nom)
+            return fonction(*arguments)
+
+        monkeypatch.setattr(lecture, nom, compter)
+    return appels
+
+
+def page(client, importation):
+    reponse = client.get(reverse("programmation:importation", args=[importation.pk]))
+    return html.unescape(reponse.content.decode())
+
+
+def test_it_reads_the_file_once_across_deposit_preview_mapping_and_load(client, lectures, contrat, agent):
+    client.force_login(agent)
+    entetes = ["Réf.", "Intitulé", "Porteur", "Somme"]
+    fichier = classeur(
+        [["AX1", "Ateliers", "Porteur A", "1 000"], ["AX2", "Jardin", "Porteur B", 2500]], entetes
+    )
+    importation = Importation.objects.get(pk=deposer(client, contrat, fichier).url.split("/")[-2])
+    assert lectures == ["_lire_xlsx"]
+
+    assert "Charger : 2 créations" in page(client, importation)
+    client.post(
+        reverse("programmation:importation_colonnes", args=[importation.pk]),
+        {
+            "colonne_0": "numero_dauphin",
+            "colonne_1": "intitule",
+            "colonne_2": "porteur",
+            "colonne_3": "contribution",
+        },
+    )
+    assert "2\u202f500\u202f€" in page(client, importation)
+    assert client.post(reverse("programmation:importation_charger", args=[importation.pk])).status_code == 302
+
+    assert lectures == ["_lire_xlsx"]
+    assert sorted(
+        Action.objects.filter(numero_dauphin__startswith="AX").values_list("numero_dauphin", "contribution")
+    ) == [
+        ("AX1", Decimal("1000.00")),
+        ("AX2", Decimal("2500.00")),
+    ]
+
+
+def test_it_reads_a_csv_once_too(client, lectures, contrat, agent):
+    client.force_login(agent)
+    fichier = "Intitulé;Porteur;Montant proposé\nJardin lu une fois;Porteur A;1 000\n".encode()
+    importation = Importation.objects.get(
+        pk=deposer(client, contrat, fichier, nom="f.csv").url.split("/")[-2]
+    )
+    assert "Charger : 1 création" in page(client, importation)
+    client.post(reverse("programmation:importation_charger", args=[importation.pk]))
+    assert lectures == ["_lire_csv"]
+    assert Action.objects.get(intitule="Jardin lu une fois").contribution == Decimal("1000.00")
+
+
+def test_it_reads_again_only_an_import_kept_without_its_rows(lectures, contrat, agent):
+    importation = Importation.objects.deposer(
+        classeur([["1", "Jardin", "Porteur A", None, "Défi 2", 1000, 100]]),
+        "f.xlsx",
+        contrat,
+        2025,
+        agent,
+    )
+    Importation.objects.filter(pk=importation.pk).update(lignes=b"")  # kept before the rows were
+    importation = Importation.objects.get(pk=importation.pk)
+    assert importation.feuilles()[0].lignes[1] == (2, ("1", "Jardin", "Porteur A", None, "Défi 2", 1000, 100))
+    Importation.objects.get(pk=importation.pk).feuilles()
+    assert lectures == ["_lire_xlsx", "_lire_xlsx"]  # at deposit, then once for the row kept without
+
+
+def test_it_loads_what_the_database_says_at_load_not_at_preview(client, contrat, agent):
+    """The rows are kept, the comparison is not: made again at load, under lock."""
+    client.force_login(agent)
+    fichier = classeur(
+        [
+            ["97701", "Action votée", "Porteur V", None, "Défi 2", 1000, 500],
+            ["97801", "Nouvelle action", "Porteur V", None, "Défi 2", 1000, 100],
+        ]
+    )
+    importation = Importation.objects.get(pk=deposer(client, contrat, fichier).url.split("/")[-2])
+    assert "Charger : 2 créations" in page(client, importation)
+
+    # Meanwhile the first action is entered by hand, then voted.
+    Action.objects.create(
+        contrat=contrat,
+        annee=2025,
+        numero_dauphin="97701",
+        intitule="Action votée",
+        porteur=Porteur.objects.create(collectivite=contrat.collectivite, nom="Porteur V"),
+        cout=Decimal(1000),
+        contribution=Decimal(100),
+    )
+    tranche = TrancheFactory(contrat=contrat, annee=2025, statut=StatutTranche.SOUMISE)
+    Action.objects.filter(numero_dauphin="97701").update(tranche=tranche, statut="proposee")
+    tranche.verrouiller("Délibération de test")
+
+    client.post(reverse("programmation:importation_charger", args=[importation.pk]))
+    assert Action.objects.get(numero_dauphin="97701").contribution == Decimal("100.00")
+    assert not Action.objects.filter(numero_dauphin="97801").exists()
+    assert "1 ligne(s) en erreur : rien n'a été chargé. Première : ligne 2" in page(client, importation)
+
+
+def test_it_updates_rather_than_duplicates_an_action_created_after_the_preview(client, contrat, agent):
+    client.force_login(agent)
+    fichier = classeur([["98101", "Jardin", "Porteur J", None, "Défi 2", 1000, 300]])
+    importation = Importation.objects.get(pk=deposer(client, contrat, fichier).url.split("/")[-2])
+    assert "Charger : 1 création" in page(client, importation)
+    premier = Importation.objects.deposer(
+        classeur([["98101", "Jardin", "Porteur J", None, "Défi 2", 1000, 200]]),
+        "f.xlsx",
+        contrat,
+        2025,
+        agent,
+    )
+    client.post(reverse("programmation:importation_charger", args=[premier.pk]))
+
+    client.post(reverse("programmation:importation_charger", args=[importation.pk]))
+    assert list(Action.objects.filter(numero_dauphin="98101").values_list("contribution", flat=True)) == [
+        Decimal("300.00")
+    ]
+
+
+def ecrit_par_openpyxl():
+    """Cents, dates, numbers written as text, empty cells, written the way an agent's file is."""
+    classeur_ = Workbook()
+    feuille = classeur_.active
+    feuille.title = "Demandes"
+    feuille.append(["Intitulé", "Coût", "Date", "Texte", None, "Entier"])
+    feuille.append(["Jardin", 1234.56, datetime.datetime(2024, 3, 1), "00123", None, 7])
+    feuille.append(["Atelier", 0.1, datetime.date(2024, 3, 2), "1 234,50 €", 10.25, None])
+    feuille.append([None, 99.99, datetime.datetime(2024, 3, 1, 12, 30), "", 12345678901234, True])
+    feuille.append([])
+    feuille["C6"] = datetime.time(6, 0)
+    feuille["C6"].number_format = "hh:mm"
+    feuille["A7"] = "  espaces  "
+    sortie = io.BytesIO()
+    classeur_.save(sortie)
+    return sortie.getvalue()
+
+
+LIGNES_ATTENDUES = [
+    (1, ("Intitulé", "Coût", "Date", "Texte", None, "Entier")),
+    (2, ("Jardin", 1234.56, datetime.datetime(2024, 3, 1), "00123", None, 7)),
+    (3, ("Atelier", 0.1, datetime.datetime(2024, 3, 2), "1 234,50 €", 10.25)),
+    (4, (None, 99.99, datetime.datetime(2024, 3, 1, 12, 30), None, 12345678901234, True)),
+    (6, (None, None, datetime.time(6, 0))),
+    (7, ("  espaces  ",)),
+]
+
+
+def test_it_reads_with_calamine_the_values_the_expat_reader_reads(monkeypatch):
+    contenu = ecrit_par_openpyxl()
+    (feuille,) = lecture.lire(contenu, "f.xlsx")
+    assert feuille.nom == "Demandes" and feuille.lignes == LIGNES_ATTENDUES
+    assert [type(v) for v in feuille.lignes[1][1]] == [str, float, datetime.datetime, str, type(None), int]
+
+    lues_par_calamine = []
+    lire_calamine = rapide.lire_calamine
+    monkeypatch.setattr(lecture, "lire_calamine", lambda *a: lues_par_calamine.append(lire_calamine(*a)))
+    (par_expat,) = lecture.lire(contenu, "f.xlsx")
+    assert lues_par_calamine[0][0].lignes == LIGNES_ATTENDUES  # calamine did read this file
+    assert par_expat.lignes == LIGNES_ATTENDUES
+    assert [type(v) for v in par_expat.lignes[1][1]] == [str, float, datetime.datetime, str, type(None), int]
+
+
+@pytest.mark.parametrize(
+    "preparer, troisieme",
+    [
+        (lambda f: f.__setitem__("B3", "=B2*2"), (None, Formule("=B2*2"))),
+        (lambda f: f.merge_cells("A2:A3"), ("Jardin", 50)),
+    ],
+    ids=["formule", "fusion"],
+)
+def test_it_leaves_formulas_and_merged_cells_to_the_expat_reader(preparer, troisieme):
+    classeur_ = Workbook()
+    feuille = classeur_.active
+    feuille.append(["Intitulé", "Coût"])
+    feuille.append(["Jardin", 100])
+    feuille.append([None, 50])
+    preparer(feuille)
+    sortie = io.BytesIO()
+    classeur_.save(sortie)
+    archive = lecture._ouvrir_archive(sortie.getvalue())
+    # calamine gives a formula's cached value and leaves merged ranges as they are: not used here.
+    assert rapide.lire_calamine(sortie.getvalue(), archive, lecture._Classeur(archive)) is None
+    (lue,) = lecture.lire(sortie.getvalue(), "f.xlsx")
+    assert lue.lignes == [(1, ("Intitulé", "Coût")), (2, ("Jardin", 100)), (3, troisieme)]
+    assert type(lue.lignes[2][1][-1]) is type(troisieme[-1])
+
+
+def test_it_keeps_the_rows_exactly_and_only_for_their_file():
+    valeurs = (
+        "texte",
+        Formule("=SOMME(A1:A2)"),
+        1234.56,
+        0.1,
+        12345678901234567890,
+        7,
+        True,
+        None,
+        float("nan"),
+        float("-inf"),
+        datetime.datetime(2024, 3, 1, 12, 30, 15, 250),
+        datetime.date(2024, 3, 2),
+        datetime.time(6, 0),
+        datetime.timedelta(days=2, seconds=3600, microseconds=5),
+    )
+    feuilles = [lecture.Feuille("Demandes", [(1, ("a", None, 3)), (4, valeurs)]), lecture.Feuille("Vide", [])]
+    octets = conserve.empaqueter(feuilles, "empreinte")
+
+    relues = conserve.depaqueter(octets, "empreinte")
+    assert [f.nom for f in relues] == ["Demandes", "Vide"]
+    assert relues[0].lignes[0] == (1, ("a", None, 3))
+    numero, relu = relues[0].lignes[1]
+    assert numero == 4 and relu[:8] == valeurs[:8] and relu[10:] == valeurs[10:]
+    assert [type(v) for v in relu] == [type(v) for v in valeurs]
+    assert str(relu[8]) == "nan" and relu[9] == float("-inf")
+    assert conserve.depaqueter(octets, "une autre") is None
+    assert conserve.depaqueter(b"abime", "empreinte") is None
