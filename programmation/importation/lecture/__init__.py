@@ -155,7 +155,7 @@ def _lire_xlsx(contenu, progression):
                 f"dépasse {_nombre(LIGNES_MAX)} lignes. Supprimez les lignes inutiles (même vides), ou "
                 "découpez le fichier, puis recommencez."
             )
-        feuilles = lire_calamine(contenu, archive, classeur, progression, total)
+        feuilles = lire_calamine(archive, classeur, progression, total)
         if feuilles is not None:
             return feuilles
         compteur = _Compteur(progression, total)

@@ -1,33 +1,48 @@
 """The plain xlsx read by python-calamine (Rust), several times faster than the expat reader, when
 it is sure to give the same rows; None otherwise, and the expat reader (feuille.py) reads the file.
 
-calamine builds each sheet as a dense grid before handing it over, and does not say which cells are
-formulas (it gives their cached value) nor apply merged ranges as this import does. So the expat
-reader keeps every sheet that has:
-- a formula (<f>): the import refuses formulas, and only the expat reader sees them;
-- merged cells, phonetic guides or _xHHHH_ escapes: applied or decoded by the expat reader's rules;
+Where calamine does not give the expat reader's values, the expat reader (with openpyxl's date
+rules) keeps the file. calamine gives a formula's cached value, where the import must see the
+formula to refuse it; it leaves merged ranges, which the import applies; it decodes _xHHHH_ escapes
+and phonetic guides its own way; it rounds durations its own way; and it builds each sheet as a
+dense grid in memory. So the expat reader keeps every file that has:
+- a formula (<f>), merged cells, phonetic guides, _xHHHH_ escapes, error cells or ISO dates;
+- a duration format (openpyxl's is_timedelta_format);
 - an element with a namespace prefix, a row or cell without its reference first: the checks below
   would not see everything;
-- a grid that could be large (rows x columns beyond GRILLE_MAX): the expat reader streams it within
-  its caps and says which cap in French.
+- a grid that could be large (rows x columns beyond GRILLE_MAX), sheets and shared texts beyond
+  PARTIES_MAX_CALAMINE: the expat reader streams them within its caps, and names the cap in French.
 The archive, its parts' sizes and each sheet's stated dimension are checked before (as for the expat
-reader); what calamine gives is checked again against the same caps, and any doubt falls back.
-Values are made the expat reader's: an empty cell is None, a whole number an int (Excel writes those
-without a decimal point, which the expat reader reads as int), a date at midnight a datetime; a
-date, time or duration where openpyxl's rules see no date format falls back too.
+reader); calamine is given a new archive of the parts as zipfile read them, within their declared
+sizes; what it gives is checked again against the same caps, and any doubt falls back.
+Values are made the expat reader's: an empty cell is None, a whole number below 10^15 an int (Excel
+writes those in plain digits, which the expat reader reads as int), a date at midnight a datetime;
+a date or time where openpyxl's rules see no date format falls back too. Dates follow openpyxl's
+is_date_format there: both agree on the formats tested (dd/mm/yyyy, d mmmm yyyy, [$-40C]…;@, hh:mm,
+yyyy-mm-dd h:mm:ss).
 """
 
 import datetime
 import io
 import re
+import zipfile
 
 from python_calamine import CalamineWorkbook
 
-from .commun import CELLULES_MAX, COLONNES_MAX, LIGNES_MAX, TEXTE_MAX, Feuille, Mo
+from .commun import (
+    CELLULES_MAX,
+    CHAINES_MAX,
+    CHAINES_NOMBRE_MAX,
+    COLONNES_MAX,
+    LIGNES_MAX,
+    TEXTE_MAX,
+    Feuille,
+    Mo,
+)
 
 # Cells of the dense grid calamine allocates (about 32 bytes each): 3 000 000 is under 100 MB.
 GRILLE_MAX = 3_000_000
-PARTIES_MAX_CALAMINE = 60 * Mo  # sheets and shared texts, uncompressed (under CHAINES_MAX's 50 Mo too)
+PARTIES_MAX_CALAMINE = 40 * Mo  # sheets and shared texts, uncompressed
 # Formulas, merged ranges, phonetic guides, escapes, error cells (#N/A) and ISO dates (t="d").
 _A_L_EXPAT = (b"<f>", b"<f ", b"<mergeCell", b"rPh", b"_x", b't="e"', b't="d"')
 _PREFIXE = re.compile(rb"<[A-Za-z_][\w.\-]*:")
@@ -37,33 +52,78 @@ _ENTIER_EXACT = 1e15  # Excel writes whole numbers below this in plain digits
 _TEMPORELS = (datetime.date, datetime.time, datetime.timedelta)
 
 
-def lire_calamine(contenu, archive, classeur, progression=None, total=0):
+def lire_calamine(archive, classeur, progression=None, total=0):
     """The sheets as the expat reader would give them, or None if calamine may not be used;
     progression as the expat reader calls it (every 500 rows, then the <row> elements read)."""
-    parties = [chemin for _, chemin in classeur.feuilles]
-    if classeur.chemin_chaines is not None:
-        parties.append(classeur.chemin_chaines)
-    if sum(archive.getinfo(chemin).file_size for chemin in parties) > PARTIES_MAX_CALAMINE:
-        return None  # read whole here, and again by calamine: a large file is streamed by expat
-    lignes_en_tout = 0
-    for _, chemin in classeur.feuilles:
-        lignes = _lignes_bornees(archive.read(chemin))
+    try:
+        lues = _parties(archive, classeur)
+        if lues is None:
+            return None
+        parties, lignes_en_tout = lues
+        feuilles = _lire(_archive_bornee(parties), classeur, bool(classeur.dates), progression, total)
+    except Exception:  # noqa: BLE001 — whatever zipfile or calamine dislikes, the expat reader names
+        return None
+    if feuilles is not None and progression:
+        progression(lignes_en_tout, total=total)
+    return feuilles
+
+
+def _parties(archive, classeur):
+    """({path: bytes} of the parts calamine reads, the <row> elements in all), or None."""
+    if classeur.durees:
+        return None  # durations: openpyxl rounds them its own way
+    feuilles = [chemin for _, chemin in classeur.feuilles]
+    taille_chaines = archive.getinfo(classeur.chemin_chaines).file_size if classeur.chemin_chaines else 0
+    if taille_chaines > CHAINES_MAX:
+        return None  # refused by the expat reader, in its words
+    if taille_chaines + sum(archive.getinfo(chemin).file_size for chemin in feuilles) > PARTIES_MAX_CALAMINE:
+        return None  # read whole here, then by calamine: a large file is streamed by expat
+    parties, lignes_en_tout = {}, 0
+    for chemin in feuilles:
+        parties[chemin] = _lire_partie(archive, chemin)
+        lignes = _lignes_bornees(parties[chemin])
         if lignes is None:
             return None
         lignes_en_tout += lignes
     if lignes_en_tout > LIGNES_MAX:
         return None
     if classeur.chemin_chaines is not None:
-        chaines = archive.read(classeur.chemin_chaines)
+        chaines = parties[classeur.chemin_chaines] = _lire_partie(archive, classeur.chemin_chaines)
         if b"rPh" in chaines or b"_x" in chaines or _PREFIXE.search(chaines):
             return None
-    try:
-        feuilles = _lire(contenu, classeur, bool(classeur.dates or classeur.durees), progression, total)
-    except Exception:  # noqa: BLE001 — whatever calamine dislikes, the expat reader reads or names
-        return None
-    if feuilles is not None and progression:
-        progression(lignes_en_tout, total=total)
-    return feuilles
+        if chaines.count(b"<si>") + chaines.count(b"<si ") > CHAINES_NOMBRE_MAX:
+            return None
+    noms = set(archive.namelist())
+    for chemin in (
+        "[Content_Types].xml",
+        "_rels/.rels",
+        classeur.chemin,
+        classeur.chemin_relations,
+        classeur.chemin_styles,
+    ):
+        if chemin in noms:
+            parties[chemin] = _lire_partie(archive, chemin)
+    return parties, lignes_en_tout
+
+
+def _lire_partie(archive, chemin):
+    """A part, decompressed a megabyte at a time: zipfile's read() of a whole part would inflate
+    all its compressed bytes at once, whatever size the directory declares."""
+    morceaux = []
+    with archive.open(chemin) as flux:
+        while morceau := flux.read(Mo):
+            morceaux.append(morceau)
+    return b"".join(morceaux)
+
+
+def _archive_bornee(parties):
+    """A new zip of the parts as zipfile read them, within their declared sizes: calamine would
+    decompress a part whole, whatever size the archive declares for it."""
+    sortie = io.BytesIO()
+    with zipfile.ZipFile(sortie, "w", zipfile.ZIP_STORED) as archive:
+        for chemin, octets in parties.items():
+            archive.writestr(chemin, octets)
+    return sortie.getvalue()
 
 
 def _lire(contenu, classeur, dates, progression, total):
