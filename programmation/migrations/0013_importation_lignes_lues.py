@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmation', '0010_index_contrat_annee'),
+        ('programmation', '0012_ordre_des_actions'),
     ]
 
     operations = [
