@@ -4,7 +4,7 @@ PostgreSQL: `programmation_sans_accents(text)`, an IMMUTABLE wrapper of the unac
 indexed by migration 0011. SQLite: a Python function of the same name, given to each new connection.
 """
 
-from django.db.models import CharField, Func, Q
+from django.db.models import CharField, Func, Q, Value
 from django.db.models.lookups import Contains
 
 from contrat_ville import textes
@@ -25,8 +25,12 @@ class TexteCherche(Func):
 
 
 def contient(colonne, texte):
-    """Q: the column holds the text, whatever the accents and the case."""
-    return Q(Contains(TexteCherche(colonne), _texte_cherche(texte)))
+    """Q: the column holds the text, whatever the accents and the case.
+
+    The text typed is normalised by the database's own function, the very one the column goes through:
+    PostgreSQL's unaccent rules (’ « ² …) and Python's cannot drift apart. A constant, the planner folds
+    it before choosing the index."""
+    return Q(Contains(TexteCherche(colonne), TexteCherche(Value(texte, output_field=CharField()))))
 
 
 # Letters that Unicode does not decompose but PostgreSQL's unaccent spells out (unaccent.rules): typed

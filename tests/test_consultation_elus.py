@@ -179,6 +179,24 @@ def test_it_keeps_apart_two_contracts_with_the_same_title_on_the_porteur_page(cl
     assert ">2023<" in lignes[1][1] and "700\u202f€" in lignes[1][1]
 
 
+def test_it_shows_a_multi_year_convention_whatever_the_order_of_the_year_s_actions(client, ville, elu_ville):
+    # Found by review: one action per year and section stood for all, and the obligation of a second
+    # action asking for a multi-year convention was lost.
+    porteur = PorteurFactory(collectivite=ville["collectivite"], nom="Centre social")
+    tranche = TrancheFactory(contrat=ville["nouveau"], annee=2026)
+    for pluriannuelle in (False, True):
+        ActionFactory(
+            tranche=tranche,
+            porteur=porteur,
+            contribution=Decimal("1000"),
+            statut="votee",
+            convention_pluriannuelle=pluriannuelle,
+        )
+    page = client.get(reverse("programmation:porteur", args=[porteur.pk])).content.decode()
+    ligne = re.search(r'<a href="\?annee=2026#actions">2026</a></th>(.*?)</tr>', page, re.S).group(1)
+    assert "obligatoire</span>" in ligne and "non obligatoire" not in ligne
+
+
 def titres_des_actions(page):
     return re.findall(r'<td data-label="Intitulé"><a [^>]+>([^<]+)</a>', page[page.index('id="actions"') :])
 

@@ -180,6 +180,18 @@ def test_it_finds_words_in_the_objectives_and_the_porteur_name(contrat):
     assert actions.recherche("100%").count() == 0  # % is a character here, not a wildcard
 
 
+@pytest.mark.parametrize(
+    "intitule",
+    ["Projet l’école quartier", "« Réussite » des élèves", "Salle de 50 m²", "Aide\u00a0aux devoirs"],
+)
+def test_it_finds_a_title_typed_exactly_as_it_is_stored_on_both_databases(contrat, intitule):
+    # Found by review: the typed text was normalised by Python and the column by PostgreSQL's unaccent,
+    # which turn ’ « ² and the non-breaking space differently; both now go through the same function.
+    _action(contrat, 2024, intitule=intitule)
+    _action(contrat, 2024, intitule="Autre chose")
+    assert [a.intitule for a in Action.objects.filter(contrat=contrat).recherche(intitule)] == [intitule]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
 def test_it_reads_the_search_from_the_trigram_indexes_on_postgresql(contrat):
     porteur = PorteurFactory(collectivite=contrat.collectivite, nom="Réussite 42")

@@ -1,5 +1,5 @@
 """The file is parsed once: at deposit. The preview, a corrected mapping and the load start from the
-rows kept on the Importation; plain xlsx are read by calamine, with the expat reader's values."""
+rows kept on the Importation, which give back exactly the values the reader read."""
 
 import datetime
 import html
@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from contrat_ville.models import Contrat
 from programmation.enums import StatutTranche
 from programmation.importation import lecture
-from programmation.importation.lecture import conserve, rapide
+from programmation.importation.lecture import conserve
 from programmation.importation.valeurs import Formule
 from programmation.models import Action, Importation, Porteur
 from tests.factories import TrancheFactory
@@ -189,46 +189,6 @@ LIGNES_ATTENDUES = [
     (6, (None, None, datetime.time(6, 0))),
     (7, ("  espaces  ",)),
 ]
-
-
-def test_it_reads_with_calamine_the_values_the_expat_reader_reads(monkeypatch):
-    contenu = ecrit_par_openpyxl()
-    (feuille,) = lecture.lire(contenu, "f.xlsx")
-    assert feuille.nom == "Demandes" and feuille.lignes == LIGNES_ATTENDUES
-    assert [type(v) for v in feuille.lignes[1][1]] == [str, float, datetime.datetime, str, type(None), int]
-
-    lues_par_calamine = []
-    lire_calamine = rapide.lire_calamine
-    monkeypatch.setattr(lecture, "lire_calamine", lambda *a: lues_par_calamine.append(lire_calamine(*a)))
-    (par_expat,) = lecture.lire(contenu, "f.xlsx")
-    assert lues_par_calamine[0][0].lignes == LIGNES_ATTENDUES  # calamine did read this file
-    assert par_expat.lignes == LIGNES_ATTENDUES
-    assert [type(v) for v in par_expat.lignes[1][1]] == [str, float, datetime.datetime, str, type(None), int]
-
-
-@pytest.mark.parametrize(
-    "preparer, troisieme",
-    [
-        (lambda f: f.__setitem__("B3", "=B2*2"), (None, Formule("=B2*2"))),
-        (lambda f: f.merge_cells("A2:A3"), ("Jardin", 50)),
-    ],
-    ids=["formule", "fusion"],
-)
-def test_it_leaves_formulas_and_merged_cells_to_the_expat_reader(preparer, troisieme):
-    classeur_ = Workbook()
-    feuille = classeur_.active
-    feuille.append(["Intitulé", "Coût"])
-    feuille.append(["Jardin", 100])
-    feuille.append([None, 50])
-    preparer(feuille)
-    sortie = io.BytesIO()
-    classeur_.save(sortie)
-    archive = lecture._ouvrir_archive(sortie.getvalue())
-    # calamine gives a formula's cached value and leaves merged ranges as they are: not used here.
-    assert rapide.lire_calamine(archive, lecture._Classeur(archive)) is None
-    (lue,) = lecture.lire(sortie.getvalue(), "f.xlsx")
-    assert lue.lignes == [(1, ("Intitulé", "Coût")), (2, ("Jardin", 100)), (3, troisieme)]
-    assert type(lue.lignes[2][1][-1]) is type(troisieme[-1])
 
 
 def test_it_keeps_the_rows_exactly_and_only_for_their_file():

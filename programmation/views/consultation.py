@@ -214,10 +214,15 @@ def porteur_detail(request, pk):
 def _montants_par_annee(porteur, subventions):
     """Asked and granted per year, with the convention the year needs (the law or the authority's own).
 
-    The obligation depends on the year's total and on the section only, so one action per year and
-    section stands for all: the page reads a few rows, not every action of the porteur.
+    The obligation depends on the year's total, the section and whether the action asks for a
+    multi-year convention (controles.raison_convention): one action per year and combination of those
+    stands for all, and the page reads a few rows, not every action of the porteur.
     """
-    representants = subventions.values("annee", "section").annotate(premiere=Min("pk")).values("premiere")
+    representants = (
+        subventions.values("annee", "section", "convention_pluriannuelle")
+        .annotate(premiere=Min("pk"))
+        .values("premiere")
+    )
     obligations = {}
     temoins = list(Action.objects.filter(pk__in=representants).select_related("porteur").order_by("pk"))
     for action, obligation in conventions_requises(temoins, porteur.collectivite):

@@ -53,7 +53,6 @@ from .fichier_csv import (
     _lignes_texte,
     _lire_csv,
 )
-from .rapide import lire_calamine
 
 # The private helpers are listed too: when this package was one module, they could be imported from it.
 __all__ = [
@@ -155,9 +154,6 @@ def _lire_xlsx(contenu, progression):
                 f"dépasse {_nombre(LIGNES_MAX)} lignes. Supprimez les lignes inutiles (même vides), ou "
                 "découpez le fichier, puis recommencez."
             )
-        feuilles = lire_calamine(archive, classeur, progression, total)
-        if feuilles is not None:
-            return feuilles
         compteur = _Compteur(progression, total)
         chaines = classeur.chaines()
         feuilles = []
