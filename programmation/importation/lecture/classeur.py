@@ -67,7 +67,6 @@ class _Classeur:
         dossier, base = posixpath.split(chemin)
         relations = _Relations(dossier)
         chemin_relations = posixpath.join(dossier, "_rels", base + ".rels")
-        self.chemin, self.chemin_relations = chemin, chemin_relations
         if chemin_relations in noms:
             _analyser(archive, chemin_relations, relations, PARTIE_MAX)
         self.feuilles = []
@@ -85,7 +84,6 @@ class _Classeur:
             "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in noms else None,
         )
         styles = next((c for c in relations.du_type("/styles") if c in noms), None)
-        self.chemin_styles = styles
         self.dates, self.durees = set(), set()
         if styles:
             lecteur = _Styles()
