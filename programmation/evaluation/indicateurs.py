@@ -8,7 +8,7 @@ from django.db.models import F, IntegerField, Sum
 from contrat_ville.formats import nombre
 from contrat_ville.graphiques import barres
 
-from ..models import MONTANT_RETENU, Action, Bilan, BilanQuartier, Cofinancement, somme
+from ..models import MONTANT_RETENU, Bilan, BilanQuartier, Cofinancement, somme
 from ..models.evaluation import TRANCHES_AGE
 
 
@@ -17,8 +17,9 @@ def _entier(champ):
     return Sum(champ, output_field=IntegerField())
 
 
-def indicateurs(user, annee):
-    actions = Action.objects.visibles_par(user).filter(annee=annee)
+def indicateurs(actions, annee):
+    """The figures of `annee` among `actions` (an authority's), and the years' evolution."""
+    toutes, actions = actions, actions.filter(annee=annee)
     bilans = Bilan.objects.filter(action__in=actions)
     champs = ["public_total", "public_femmes", "public_hommes", "public_qpv"] + [c for c, _ in TRANCHES_AGE]
     public = bilans.aggregate(**{champ: _entier(champ) for champ in champs})
@@ -43,7 +44,7 @@ def indicateurs(user, annee):
         "quartiers": quartiers,
         "ages": ages,
         "financeurs": financeurs,
-        "evolution": evolution(user),
+        "evolution": evolution(toutes),
         "graphique_ages": barres(
             ages, [("nombre", "Personnes")], f"Public touché par âge en {annee}", nombre
         ),
@@ -51,9 +52,8 @@ def indicateurs(user, annee):
     }
 
 
-def evolution(user):
+def evolution(actions):
     """Public and money year by year (rows: one per year with actions)."""
-    actions = Action.objects.visibles_par(user)
     par_annee = {
         ligne["annee"]: {**ligne, "cofinancements": 0}
         for ligne in actions.values("annee").annotate(contribution=somme("contribution")).order_by("annee")

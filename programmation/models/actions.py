@@ -50,7 +50,9 @@ class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
         # knows how many actions they hold (one authority may hold a fifth of a national table) and picks
         # the indexes that fit; through the join it guessed 50 rows for 10 000 and unaccented every row of
         # a search (bench/programmation.py --lentes, 100 000 actions: 437 ms, 69 ms by id).
-        contrats = Contrat.objects.filter(collectivite=user.collectivite_id).values_list("pk", flat=True)
+        contrats = (
+            Contrat.objects.filter(collectivite=user.collectivite_id).order_by().values_list("pk", flat=True)
+        )
         return self.filter(contrat__in=list(contrats))
 
     def for_table(self):

@@ -23,8 +23,9 @@ saisir_bilans = permission_required(
 voir_rapports = permission_required("programmation.view_rapportannuel", raise_exception=True)
 
 
-def _annee(request):
-    derniere = Action.objects.visibles_par(request.user).aggregate(n=Max("annee"))["n"]
+def _annee(request, actions):
+    """The year the address asks for, else the latest of these actions (the user's authority's)."""
+    derniere = actions.aggregate(n=Max("annee"))["n"]
     try:
         annee = int(request.GET.get("annee", ""))
     except ValueError:
@@ -36,10 +37,10 @@ def _annee(request):
 @login_required
 @voir_bilans
 def bilans(request):
-    annee = _annee(request)
+    actions = Action.objects.visibles_par(request.user)
+    annee = _annee(request, actions)
     actions = (
-        Action.objects.visibles_par(request.user)
-        .filter(annee=annee)
+        actions.filter(annee=annee)
         .select_related("porteur", "axe__contrat", "theme", "bilan")
         .order_by("axe__ordre", "axe__numero", "theme__ordre", "ordre", "pk")
     )
@@ -121,7 +122,8 @@ def rapport_annuel_xlsx(request, pk):
 @login_required
 @voir_bilans
 def tableau_indicateurs(request):
-    annee = _annee(request)
-    annees = Action.objects.visibles_par(request.user).annees()[::-1]
-    contexte = {"annee": annee, "annees": annees, **indicateurs(request.user, annee)}
+    # One reading of the authority's contracts for every figure of the page (Action.visibles_par).
+    actions = Action.objects.visibles_par(request.user)
+    annee = _annee(request, actions)
+    contexte = {"annee": annee, "annees": actions.annees()[::-1], **indicateurs(actions, annee)}
     return render(request, "programmation/evaluation/indicateurs.html", contexte)
