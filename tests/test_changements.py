@@ -213,6 +213,19 @@ def test_the_vote_s_lock_holds_unless_the_change_says_it_is_a_modificative(agent
         Action.objects.get(pk=action.pk).modifier(agent, contribution=Decimal("1"))
 
 
+def test_a_modificative_opens_the_lock_for_the_amount_only(agent):
+    # Found by review: the open door let any field of a voted action through, its status or its tranche.
+    tranche = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
+    action = tranche.actions.get(numero_dauphin="266422")
+    avant = version(action)
+    for champs in ({"statut": "deposee"}, {"tranche": None}, {"contribution": Decimal("1"), "cout": None}):
+        with pytest.raises(ValueError, match="Une modificative ne change que contribution"):
+            Action.objects.get(pk=action.pk).modifier(agent, modificative=True, **champs)
+    enregistree = Action.objects.get(pk=action.pk)
+    assert (enregistree.version, enregistree.statut, enregistree.tranche_id) == (avant, "votee", tranche.pk)
+    assert enregistree.contribution == Decimal("10000")
+
+
 def test_nothing_to_write_costs_no_query(agent, django_assert_num_queries):
     with django_assert_num_queries(0):
         Changements(agent).enregistrer()

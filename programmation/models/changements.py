@@ -17,6 +17,8 @@ from .garde import hors_verrou
 from .historique import Modification
 
 LOT = 2000
+# What the modificative's opening of the lock lets through (Action.modifier(…, modificative=True)).
+MODIFIABLES_PAR_MODIFICATIVE = {"contribution"}
 
 
 class Changements:
@@ -35,16 +37,22 @@ class Changements:
         """One change of one action, in memory: `valeurs` set, one version more, one history row per field
         from its text before to its text after (Action.texte), the field named with the change's `motif`;
         or the rows `textes` [(champ, avant, après)] when the caller words them. Returns the rows."""
-        lignes = [] if textes is None else textes
-        for champ, valeur in valeurs.items():
-            avant = action.texte(champ) if textes is None else None
-            setattr(action, champ, valeur)
-            if textes is None:
-                lignes.append((f"{champ} ({motif})" if motif else champ, avant, action.texte(champ)))
+        if self.modificative and set(valeurs) - MODIFIABLES_PAR_MODIFICATIVE:
+            # A modificative corrects a voted amount; anything else of a voted action stays as voted.
+            raise ValueError(f"Une modificative ne change que {', '.join(MODIFIABLES_PAR_MODIFICATIVE)}.")
+        if textes is None:
+            textes = []
+            for champ, valeur in valeurs.items():
+                avant = action.texte(champ)
+                setattr(action, champ, valeur)
+                textes.append((f"{champ} ({motif})" if motif else champ, avant, action.texte(champ)))
+        else:
+            for champ, valeur in valeurs.items():
+                setattr(action, champ, valeur)
         self._champs.update(valeurs)
         action.version += 1
         self._actions[id(action)] = action
-        return self._noter(action, lignes)
+        return self._noter(action, textes)
 
     def ecarts(self, action, avant):
         """A change a form has already saved: one version more, one row per followed value
