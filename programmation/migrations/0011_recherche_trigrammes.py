@@ -10,10 +10,11 @@
 
 from django.db import migrations
 
+# {schema}: where migration 0002 installed unaccent (the first schema of the search path, not always public).
 FONCTION = """
 CREATE OR REPLACE FUNCTION programmation_sans_accents(texte text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 1000
-AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, texte)) $$
+AS $$ SELECT lower({schema}.unaccent('{schema}.unaccent'::regdictionary, texte)) $$
 """
 INDEX = [
     ("action_intitule_trgm", "programmation_action", "intitule"),
@@ -26,7 +27,13 @@ def creer(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(FONCTION)
+    with schema_editor.connection.cursor() as curseur:
+        # regnamespace's text is the schema's name, quoted where it must be.
+        curseur.execute(
+            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'"
+        )
+        (schema,) = curseur.fetchone()
+    schema_editor.execute(FONCTION.format(schema=schema))
     for nom, table, colonne in INDEX:
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {nom} ON {table} "
