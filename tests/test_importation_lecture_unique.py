@@ -18,14 +18,14 @@ from programmation.importation.valeurs import Formule
 from programmation.models import Action, Importation, Porteur
 from tests.factories import TrancheFactory
 from tests.test_importation import classeur
-from tests.test_importation_vues import deposer
+from tests.test_importation_vues import deposer, media  # noqa: F401 (media: the same autouse fixture)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def depose(ligne, contrat, agent):
+    """A one-row workbook deposited for 2025 straight through the model (no page)."""
+    return Importation.objects.deposer(classeur([ligne]), "f.xlsx", contrat, 2025, agent)
 
 
 @pytest.fixture
@@ -97,13 +97,7 @@ def test_it_reads_a_csv_once_too(client, lectures, contrat, agent):
 
 
 def test_it_reads_again_only_an_import_kept_without_its_rows(lectures, contrat, agent):
-    importation = Importation.objects.deposer(
-        classeur([["1", "Jardin", "Porteur A", None, "Défi 2", 1000, 100]]),
-        "f.xlsx",
-        contrat,
-        2025,
-        agent,
-    )
+    importation = depose(["1", "Jardin", "Porteur A", None, "Défi 2", 1000, 100], contrat, agent)
     Importation.objects.filter(pk=importation.pk).update(lignes=b"")  # kept before the rows were
     importation = Importation.objects.get(pk=importation.pk)
     assert importation.feuilles()[0].lignes[1] == (2, ("1", "Jardin", "Porteur A", None, "Défi 2", 1000, 100))
@@ -148,13 +142,7 @@ def test_it_updates_rather_than_duplicates_an_action_created_after_the_preview(c
     fichier = classeur([["98101", "Jardin", "Porteur J", None, "Défi 2", 1000, 300]])
     importation = Importation.objects.get(pk=deposer(client, contrat, fichier).url.split("/")[-2])
     assert "Charger : 1 création" in page(client, importation)
-    premier = Importation.objects.deposer(
-        classeur([["98101", "Jardin", "Porteur J", None, "Défi 2", 1000, 200]]),
-        "f.xlsx",
-        contrat,
-        2025,
-        agent,
-    )
+    premier = depose(["98101", "Jardin", "Porteur J", None, "Défi 2", 1000, 200], contrat, agent)
     client.post(reverse("programmation:importation_charger", args=[premier.pk]))
 
     client.post(reverse("programmation:importation_charger", args=[importation.pk]))

@@ -183,7 +183,10 @@ def action_detail(request, pk):
 @login_required
 @voir_actions
 def porteur_detail(request, pk):
-    porteur = get_object_or_404(Porteur.objects.filter(collectivite=request.user.collectivite_id), pk=pk)
+    porteurs = Porteur.objects.filter(collectivite=request.user.collectivite_id).select_related(
+        "collectivite"
+    )
+    porteur = get_object_or_404(porteurs, pk=pk)
     subventions = porteur.actions.subventions()
     # The actions are listed one year at a time: a porteur of a large authority has thousands.
     annees = list(porteur.actions.order_by("-annee").values_list("annee", flat=True).distinct())
