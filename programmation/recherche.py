@@ -10,12 +10,6 @@ from django.db.models.lookups import Contains
 from contrat_ville import textes
 
 
-def sans_accents(texte):
-    if texte is None:
-        return None
-    return textes.sans_accents(texte)
-
-
 class TexteCherche(Func):
     """A column as the search compares it: lower case, no accents; the very expression the indexes hold,
     so that LIKE '%…%' reads the index instead of every row."""
@@ -33,13 +27,13 @@ def contient(colonne, texte):
     return Q(Contains(TexteCherche(colonne), TexteCherche(Value(texte, output_field=CharField()))))
 
 
-# Letters that Unicode does not decompose but PostgreSQL's unaccent spells out (unaccent.rules): typed
-# one way, stored the other, « œuvre » must still find « Oeuvre » on both databases.
+# Letters that Unicode does not decompose but PostgreSQL's unaccent spells out (unaccent.rules): SQLite's
+# function spells them out too, so that « oeuvre » finds « Œuvre » on either database.
 LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ŧ": "t"})
 
 
 def _texte_cherche(texte):
-    return None if texte is None else sans_accents(texte).lower().translate(LIGATURES)
+    return None if texte is None else textes.sans_accents(texte).lower().translate(LIGATURES)
 
 
 def enregistrer_pour_sqlite(sender, connection, **kwargs):
