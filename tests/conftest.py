@@ -1,7 +1,32 @@
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from contrat_ville.management.commands.demo import FIXTURES as DEMO
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--horloge",
+        metavar="AAAA-MM-JJ[THH:MM]",
+        help="Lance toute la suite à cette date et heure de Paris (l'horloge avance ensuite normalement), "
+        "par exemple --horloge=2031-12-31T23:30 : aucun test ne doit dépendre du jour où il tourne.",
+    )
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    if horloge := config.getoption("horloge"):
+        debut = datetime.datetime.fromisoformat(horloge).replace(tzinfo=ZoneInfo("Europe/Paris"))
+        time_machine.travel(debut, tick=True).start()
+
+    # PBKDF2's million rounds cost 0.4 s for each account a test creates or logs in with (the demo
+    # creates ten): the suite is not where passwords are kept safe.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

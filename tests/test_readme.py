@@ -13,5 +13,5 @@ def commandes_du_readme():
 def test_it_runs_the_readme_test_command_in_ci():
     lancer, tester = commandes_du_readme()
     assert "manage.py demo" in lancer
-    assert tester.endswith("python -m pytest")
+    assert tester.endswith("python -m pytest -n auto")
     assert tester in (RACINE / ".ci" / "run").read_text(encoding="utf-8")
