@@ -137,6 +137,10 @@ def garder(chemin, contenu):
     chemin.parent.mkdir(parents=True, exist_ok=True)
     provisoire = chemin.with_suffix(f".{os.getpid()}.{time.monotonic_ns()}.tmp")
     provisoire.write_bytes(contenu)
+    # Dated by the clock that prunes, not by the file system's: a file server whose clock is a month
+    # behind (or a test run at another date) would otherwise see the new file as stale and delete it.
+    maintenant = time.time()
+    os.utime(provisoire, (maintenant, maintenant))
     provisoire.replace(chemin)
     elaguer(chemin.parent)
 

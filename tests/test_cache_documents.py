@@ -281,6 +281,15 @@ def test_it_prunes_entries_unused_for_thirty_days_when_one_is_written(settings):
     assert lu.stat().st_mtime == pytest.approx(il_y_a_31_jours)  # Last-Modified: when it was made
 
 
+def test_it_keeps_a_new_entry_when_the_clock_is_a_month_ahead_of_the_file_system(time_machine):
+    # The file system stamps a new file with its own clock; pruning reads the application's.
+    time_machine.move_to("2031-01-01 00:10 +01:00", tick=False)
+    chemin = pdf.chemin_en_cache("d" * 64, "pdf")
+    pdf.garder(chemin, b"neuf")
+    assert pdf.lire(chemin) == b"neuf"
+    assert chemin.stat().st_mtime == pytest.approx(time.time())
+
+
 # --- one render a key
 
 
