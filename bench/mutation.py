@@ -64,7 +64,8 @@ def lancer(noms, processus, mutants=None):
     returns the wall-clock duration."""
     motifs = mutants or [f"{module_python(MODULES[nom])}.*" for nom in noms]
     commande = [sys.executable, "-m", "mutmut", "run", "--max-children", str(processus), *motifs]
-    print("$", " ".join(commande[1:]), flush=True)
+    montre = commande[1:] if not mutants else [*commande[1:6], f"<{len(mutants)} mutants>"]
+    print("$", " ".join(montre), flush=True)
     debut = time.monotonic()
     # mutmut redraws a spinner on the terminal: only its last lines are kept.
     fini = subprocess.run(commande, cwd=RACINE, capture_output=True, text=True)
@@ -92,31 +93,41 @@ def diff(nom, chemin):
 
 
 def ligne(nom, chemin, texte_diff):
-    """The line of the module that the mutant changes: the first removed line of its diff, looked for
-    from the start of its function."""
+    """The line of the module that the mutant changes: its diff's first removed line, counted from the
+    start of its function (the diff holds the function alone), checked against the file."""
     from mutmut.utils.format_utils import orig_function_and_class_names_from_key
 
     fonction, classe = orig_function_and_class_names_from_key(nom)
     source = (RACINE / chemin).read_text()
+    lignes = source.splitlines()
     debut = 1
     for noeud in ast.walk(ast.parse(source)):
-        if isinstance(noeud, ast.ClassDef) and classe and noeud.name == classe:
-            for enfant in noeud.body:
-                if isinstance(enfant, ast.FunctionDef) and enfant.name == fonction:
-                    debut = enfant.lineno
-        elif (
-            isinstance(noeud, ast.FunctionDef | ast.AsyncFunctionDef)
-            and not classe
-            and noeud.name == fonction
-        ):
-            debut = noeud.lineno
+        dans_la_classe = isinstance(noeud, ast.ClassDef) and noeud.name == classe
+        candidats = noeud.body if dans_la_classe else [noeud] if not classe else []
+        for f in candidats:
+            if isinstance(f, ast.FunctionDef) and f.name == fonction:
+                debut = min([f.lineno] + [d.lineno for d in f.decorator_list])
+    # The diff's line numbers count from the function's first line (decorators and comments above it).
+    texte = next((t for t in texte_diff.splitlines() if t.startswith("-") and not t.startswith("---")), None)
+    if texte is None:
+        return debut
+    position = 0
+    for t in texte_diff.splitlines()[2:]:
+        if t.startswith("@@"):
+            position = int(t.split()[1].split(",")[0][1:])
+            continue
+        if t.startswith("-"):
             break
-    otees = [t[1:].strip() for t in texte_diff.splitlines() if t.startswith("-") and not t.startswith("---")]
-    lignes = source.splitlines()
-    if otees:
-        for numero in range(debut - 1, len(lignes)):
-            if lignes[numero].strip() == otees[0]:
-                return numero + 1
+        if not t.startswith("+"):
+            position += 1
+    while debut > 1 and lignes[debut - 2].strip().startswith("#"):
+        debut -= 1
+    estimee = debut + position - 1
+    if 0 < estimee <= len(lignes) and lignes[estimee - 1].strip() == texte[1:].strip():
+        return estimee
+    for numero in range(debut - 1, len(lignes)):
+        if lignes[numero].strip() == texte[1:].strip():
+            return numero + 1
     return debut
 
 
@@ -168,6 +179,7 @@ def main():
         if not a_relancer:
             sys.exit("aucun survivant à relancer")
         print(f"{len(a_relancer)} survivants relancés")
+    durees_avant = {nom: resultats(MODULES[nom])[1] for nom in options.modules}
     if not options.sans_lancer:
         duree = lancer(options.modules, options.processus, a_relancer if options.survivants else None)
 
@@ -215,11 +227,17 @@ def main():
     for chemin in absents:
         print(f"{chemin:<42}  pas de résultat (lancer sans --sans-lancer)")
     if duree is not None:
-        lances = sum(len(resultats(MODULES[nom])[0] or {}) for nom in options.modules)
+        # The mutants tested by this pass: those whose duration is new (a mutant that no test calls
+        # takes no time and is not counted).
+        testes = sum(
+            durees_avant[nom].get(m) != d
+            for nom in options.modules
+            for m, d in resultats(MODULES[nom])[1].items()
+        )
         print(
-            f"\ndurée de la passe : {duree:.0f} s pour {lances} mutants"
-            f" ({duree / max(lances, 1):.2f} s par mutant, {options.processus} processus,"
-            " passe de référence des tests comprise)"
+            f"\ndurée de la passe : {duree:.0f} s pour {testes} mutants testés"
+            f" ({duree / max(testes, 1):.2f} s par mutant, {options.processus} processus,"
+            " passes de référence des tests comprises)"
         )
 
     if not survivants:
