@@ -84,3 +84,9 @@ def test_the_trigger_lists_every_link_of_the_row():
         "(SELECT t0.collectivite_id FROM contrat_ville_financeur t0 "
         "WHERE t0.id = NEW.financeur_id)]::bigint[];"
     )
+    assert (
+        "autorites := autorites || ARRAY[(SELECT t1.collectivite_id FROM programmation_action t0 "
+        "JOIN contrat_ville_contrat t1 ON t1.id = t0.contrat_id WHERE t0.id = OLD.action_id), "
+        "(SELECT t0.collectivite_id FROM contrat_ville_financeur t0 "
+        "WHERE t0.id = OLD.financeur_id)]::bigint[];"
+    ) in fonction

@@ -97,3 +97,15 @@ def test_a_list_longer_than_the_members_in_office_is_refused_but_not_one_as_long
     assert erreurs_par_membre(etats, 2, NOMS) == [
         Erreur(None, "etat", "La liste compte 3 membres pour 2 membres en exercice.")
     ]
+
+
+def test_a_second_pouvoir_is_refused_on_the_member_who_gives_it():
+    etats = {1: ("present", None), 2: ("pouvoir", 1), 3: ("pouvoir", 1)}
+    assert erreurs_par_membre(etats, 5, NOMS) == [
+        Erreur(
+            3,
+            "mandataire",
+            "Mme Aubert détient déjà le pouvoir de M. Blanc : un membre ne peut détenir qu'un seul pouvoir "
+            "(CGCT L2121-20).",
+        )
+    ]
