@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from programmation.models import Action, Cofinancement, Tranche
 from programmation.models.garde import hors_verrou
@@ -106,3 +108,12 @@ def test_it_reads_the_row_with_its_tranche_then_the_contract_to_name_it(votee, d
         Action.objects.filter(pk=votee.pk).delete()
     with django_assert_num_queries(2), pytest.raises(ValidationError):
         Cofinancement.objects.filter(action=votee).delete()
+
+
+def test_bulk_update_keeps_the_batch_size_asked(votee, libre):
+    autre = ActionFactory(tranche=None, contrat=votee.contrat, annee=2024, axe=votee.axe, statut="proposee")
+    libre.intitule, autre.intitule = "Premier intitulé", "Second intitulé"
+    with CaptureQueriesContext(connection) as requetes:
+        assert Action.objects.bulk_update([libre, autre], ["intitule"], batch_size=1) == 2
+    mises_a_jour = [q["sql"] for q in requetes.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(mises_a_jour) == 2
