@@ -32,6 +32,7 @@ def test_a_member_who_does_not_take_part_withdraws_his_voice_and_the_pouvoir_he_
     assert decompter(etats, 5, [3]).voix_retirees == 1
     assert decompter(etats, 5, [4]).voix_retirees == 0
     assert decompter(etats, 5, [2, 2]).voix_retirees == 1
+    assert decompter(etats, 5, [9]).voix_retirees == 0  # not on the list: nothing to withdraw
 
 
 def test_the_quorum_is_more_than_half_of_the_members_in_office_present():
