@@ -31,7 +31,16 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-STANDARDS = Path(__file__).resolve().parents[2] / "shared" / "standards"
+# The project's shared folder, beside the repository; looked for upwards, so that the copy of the tests
+# that bench/mutation.py runs (in mutants/, one level deeper) finds it too.
+STANDARDS = next(
+    (
+        d / "shared" / "standards"
+        for d in Path(__file__).resolve().parents
+        if (d / "shared" / "standards").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "standards",
+)
 
 
 def scdl_subventions():
