@@ -28,25 +28,14 @@ import os
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
 
-# Short name -> module file, in the order the report lists them (the smaller ones first).
-MODULES = {
-    "verrou": "programmation/models/verrou.py",
-    "garde": "programmation/models/garde.py",
-    "registre": "deliberations/models/registre.py",
-    "vote": "deliberations/models/vote.py",
-    "presences": "deliberations/models/presences.py",
-    "opendata": "deliberations/opendata.py",
-    "cloisonnement": "contrat_ville/cloisonnement.py",
-    "financements": "contrat_ville/models/financements.py",
-    "conventions": "programmation/models/conventions.py",
-    "controles": "programmation/controles.py",
-    "valeurs": "programmation/importation/valeurs.py",
-    "lignes": "programmation/importation/lignes.py",
-}
+# Short name (the file's stem) -> module file, read from [tool.mutmut] only_mutate: one list to keep.
+with open(RACINE / "pyproject.toml", "rb") as fichier:
+    MODULES = {Path(m).stem: m for m in tomllib.load(fichier)["tool"]["mutmut"]["only_mutate"]}
 
 # mutmut's exit codes, grouped as the report counts them.
 TUES = {1, 3, 37}  # a test failed (3: pytest's internal error, a kill too); 37: the type checker refused it
