@@ -291,6 +291,9 @@ def test_the_grid_page_takes_the_same_queries_whatever_its_size(
         for financeur in colonnes:
             Enveloppe.objects.create(contrat=contrat, annee=2025, axe=axe, financeur=financeur, montant=100)
     client.force_login(compte("referent-grille", collectivite, REFERENTS))
+    # Once before counting: the history's content type is cached by the process, so a first page in a
+    # fresh worker (random order) reads it once more.
+    client.get(adresse(contrat, annee=2025))
     with django_assert_num_queries(8):
         reponse = client.get(adresse(contrat, annee=2025))
     assert reponse.status_code == 200
