@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from contrat_ville.montants import ChampMontant
+from contrat_ville.widgets import SelectRapide
 from programmation.enums import StatutTranche
 from programmation.models import Action, Tranche
 
@@ -46,14 +47,17 @@ ETATS = [("", "— non inscrit —"), *EtatPresence.choices]
 class PresenceForm(forms.Form):
     elu = forms.IntegerField(widget=forms.HiddenInput)
     # The hidden initial value is what the agent saw: only the rows he changed are applied.
-    etat = forms.ChoiceField(label="Présence", choices=ETATS, required=False, show_hidden_initial=True)
+    etat = forms.ChoiceField(
+        label="Présence", choices=ETATS, required=False, show_hidden_initial=True, widget=SelectRapide
+    )
     mandataire = forms.TypedChoiceField(
         label="Donne pouvoir à",
         coerce=int,
         required=False,
         empty_value=None,
         show_hidden_initial=True,
-        widget=forms.Select(attrs={"data-mandataire": ""}),
+        # One list of every member on each row: 68 × 69 options, 4 s a page through Django's templates.
+        widget=SelectRapide(attrs={"data-mandataire": ""}),
         error_messages={"invalid_choice": "Le mandataire doit être un membre de l'instance."},
     )
 

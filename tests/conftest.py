@@ -1,11 +1,18 @@
 import datetime
+import os
 from zoneinfo import ZoneInfo
 
+import hypothesis
 import pytest
 import time_machine
 from django.core.management import call_command
 
 from contrat_ville.management.commands.demo import FIXTURES as DEMO
+
+# In CI, Hypothesis draws the same examples on every run (a red run can be replayed as it was) and keeps
+# no example database between runs; on a workstation it explores new ones each time.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis.settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 def pytest_addoption(parser):
@@ -27,6 +34,10 @@ def pytest_configure(config):
     # PBKDF2's million rounds cost 0.4 s for each account a test creates or logs in with (the demo
     # creates ten): the suite is not where passwords are kept safe.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    from .instantane import vider_par_delete
+
+    vider_par_delete()
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,9 @@ def demo(transactional_db):
     """The demo as the first README command leaves it: seeds loaded, roles and accounts created."""
     from django.core.management import call_command
 
-    call_command("demo", "--sans-serveur", verbosity=0)
+    from ..instantane import charger
+
+    charger("demo", lambda: call_command("demo", "--sans-serveur", verbosity=0))
 
 
 def capture(page, nom):
