@@ -16,6 +16,7 @@ from django.db import transaction
 from .garde import hors_verrou
 from .historique import Modification
 
+# Rows per INSERT or UPDATE, for the history and the import's own bulk writes (importation/chargement.py).
 LOT = 2000
 # What the modificative's opening of the lock lets through (Action.modifier(…, modificative=True)).
 MODIFIABLES_PAR_MODIFICATIVE = {"contribution"}
