@@ -369,7 +369,3 @@ class PaiementAdmin(AvecTotaux, ParCollectivite):
     @admin.display(description="montant", ordering="montant")
     def montant_euros(self, paiement):
         return en_euros(paiement.montant)
-
-
-# The evaluation's back-office lives beside its code; importing it registers it.
-from .evaluation import admin as admin_evaluation  # noqa: E402, F401
