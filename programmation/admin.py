@@ -22,6 +22,7 @@ from .models import (
     TotalDeclare,
     Tranche,
 )
+from .models.changements import Changements
 
 
 def tableau_totaux(lignes, entetes):
@@ -77,6 +78,24 @@ class ActionAdmin(AvecTotaux, ParCollectivite):
     @admin.display(description="contribution", ordering="contribution")
     def contribution_euros(self, action):
         return en_euros(action.contribution)
+
+    # A change made here is an action's change like any other: one version more and its history rows,
+    # through their one owner (Changements), as on the action's page. The version is written by the
+    # action's own save; the rows once the cofinancements (inline) are saved too.
+
+    def save_model(self, request, action, form, change):
+        form.changements = Changements(request.user)
+        if change:
+            form.changements.reprendre(action)
+        super().save_model(request, action, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            form.changements.ecarts(form.instance)
+        else:
+            form.changements.creer(form.instance)
+        form.changements.enregistrer()
 
 
 @admin.register(Cofinancement)
@@ -164,6 +183,26 @@ class TrancheAdmin(AvecTotaux, ParCollectivite):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contrat").with_totaux()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Action:
+            return super().save_formset(request, form, formset, change)
+        # The actions' rows changed here: each one's version and history, as on the action's own page.
+        changements = Changements(request.user)
+        changees = [
+            f.instance
+            for f in formset.initial_forms
+            if f.instance.pk and f.has_changed() and f not in formset.deleted_forms
+        ]
+        for action in changees:
+            changements.reprendre(action)
+        super().save_formset(request, form, formset, change)
+        for action in changees:
+            changements.ecarts(action)
+        for action in formset.new_objects:
+            changements.creer(action)
+        changements.enregistrer()
+        return None
 
     @admin.display(description="nombre d'actions", ordering="nombre_actions")
     def nombre_actions(self, tranche):
@@ -330,7 +369,3 @@ class PaiementAdmin(AvecTotaux, ParCollectivite):
     @admin.display(description="montant", ordering="montant")
     def montant_euros(self, paiement):
         return en_euros(paiement.montant)
-
-
-# The evaluation's back-office lives beside its code; importing it registers it.
-from .evaluation import admin as admin_evaluation  # noqa: E402, F401

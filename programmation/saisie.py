@@ -5,7 +5,6 @@ from django.db import transaction
 
 from contrat_ville.formats import date_fr
 
-from .models import Action
 from .models.changements import Changements
 
 
@@ -28,13 +27,12 @@ class ConflitDeVersion(Exception):
 @transaction.atomic
 def enregistrer_action(form, formset, auteur):
     action = form.instance
-    avant = {}
+    changements = Changements(auteur)
     if action.pk:
-        actuelle = Action.objects.select_for_update().get(pk=action.pk)
+        # Read and locked, one version more: the form's save writes it with the fields.
+        actuelle = changements.reprendre(action)
         if form.cleaned_data.get("version") != actuelle.version:
             raise ConflitDeVersion(actuelle)
-        avant = actuelle.instantane()
-        action.version = actuelle.version  # as locked: the history's writing adds one
     if action.porteur.pk is None:
         action.porteur.save()
         action.porteur = action.porteur  # takes the new porteur's id
@@ -43,10 +41,9 @@ def enregistrer_action(form, formset, auteur):
     if formset is not None:  # None for a voted action: its cofinancements are locked with its amounts
         formset.instance = action
         formset.save()
-    changements = Changements(auteur)
     if nouvelle:
         changements.creer(action)
     else:
-        changements.ecarts(action, avant)  # one version more, written with the history
+        changements.ecarts(action)
     changements.enregistrer()
     return action

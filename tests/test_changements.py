@@ -1,5 +1,5 @@
-"""An action's changes: whatever path changes it (form, import, bulk operation, vote, modificative,
-reconduction), its history rows and its version are those typed here, written by one place."""
+"""An action's changes: whatever path changes it (form, back-office, import, bulk operation, vote,
+modificative, reconduction), its history rows and its version are those typed here, written by one place."""
 
 import ast
 from decimal import Decimal
@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contrat_ville.models import Contrat
+from contrat_ville.models import Contrat, Financeur
 from deliberations.models import Deliberation, Instance
 from programmation.importation.chargement import charger
 from programmation.models import Action, Porteur, Tranche
 from programmation.models.changements import Changements
 
 from .factories import seance_avec_membres
+from .test_attaques_admin import donnees_postees
 from .test_importation import agent_vide, classeur, contrat_vide  # noqa: F401 (fixtures)
 from .test_saisie import donnees_action
 
@@ -229,6 +232,92 @@ def test_a_modificative_opens_the_lock_for_the_amount_only(agent):
 def test_nothing_to_write_costs_no_query(agent, django_assert_num_queries):
     with django_assert_num_queries(0):
         Changements(agent).enregistrer()
+
+
+# --- The back-office: the same owner, the same rows; and each path writes the action's row once. ---
+
+
+def page(modele, vue, *args):
+    return reverse(f"admin:programmation_{modele._meta.model_name}_{vue}", args=args)
+
+
+def ecritures_de_l_action(requetes):
+    """The UPDATEs of the actions' table among these queries."""
+    return [q["sql"] for q in requetes if q["sql"].startswith('UPDATE "programmation_action"')]
+
+
+def test_it_writes_an_admin_change_as_one_version_and_one_row_per_changed_field(client, admin_user, action):
+    client.force_login(admin_user)
+    donnees = donnees_postees(client.get(page(Action, "change", action.pk)))
+    donnees.update(contribution="3000", territoire="Montreynaud")
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.post(page(Action, "change", action.pk), donnees)
+    assert reponse.status_code == 302
+    assert version(action) == 2
+    assert historique(action) == [
+        ("territoire", "", "Montreynaud"),
+        ("contribution", f"2{NNBSP}000{NNBSP}€", f"3{NNBSP}000{NNBSP}€"),
+    ]
+    assert set(action.modifications.values_list("auteur", flat=True)) == {admin_user.pk}
+    # The version goes with the fields, in the action's one UPDATE.
+    assert len(ecritures_de_l_action(requetes.captured_queries)) == 1
+
+
+def test_it_writes_an_administrator_s_cofinancement_added_inline_as_a_row_of_its_action(
+    client, administrateur, action
+):
+    client.force_login(administrateur)
+    financeur = Financeur.objects.filter(collectivite=administrateur.collectivite).order_by("pk").first()
+    donnees = donnees_postees(client.get(page(Action, "change", action.pk)))
+    donnees.update(
+        {
+            "cofinancements-TOTAL_FORMS": "1",
+            "cofinancements-0-financeur": str(financeur.pk),
+            "cofinancements-0-montant_sollicite": "1500",
+        }
+    )
+    reponse = client.post(page(Action, "change", action.pk), donnees)
+    assert reponse.status_code == 302
+    assert version(action) == 2
+    assert historique(action) == [(f"cofinancement {financeur}", "", f"1{NNBSP}500{NNBSP}€")]
+
+
+def test_it_writes_an_action_added_in_the_admin_at_version_1_with_its_creation_row(
+    client, admin_user, action
+):
+    client.force_login(admin_user)
+    donnees = donnees_postees(client.get(page(Action, "change", action.pk)))
+    donnees.update(intitule="Ateliers du soir")
+    reponse = client.post(page(Action, "add"), donnees)
+    assert reponse.status_code == 302
+    nouvelle = Action.objects.get(intitule="Ateliers du soir")
+    assert version(nouvelle) == 1
+    assert historique(nouvelle) == [("création", "", "Ateliers du soir / AGASEF")]
+
+
+def test_it_writes_an_action_changed_on_its_tranche_s_page(client, admin_user, contrat, action):
+    tranche = Tranche.objects.creer_suivante(contrat, 2025)
+    tranche.ajouter(action, admin_user)
+    assert version(action) == 4
+    client.force_login(admin_user)
+    donnees = donnees_postees(client.get(page(Tranche, "change", tranche.pk)))
+    assert donnees["actions-0-id"] == str(action.pk)
+    donnees["actions-0-cout"] = "9000"
+    reponse = client.post(page(Tranche, "change", tranche.pk), donnees)
+    assert reponse.status_code == 302
+    assert version(action) == 5
+    assert historique(action)[-1] == ("cout", f"8{NNBSP}000{NNBSP}€", f"9{NNBSP}000{NNBSP}€")
+    assert Action.objects.get(pk=action.pk).cout == Decimal("9000")
+
+
+def test_it_writes_an_action_s_form_in_one_update_of_its_row(client, agent, action):
+    client.force_login(agent)
+    donnees = _formulaire(client, action, contribution="3000")
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.post(reverse("programmation:action_modifier", args=[action.pk]), donnees)
+    assert reponse.status_code == 302
+    assert version(action) == 2
+    assert len(ecritures_de_l_action(requetes.captured_queries)) == 1
 
 
 RACINE = Path(__file__).resolve().parent.parent

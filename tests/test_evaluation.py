@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from contrat_ville.models import Financeur
+from programmation.evaluation.models import echeance
 from programmation.models import Action, Bilan, BilanFinancement
-from programmation.models.evaluation import echeance
 
 from .factories import ActionFactory, CollectiviteFactory, FinanceurFactory
 

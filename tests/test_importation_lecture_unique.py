@@ -4,7 +4,9 @@ rows kept on the Importation, which give back exactly the values the reader read
 import datetime
 import html
 import io
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -208,3 +210,17 @@ def test_it_keeps_the_rows_exactly_and_only_for_their_file():
     assert str(relu[8]) == "nan" and relu[9] == float("-inf")
     assert conserve.depaqueter(octets, "une autre") is None
     assert conserve.depaqueter(b"abime", "empreinte") is None
+
+
+def test_it_reads_again_the_rows_kept_before_a_reader_changed(tmp_path, monkeypatch):
+    paquet = tmp_path / "lecture"
+    shutil.copytree(Path(conserve.__file__).parent, paquet)
+    assert conserve.empreinte_des_lecteurs(paquet) == conserve.FORMAT
+    octets = conserve.empaqueter([lecture.Feuille("Demandes", [(1, ("a", 2))])], "empreinte")
+
+    lecteur = paquet / "feuille.py"
+    lecteur.write_text(lecteur.read_text() + "\nRIEN = None\n")
+    nouveau = conserve.empreinte_des_lecteurs(paquet)
+    assert nouveau != conserve.FORMAT
+    monkeypatch.setattr(conserve, "FORMAT", nouveau)  # the changed reader, deployed
+    assert conserve.depaqueter(octets, "empreinte") is None

@@ -5,13 +5,13 @@ from .deliberations import (
     FORMAT_ACTES,
     NATURES_ACTE,
     Deliberation,
-    LigneModificative,
     PresenceDeliberation,
     valider_identifiant_actes,
 )
 from .figes import ActeFige
 from .journal import Trace
 from .modeles import ModeleDeliberation
+from .modificative import LigneModificative
 from .presences import Decompte
 from .registre import Compteur, Registre
 from .seances import Elu, Instance, Presence, Seance

@@ -1,4 +1,4 @@
-"""Back-office of the strategic frame, the bilans and the annual reports (imported by programmation.admin).
+"""Back-office of the strategic frame, the bilans and the annual reports (imported by programmation.apps).
 
 Like every other page, a non-superuser sees only their own authority's records.
 """

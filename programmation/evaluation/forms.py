@@ -10,7 +10,7 @@ from contrat_ville.montants import FormulaireMontants
 
 from ..forms import restreindre
 from ..models import Bilan, BilanFinancement, BilanIndicateur, BilanQuartier
-from ..models.evaluation import TRANCHES_AGE
+from .models import TRANCHES_AGE
 
 
 class BilanForm(FormulaireMontants):

@@ -9,7 +9,7 @@ from contrat_ville.formats import nombre
 from contrat_ville.graphiques import barres
 
 from ..models import MONTANT_RETENU, Bilan, BilanQuartier, Cofinancement, somme
-from ..models.evaluation import TRANCHES_AGE
+from .models import TRANCHES_AGE
 
 
 def _entier(champ):

@@ -6,12 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Action, Cofinancement, Porteur
-from ..models.actions import texte_historique
-from ..models.changements import Changements
+from ..models.changements import LOT, Changements
+from ..models.historique import texte_historique
 from .apercu import CREATION, MODIFICATION, preparer
 from .erreurs import ErreurImport
-
-LOT = 2000
 
 
 def charger(contenu, nom_fichier, contrat, annee, champs, auteur, progression=None, feuilles=None):

@@ -1,5 +1,16 @@
 """Programmation's models, one module a topic; everything is importable from `programmation.models`."""
 
+# The evaluation's and the import's models live in their feature's package: imported here so that Django
+# registers them with this app and `programmation.models` still offers them.
+from ..evaluation.models import (
+    Bilan,
+    BilanFinancement,
+    BilanIndicateur,
+    BilanQuartier,
+    RapportAnnuel,
+    SectionRapport,
+)
+from ..importation.models import CorrespondanceColonnes, Importation
 from .actions import Action
 from .cofinancements import Cofinancement
 from .conventions import (
@@ -10,10 +21,8 @@ from .conventions import (
     annoter_versements,
     totaux_versements,
 )
-from .evaluation import Bilan, BilanFinancement, BilanIndicateur, BilanQuartier, RapportAnnuel, SectionRapport
 from .garde import MESSAGE_VERROU
 from .historique import Modification
-from .importation import CorrespondanceColonnes, Importation
 from .montants import MONTANT_RETENU, ZERO, somme
 from .porteurs import Porteur
 from .totaux import TotalDeclare

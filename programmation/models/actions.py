@@ -1,144 +1,29 @@
-"""Actions: one funded project for one year, its queryset, and how its history writes a value."""
+"""Actions: one funded project for one year.
+
+Its queryset is in requetes_actions, the texts its history writes in historique."""
 
 from collections import deque
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite
 from contrat_ville.enums import NatureFinanceur, Section
-from contrat_ville.formats import euros
 from contrat_ville.models import MONTANT, Axe, Contrat, Dispositif, Quartier, Theme
 
 from ..enums import AVANT_LE_VOTE, PEUVENT_ENTRER_EN_TRANCHE, TRANSITIONS, StatutAction, StatutTranche
-from ..recherche import contient
 from .changements import Changements
-from .garde import _DEJA_VERIFIE, _MODIFICATIVE, MESSAGE_VERROU, GardeVerrouQuerySet
-from .masse import ActionsEnMasse
-from .montants import MONTANT_RETENU, ZERO, somme
+from .garde import _MODIFICATIVE, MESSAGE_VERROU
+from .historique import HistoriqueAction
 from .porteurs import Porteur
-from .reconduction import Reconductions
+from .requetes_actions import ActionQuerySet
 from .tranches import Tranche
 from .verrou import VerrouAction
 
 
-class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
-    champs_verrouilles = (
-        "contrat",
-        "contrat_id",
-        "annee",
-        "tranche",
-        "tranche_id",
-        "axe",
-        "axe_id",
-        "cout",
-        "contribution",
-        "section",
-        "maitrise_ouvrage_collectivite",
-    )
-
-    def update(self, **valeurs):
-        if valeurs.get("statut") in AVANT_LE_VOTE and not _DEJA_VERIFIE.get():
-            self._refuser(self._verrouillees())
-        return super().update(**valeurs)
-
-    def visibles_par(self, user):
-        # The authority's contracts named by id rather than reached through a join: PostgreSQL then
-        # knows how many actions they hold (one authority may hold a fifth of a national table) and picks
-        # the indexes that fit; through the join it guessed 50 rows for 10 000 and unaccented every row of
-        # a search (bench/programmation.py --lentes, 100 000 actions: 437 ms, 69 ms by id).
-        contrats = (
-            Contrat.objects.filter(collectivite=user.collectivite_id).order_by().values_list("pk", flat=True)
-        )
-        return self.filter(contrat__in=list(contrats))
-
-    def for_table(self):
-        """Everything a list row shows, in one query."""
-        return self.select_related("porteur", "axe__contrat", "tranche__contrat").with_cofinancements()
-
-    def with_cofinancements(self):
-        # Imported here: cofinancements.py imports this module (a cofinancement's foreign key to Action).
-        from .cofinancements import Cofinancement
-
-        # A subquery, not a join: a join would multiply the rows that the totals add up.
-        lignes = (
-            Cofinancement.objects.filter(action=OuterRef("pk"))
-            .order_by()
-            .values("action")
-            .annotate(total=Sum(MONTANT_RETENU))
-            .values("total")
-        )
-        return self.annotate(total_cofinancements=Coalesce(Subquery(lignes), ZERO))
-
-    def annees(self):
-        """The distinct years of these actions, in order, read from the (contrat, annee) index.
-
-        order_by(): the default ordering joins four tables and would make every row distinct."""
-        return list(self.order_by().values_list("annee", flat=True).distinct().order_by("annee"))
-
-    def recherche(self, texte, collectivite=None):
-        """Title, objectives or porteur's name, whatever the accents and the case.
-
-        One OR that PostgreSQL can read from three indexes at once (the two trigram indexes and the
-        porteur's) or, after narrower filters, check on their few rows. The porteurs are read first, by
-        their name's index, so that the OR holds no subquery: a subquery or a UNION forbids one plan or
-        the other (bench/programmation.py --lentes, 100 000 actions: 1.7 s, or 0.75 s once filtered)."""
-        porteurs = Porteur.objects.filter(contient("nom", texte))
-        if collectivite is not None:
-            porteurs = porteurs.filter(collectivite=collectivite)
-        ids = list(porteurs.values_list("pk", flat=True))
-        return self.filter(contient("intitule", texte) | contient("objectifs", texte) | Q(porteur__in=ids))
-
-    def subventions(self):
-        """Actions granted to a porteur (excludes those the authority carries itself)."""
-        return self.filter(maitrise_ouvrage_collectivite=False)
-
-    def en_maitrise_ouvrage(self):
-        return self.filter(maitrise_ouvrage_collectivite=True)
-
-    def totaux(self):
-        return self.aggregate(**self._agregats())
-
-    def par_axe(self):
-        return (
-            self.values("axe", "axe__numero")
-            .annotate(**self._agregats())
-            .order_by("axe__ordre", "axe__numero")
-        )
-
-    @staticmethod
-    def _agregats():
-        # couts_connus tells a cost total of 0 € from a total of unknown costs.
-        return {
-            "nombre": Count("id"),
-            "couts_connus": Count("cout"),
-            "cout": somme("cout"),
-            "contribution": somme("contribution"),
-        }
-
-    def par_section(self):
-        return (
-            self.values("section")
-            .annotate(nombre=Count("id"), contribution=somme("contribution"))
-            .order_by("section")
-        )
-
-
-def texte_historique(valeur):
-    """A value as the history of changes writes it (amounts in French format, a choice by its label)."""
-    if valeur is None:
-        return ""
-    if isinstance(valeur, Decimal):
-        return euros(valeur)
-    if isinstance(valeur, models.Choices):
-        return str(valeur.label)
-    return str(valeur)
-
-
-class Action(Cloisonne):
+class Action(Cloisonne, HistoriqueAction):
     """One funded project for one year."""
 
     contrat = models.ForeignKey(Contrat, on_delete=models.PROTECT, related_name="actions")
@@ -474,34 +359,3 @@ class Action(Cloisonne):
             raise ValidationError(
                 "Ce brouillon a déjà une convention ou des versements : abandonnez-le plutôt."
             ) from erreur
-
-    SUIVIS = (
-        "intitule",
-        "porteur",
-        "axe",
-        "tranche",
-        "territoire",
-        "cout",
-        "contribution",
-        "section",
-        "statut",
-    )
-
-    def texte(self, champ):
-        """A field's value as the history writes it."""
-        # A field with choices (statut, section) is written by its label: « Déposée », not « deposee ».
-        champ_modele, valeur = self._meta.get_field(champ), getattr(self, champ)
-        if champ_modele.choices and valeur is not None:
-            return texte_historique(getattr(self, f"get_{champ}_display")())
-        # An amount given as an integer is still written as an amount.
-        if isinstance(champ_modele, models.DecimalField) and valeur is not None:
-            return euros(valeur)
-        return texte_historique(valeur)
-
-    def instantane(self):
-        """The followed values, as text, with the cofinancements: compared after a change."""
-        valeurs = {champ: self.texte(champ) for champ in self.SUIVIS}
-        if self.pk:
-            for c in self.cofinancements.select_related("financeur"):
-                valeurs[f"cofinancement {c.financeur}"] = texte_historique(c.montant_retenu)
-        return valeurs

@@ -16,6 +16,7 @@ from django.db import transaction
 from .garde import hors_verrou
 from .historique import Modification
 
+# Rows per INSERT or UPDATE, for the history and the import's own bulk writes (importation/chargement.py).
 LOT = 2000
 # What the modificative's opening of the lock lets through (Action.modifier(…, modificative=True)).
 MODIFIABLES_PAR_MODIFICATIVE = {"contribution"}
@@ -32,6 +33,7 @@ class Changements:
         self._actions = {}
         self._champs = set()
         self._lignes = []
+        self._avant = {}  # what `reprendre` read, by action, until `ecarts`
 
     def changer(self, action, textes=None, motif="", **valeurs):
         """One change of one action, in memory: `valeurs` set, one version more, one history row per field
@@ -54,11 +56,23 @@ class Changements:
         self._actions[id(action)] = action
         return self._noter(action, textes)
 
-    def ecarts(self, action, avant):
-        """A change a form has already saved: one version more, one row per followed value
-        (Action.instantane) that differs from `avant`, the values read before the change."""
-        apres = action.instantane()
-        return self.changer(
+    def reprendre(self, action):
+        """A change its caller saves itself (a form, the back-office), before that save: the action's row
+        read and locked, and `action` set one version past it, so that the caller's own UPDATE writes the
+        version with the fields (one write, not a second for the version); `ecarts` writes the rows after.
+        Returns the row as it was (a form compares its version)."""
+        from .actions import Action  # actions.py builds on this module
+
+        actuelle = Action.objects.select_for_update().get(pk=action.pk)
+        action.version = actuelle.version + 1
+        self._avant[id(action)] = actuelle.instantane()
+        return actuelle
+
+    def ecarts(self, action):
+        """After the save of a change taken with `reprendre`: one row per followed value
+        (Action.instantane, cofinancements included) that differs from the values read before."""
+        avant, apres = self._avant.pop(id(action)), action.instantane()
+        return self._noter(
             action,
             [
                 (champ, avant.get(champ, ""), valeur)

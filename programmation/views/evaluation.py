@@ -13,8 +13,8 @@ from ..documents import cle_rapport
 from ..evaluation.documents import nom_fichier, rapport_pdf, rapport_xlsx
 from ..evaluation.forms import SaisieBilan
 from ..evaluation.indicateurs import indicateurs
+from ..evaluation.models import echeance
 from ..models import Action, Bilan, RapportAnnuel
-from ..models.evaluation import echeance
 
 voir_bilans = permission_required("programmation.view_bilan", raise_exception=True)
 saisir_bilans = permission_required(

@@ -9,8 +9,8 @@ from django.utils import timezone
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite, CloisonneQuerySet
 from contrat_ville.models import Collectivite, Contrat
 
-from ..importation import lecture
-from ..importation.lecture import conserve
+from . import lecture
+from .lecture import conserve
 
 
 class CorrespondanceColonnes(Cloisonne):
