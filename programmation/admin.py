@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -111,6 +112,25 @@ class CofinancementAdmin(AvecTotaux, ParCollectivite):
         "accordé": Total("montant_accorde", connus="montants accordés connus"),
     }
 
+    # A cofinancement added, changed or deleted here changes its action: one version more and its
+    # history rows (Changements), as the cofinancements of the action's own page.
+
+    def save_model(self, request, cofinancement, form, change):
+        actions = [cofinancement.action]
+        if change and "action" in form.changed_data:  # moved: the action it leaves changes too
+            actions.append(Action.objects.get(pk=form.initial["action"]))
+        ecrire = super().save_model
+        _avec_historique(request, actions, lambda: ecrire(request, cofinancement, form, change))
+
+    def delete_model(self, request, cofinancement):
+        ecrire = super().delete_model
+        _avec_historique(request, [cofinancement.action], lambda: ecrire(request, cofinancement))
+
+    def delete_queryset(self, request, queryset):
+        actions = Action.objects.filter(pk__in=queryset.values("action"))
+        ecrire = super().delete_queryset
+        _avec_historique(request, list(actions), lambda: ecrire(request, queryset))
+
     @admin.display(description="sollicité", ordering="montant_sollicite")
     def montant_sollicite_euros(self, cofinancement):
         return en_euros(cofinancement.montant_sollicite)
@@ -118,6 +138,19 @@ class CofinancementAdmin(AvecTotaux, ParCollectivite):
     @admin.display(description="accordé", ordering="montant_accorde")
     def montant_accorde_euros(self, cofinancement):
         return en_euros(cofinancement.montant_accorde)
+
+
+def _avec_historique(request, actions, ecrire):
+    """ecrire() changes the actions' cofinancements; each action then gets its version and rows."""
+    changements = Changements(request.user)
+    with transaction.atomic():
+        for action in actions:
+            changements.reprendre(action)
+        ecrire()
+        for action in actions:
+            action.save(update_fields=["version"])
+            changements.ecarts(action)
+        changements.enregistrer()
 
 
 class ActionInline(TabularInline):

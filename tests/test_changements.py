@@ -356,3 +356,65 @@ def test_one_place_only_moves_a_version_or_writes_a_history_row():
         if _monte_la_version(noeud) or _ecrit_l_historique(noeud)
     }
     assert {t.split(":")[0] for t in trouvees} == {"programmation/models/changements.py"}, sorted(trouvees)
+
+
+def test_it_writes_a_cofinancement_changed_on_its_own_back_office_page_as_a_row_of_its_action(
+    client, administrateur, action
+):
+    from programmation.models import Cofinancement
+
+    financeur = Financeur.objects.filter(collectivite=administrateur.collectivite).order_by("pk").first()
+    cofinancement = Cofinancement.objects.create(
+        action=action, financeur=financeur, montant_sollicite=Decimal("1500")
+    )
+    client.force_login(administrateur)
+    adresse = page(Cofinancement, "change", cofinancement.pk)
+    donnees = donnees_postees(client.get(adresse))
+    donnees["montant_sollicite"] = "2500,50"
+    assert client.post(adresse, donnees).status_code == 302
+    assert version(action) == 2
+    assert historique(action) == [
+        (f"cofinancement {financeur}", f"1{NNBSP}500{NNBSP}€", f"2{NNBSP}500,50{NNBSP}€")
+    ]
+
+
+def test_it_writes_a_cofinancement_deleted_on_its_own_back_office_page_as_a_row_of_its_action(
+    client, administrateur, action
+):
+    from programmation.models import Cofinancement
+
+    financeur = Financeur.objects.filter(collectivite=administrateur.collectivite).order_by("pk").first()
+    cofinancement = Cofinancement.objects.create(
+        action=action, financeur=financeur, montant_sollicite=Decimal("1500")
+    )
+    client.force_login(administrateur)
+    reponse = client.post(page(Cofinancement, "delete", cofinancement.pk), {"post": "yes"})
+    assert reponse.status_code == 302
+    assert not Cofinancement.objects.filter(pk=cofinancement.pk).exists()
+    assert version(action) == 2
+    assert historique(action) == [(f"cofinancement {financeur}", f"1{NNBSP}500{NNBSP}€", "")]
+
+
+def test_it_writes_a_cofinancement_removed_on_the_action_s_page_as_a_row_of_its_action(client, agent, action):
+    from programmation.models import Cofinancement
+
+    financeur = Financeur.objects.filter(collectivite=agent.collectivite).order_by("pk").first()
+    cofinancement = Cofinancement.objects.create(
+        action=action, financeur=financeur, montant_sollicite=Decimal("1500")
+    )
+    client.force_login(agent)
+    donnees = _formulaire(client, action)
+    donnees.update(
+        {
+            "cofinancements-TOTAL_FORMS": "1",
+            "cofinancements-INITIAL_FORMS": "1",
+            "cofinancements-0-id": str(cofinancement.pk),
+            "cofinancements-0-financeur": str(financeur.pk),
+            "cofinancements-0-montant_sollicite": "1500",
+            "cofinancements-0-DELETE": "on",
+        }
+    )
+    reponse = client.post(reverse("programmation:action_modifier", args=[action.pk]), donnees)
+    assert reponse.status_code == 302
+    assert not Cofinancement.objects.filter(pk=cofinancement.pk).exists()
+    assert historique(action) == [(f"cofinancement {financeur}", f"1{NNBSP}500{NNBSP}€", "")]

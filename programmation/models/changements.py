@@ -75,9 +75,10 @@ class Changements:
         return self._noter(
             action,
             [
-                (champ, avant.get(champ, ""), valeur)
-                for champ, valeur in apres.items()
-                if avant.get(champ, "") != valeur
+                (champ, avant.get(champ, ""), apres.get(champ, ""))
+                # A cofinancement removed is in `avant` only.
+                for champ in [*apres, *(c for c in avant if c not in apres)]
+                if avant.get(champ, "") != apres.get(champ, "")
             ],
         )
 
