@@ -49,15 +49,12 @@ class Trace(Cloisonne):
         return f"{self.champ} : {self.avant or '—'} → {self.apres or '—'}"
 
     @classmethod
-    def noter_presences(cls, seance, avant, apres, auteur, deliberation=None):
-        """One line per member whose attendance changed; avant, apres: {elu_id: (etat, mandataire_id)}."""
-        from .seances import Elu  # here, not at the top: seances.py imports this module
-
+    def noter_presences(cls, seance, avant, apres, auteur, noms, deliberation=None):
+        """One line per member whose attendance changed; avant, apres: {elu_id: (etat, mandataire_id)};
+        noms: {elu_id: name} of the members they cite (Elu.objects.noms)."""
         changes = [elu for elu in set(avant) | set(apres) if avant.get(elu) != apres.get(elu)]
         if not changes:
             return
-        references = {m for etats in (avant, apres) for _, m in etats.values() if m}
-        noms = {e.pk: str(e) for e in Elu.objects.filter(pk__in=set(changes) | references)}
         cls.objects.bulk_create(
             cls(
                 seance=seance,

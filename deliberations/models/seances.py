@@ -16,6 +16,13 @@ from .presences import decompter, erreurs_de_presence
 MANDAT_A_L_ENVERS = "La fin du mandat ne peut pas précéder son début."
 
 
+class EluQuerySet(CloisonneQuerySet):
+    def noms(self, *listes):
+        """{elu_id: name} of every member cited in these attendance lists {elu_id: (etat, mandataire_id)}."""
+        cites = {pk for etats in listes for elu, (_, mandataire) in etats.items() for pk in (elu, mandataire)}
+        return {e.pk: str(e) for e in self.filter(pk__in=cites - {None})}
+
+
 class Elu(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="elus"
@@ -28,6 +35,8 @@ class Elu(Cloisonne):
     )
     debut_mandat = models.DateField("début du mandat", null=True, blank=True)
     fin_mandat = models.DateField("fin du mandat", null=True, blank=True)
+
+    objects = EluQuerySet.as_manager()
 
     class Meta:
         triggers = [CloisonnementCollectivite()]
@@ -243,7 +252,7 @@ class Seance(Cloisonne):
             Presence(seance=self, elu_id=elu, etat=etat, mandataire_id=mandataire, ordre=ordres.get(elu, 0))
             for elu, (etat, mandataire) in etats.items()
         )
-        Trace.noter_presences(self, avant, etats, auteur)
+        Trace.noter_presences(self, avant, etats, auteur, Elu.objects.noms(avant, etats))
 
     def etats(self):
         """{elu_id: (etat, mandataire_id)} of the séance's attendance list."""
