@@ -23,10 +23,13 @@ _superutilisateurs = {}
 
 def charger(nom, chargement):
     """Loads the data that chargement() writes, from this process's copy once it has one."""
-    if nom in _copies and _remettre(_copies[nom]):
-        return
+    if _copies.get(nom) is not None:
+        if _remettre(_copies[nom]):
+            return
+        _copies[nom] = None  # cannot be written back here: loaded the slow way from now on
     chargement()
-    _copies[nom] = _copier()
+    if nom not in _copies:
+        _copies[nom] = _copier()
 
 
 def _tables():
@@ -52,8 +55,6 @@ def _copier():
 
 
 def _remettre(copie):
-    if copie is None:
-        return False
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         copie.backup(connection.connection)
