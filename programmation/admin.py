@@ -10,6 +10,7 @@ from contrat_ville.enums import Section
 from contrat_ville.formats import euros
 from contrat_ville.models import Axe, Contrat
 from contrat_ville.templatetags.formats_fr import cout_total
+from contrat_ville.widgets import SelectRapide
 
 from .controles import Gravite, controler_tranche
 from .models import (
@@ -171,6 +172,17 @@ class ActionInline(TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("porteur", "axe__contrat")
+
+    # A tranche of 50 actions repeats the contract's axes and the statuses on each row: options written
+    # once (SelectRapide), not one template each (the page took 5 s, a browser test's 15 s under load).
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "axe":
+            kwargs["widget"] = SelectRapide
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        kwargs["widget"] = SelectRapide
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 class TotalDeclareInline(TabularInline):
