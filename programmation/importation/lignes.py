@@ -65,7 +65,7 @@ class Ligne:
 
 def _lisible(valeur):
     if isinstance(valeur, tuple):
-        valeur = valeur[-1]
+        valeur = valeur[1]  # a cofinancement: (financeur, new amount, current row or None)
     if isinstance(valeur, list):
         return ", ".join(map(str, valeur))
     return euros(valeur) if isinstance(valeur, Decimal) else str(valeur)
