@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -82,22 +81,20 @@ class ActionAdmin(AvecTotaux, ParCollectivite):
         return en_euros(action.contribution)
 
     # A change made here is an action's change like any other: one version more and its history rows,
-    # through their one owner (Changements), as on the action's page. The version is written by the
-    # action's own save; the rows once the cofinancements (inline) are saved too.
+    # through their one owner (Changements), as on the action's page. The action and its cofinancements
+    # (inline) are one change, so both are written in save_related, which Django calls right after
+    # save_model, inside one `suivre`.
 
     def save_model(self, request, action, form, change):
-        form.changements = Changements(request.user)
-        if change:
-            form.changements.reprendre(action)
-        super().save_model(request, action, form, change)
+        pass
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if change:
-            form.changements.ecarts(form.instance)
-        else:
-            form.changements.creer(form.instance)
-        form.changements.enregistrer()
+        action, changements = form.instance, Changements(request.user)
+        with changements.suivre([action] if change else []):
+            super().save_model(request, action, form, change)
+            super().save_related(request, form, formsets, change)
+            if not change:
+                changements.creer(action)
 
 
 @admin.register(Cofinancement)
@@ -143,15 +140,8 @@ class CofinancementAdmin(AvecTotaux, ParCollectivite):
 
 def _avec_historique(request, actions, ecrire):
     """ecrire() changes the actions' cofinancements; each action then gets its version and rows."""
-    changements = Changements(request.user)
-    with transaction.atomic():
-        for action in actions:
-            changements.reprendre(action)
+    with Changements(request.user).suivre(actions, ecrites=False):
         ecrire()
-        for action in actions:
-            action.save(update_fields=["version"])
-            changements.ecarts(action)
-        changements.enregistrer()
 
 
 class ActionInline(TabularInline):
@@ -239,14 +229,10 @@ class TrancheAdmin(AvecTotaux, ParCollectivite):
             for f in formset.initial_forms
             if f.instance.pk and f.has_changed() and f not in formset.deleted_forms
         ]
-        for action in changees:
-            changements.reprendre(action)
-        super().save_formset(request, form, formset, change)
-        for action in changees:
-            changements.ecarts(action)
-        for action in formset.new_objects:
-            changements.creer(action)
-        changements.enregistrer()
+        with changements.suivre(changees):
+            super().save_formset(request, form, formset, change)
+            for action in formset.new_objects:
+                changements.creer(action)
         return None
 
     @admin.display(description="nombre d'actions", ordering="nombre_actions")

@@ -1,8 +1,6 @@
 """Saving what an agent enters: the action, its new porteur, its cofinancements and its history,
 all or nothing, and never over a colleague's change made in the meantime."""
 
-from django.db import transaction
-
 from contrat_ville.formats import date_fr
 
 from .models.changements import Changements
@@ -24,26 +22,21 @@ class ConflitDeVersion(Exception):
         )
 
 
-@transaction.atomic
 def enregistrer_action(form, formset, auteur):
     action = form.instance
     changements = Changements(auteur)
-    if action.pk:
-        # Read and locked, one version more: the form's save writes it with the fields.
-        actuelle = changements.reprendre(action)
-        if form.cleaned_data.get("version") != actuelle.version:
-            raise ConflitDeVersion(actuelle)
-    if action.porteur.pk is None:
-        action.porteur.save()
-        action.porteur = action.porteur  # takes the new porteur's id
-    nouvelle = action.pk is None
-    action = form.save()
-    if formset is not None:  # None for a voted action: its cofinancements are locked with its amounts
-        formset.instance = action
-        formset.save()
-    if nouvelle:
-        changements.creer(action)
-    else:
-        changements.ecarts(action)
-    changements.enregistrer()
+    # Read and locked, one version more: the form's save writes it with the fields.
+    with changements.suivre([action] if action.pk else []) as actuelles:
+        if action.pk and form.cleaned_data.get("version") != actuelles[action.pk].version:
+            raise ConflitDeVersion(actuelles[action.pk])
+        if action.porteur.pk is None:
+            action.porteur.save()
+            action.porteur = action.porteur  # takes the new porteur's id
+        nouvelle = action.pk is None
+        action = form.save()
+        if formset is not None:  # None for a voted action: its cofinancements are locked with its amounts
+            formset.instance = action
+            formset.save()
+        if nouvelle:
+            changements.creer(action)
     return action

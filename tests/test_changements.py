@@ -310,6 +310,46 @@ def test_it_writes_an_action_changed_on_its_tranche_s_page(client, admin_user, c
     assert Action.objects.get(pk=action.pk).cout == Decimal("9000")
 
 
+def lectures_des_actions_par_cle(requetes):
+    """The SELECTs of whole action rows by a list of keys among these queries (a change's reading before
+    its save; the lock's and the authority's checks read a few values, not the rows)."""
+    return [
+        q["sql"]
+        for q in requetes
+        if q["sql"].startswith('SELECT "programmation_action"."id", "programmation_action"."contrat_id"')
+        and '"programmation_action"."id" IN (' in q["sql"]
+    ]
+
+
+def test_it_reads_the_actions_changed_on_a_tranche_s_page_in_one_query(client, admin_user, contrat, action):
+    tranche = Tranche.objects.creer_suivante(contrat, 2025)
+    autres = [
+        Action.objects.create(
+            contrat=contrat,
+            annee=2025,
+            intitule=f"Action {n}",
+            porteur=action.porteur,
+            axe=action.axe,
+            cout=Decimal("5000"),
+            contribution=Decimal("1000"),
+        )
+        for n in (1, 2)
+    ]
+    for a in (action, *autres):
+        tranche.ajouter(a, admin_user)
+    client.force_login(admin_user)
+    donnees = donnees_postees(client.get(page(Tranche, "change", tranche.pk)))
+    lignes = {donnees[f"actions-{n}-id"]: n for n in range(3)}
+    for a, cout in zip((action, *autres), ("9000", "5100", "5200"), strict=True):
+        donnees[f"actions-{lignes[str(a.pk)]}-cout"] = cout
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.post(page(Tranche, "change", tranche.pk), donnees).status_code == 302
+    assert len(lectures_des_actions_par_cle(requetes.captured_queries)) == 1
+    assert [version(a) for a in (action, *autres)] == [5, 5, 5]
+    assert historique(autres[1])[-1] == ("cout", f"5{NNBSP}000{NNBSP}€", f"5{NNBSP}200{NNBSP}€")
+    assert Action.objects.get(pk=action.pk).cout == Decimal("9000")
+
+
 def test_it_writes_an_action_s_form_in_one_update_of_its_row(client, agent, action):
     client.force_login(agent)
     donnees = _formulaire(client, action, contribution="3000")

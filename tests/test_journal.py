@@ -38,6 +38,39 @@ def test_it_traces_each_attendance_change_with_its_author(seance, agent):
     assert {t.auteur for t in traces.values()} == {agent}
 
 
+def noms_lus(requetes):
+    """The queries reading members by a list of keys, whole rows (their names; the authority's check reads
+    one column)."""
+    return [
+        q["sql"]
+        for q in requetes
+        if q["sql"].startswith('SELECT "deliberations_elu"."id", "deliberations_elu"."collectivite_id", "')
+        and '"deliberations_elu"."id" IN (' in q["sql"]
+    ]
+
+
+def test_it_reads_no_name_for_the_trail_when_the_attendance_is_saved_unchanged(seance, agent):
+    seance, _ = seance
+    etats = seance.etats()
+    with CaptureQueriesContext(connection) as sans_changement:
+        seance.enregistrer_presences(etats, agent)
+    assert not Trace.objects.filter(seance=seance).exists()
+    # The check of the list reads its members' names once; the trail asks for none.
+    assert len(noms_lus(sans_changement.captured_queries)) == 1
+
+
+def test_it_names_in_the_trail_the_members_a_change_cites_and_no_other(seance, agent):
+    seance, (a, b, c, d) = seance
+    etats = seance.etats()
+    etats[c.pk] = ("pouvoir", a.pk)
+    with CaptureQueriesContext(connection) as requetes:
+        seance.enregistrer_presences(etats, agent)
+    (lecture,) = noms_lus(requetes.captured_queries)[1:]
+    cles = {int(n) for n in lecture.split('"deliberations_elu"."id" IN (')[1].split(")")[0].split(",")}
+    assert cles == {c.pk, a.pk}
+    assert Trace.objects.get(seance=seance).apres == f"a donné pouvoir à {a}"
+
+
 def test_it_traces_the_vote_and_a_late_arrival_on_the_deliberation(client, seance, agent):
     seance, (a, b, c, d) = seance
     deliberation = Deliberation.objects.inscrire(seance, "Subvention au centre social")

@@ -51,10 +51,14 @@ class Trace(Cloisonne):
     @classmethod
     def noter_presences(cls, seance, avant, apres, auteur, noms, deliberation=None):
         """One line per member whose attendance changed; avant, apres: {elu_id: (etat, mandataire_id)};
-        noms: {elu_id: name} of the members they cite (Elu.objects.noms)."""
+        noms: {elu_id} -> {elu_id: name} (Elu.objects.noms), asked only for the members the changes cite,
+        and only if there are changes (a séance's list saved unchanged costs no query here)."""
         changes = [elu for elu in set(avant) | set(apres) if avant.get(elu) != apres.get(elu)]
         if not changes:
             return
+        # The members changed and their proxies, before and after.
+        mandataires = {etats[elu][1] for etats in (avant, apres) for elu in changes if elu in etats}
+        noms = noms({*changes, *mandataires})
         cls.objects.bulk_create(
             cls(
                 seance=seance,

@@ -17,10 +17,9 @@ MANDAT_A_L_ENVERS = "La fin du mandat ne peut pas précéder son début."
 
 
 class EluQuerySet(CloisonneQuerySet):
-    def noms(self, *listes):
-        """{elu_id: name} of every member cited in these attendance lists {elu_id: (etat, mandataire_id)}."""
-        cites = {pk for etats in listes for elu, (_, mandataire) in etats.items() for pk in (elu, mandataire)}
-        return {e.pk: str(e) for e in self.filter(pk__in=cites - {None})}
+    def noms(self, cles):
+        """{elu_id: name} of these members (Trace.noter_presences asks for those a change cites)."""
+        return {e.pk: str(e) for e in self.filter(pk__in=set(cles) - {None})}
 
 
 class Elu(Cloisonne):
@@ -252,7 +251,7 @@ class Seance(Cloisonne):
             Presence(seance=self, elu_id=elu, etat=etat, mandataire_id=mandataire, ordre=ordres.get(elu, 0))
             for elu, (etat, mandataire) in etats.items()
         )
-        Trace.noter_presences(self, avant, etats, auteur, Elu.objects.noms(avant, etats))
+        Trace.noter_presences(self, avant, etats, auteur, Elu.objects.noms)
 
     def etats(self):
         """{elu_id: (etat, mandataire_id)} of the séance's attendance list."""

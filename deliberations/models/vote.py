@@ -85,8 +85,7 @@ class VoteDeliberation(models.Model):
             self.presences_modifiees.update_or_create(
                 elu=elu, defaults={"etat": etat or "", "mandataire": mandataire if etat else None}
             )
-        noms = Elu.objects.noms(avant, etats)
-        Trace.noter_presences(self.seance, avant, etats, auteur, noms, deliberation=self)
+        Trace.noter_presences(self.seance, avant, etats, auteur, Elu.objects.noms, deliberation=self)
 
     def verifier_vote(self, resultat, pour=None, contre=None, abstention=None, ne_prenant_pas_part=()):
         """The vote's rules, nothing written: the figures to record, (pour, contre, abstention)."""

@@ -9,9 +9,10 @@ actions). The writing goes through the vote's lock (bulk_update refuses a voted 
 does, and PostgreSQL's triggers hold the same rule); a modificative, the one change a voted amount accepts,
 says so (`modificative=True`) instead of going round it."""
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from .garde import hors_verrou
 from .historique import Modification
@@ -23,7 +24,8 @@ MODIFIABLES_PAR_MODIFICATIVE = {"contribution"}
 
 
 class Changements:
-    """The changes of one author's operation: `changer`, `creer`, `noter`, then `enregistrer`."""
+    """The changes of one author's operation: `changer`, `creer`, `noter`, then `enregistrer`; or, for a
+    change its caller writes itself, `suivre`."""
 
     def __init__(self, auteur, *, modificative=False, date=None):
         self.auteur = auteur
@@ -33,7 +35,6 @@ class Changements:
         self._actions = {}
         self._champs = set()
         self._lignes = []
-        self._avant = {}  # what `reprendre` read, by action, until `ecarts`
 
     def changer(self, action, textes=None, motif="", **valeurs):
         """One change of one action, in memory: `valeurs` set, one version more, one history row per field
@@ -56,22 +57,45 @@ class Changements:
         self._actions[id(action)] = action
         return self._noter(action, textes)
 
-    def reprendre(self, action):
-        """A change its caller saves itself (a form, the back-office), before that save: the action's row
-        read and locked, and `action` set one version past it, so that the caller's own UPDATE writes the
-        version with the fields (one write, not a second for the version); `ecarts` writes the rows after.
-        Returns the row as it was (a form compares its version)."""
+    @contextmanager
+    def suivre(self, actions, *, ecrites=True):
+        """A change its caller writes itself (a form, the back-office), followed from end to end.
+
+        On entering, the actions' rows are read and locked (one query) and each action is set one version
+        past its row, so that the caller's own save writes the version with the fields (one UPDATE, not a
+        second for the version); `ecrites=False` when the caller writes none of the actions (a
+        cofinancement's page): their versions are written here, in bulk. On leaving without an error, one
+        history row per followed value (Action.instantane, cofinancements included) that differs, and all
+        that was gathered (`creer`, `noter` inside the block too) is written. Yields the rows as they were,
+        by key (a form compares its version)."""
         from .actions import Action  # actions.py builds on this module
+        from .cofinancements import Cofinancement
 
-        actuelle = Action.objects.select_for_update().get(pk=action.pk)
-        action.version = actuelle.version + 1
-        self._avant[id(action)] = actuelle.instantane()
-        return actuelle
+        actions = list(actions)
+        cofinancements = Cofinancement.objects.select_related("financeur")
+        with transaction.atomic():
+            lues = (
+                Action.objects.select_for_update(of=("self",))
+                .select_related("porteur", "axe__contrat", "tranche__contrat")
+                .prefetch_related(Prefetch("cofinancements", cofinancements))
+                .order_by()
+                .in_bulk([a.pk for a in actions])
+                if actions
+                else {}
+            )
+            avant = {pk: ligne.instantane() for pk, ligne in lues.items()}
+            for action in actions:
+                action.version = lues[action.pk].version + 1
+            yield lues
+            for action in actions:
+                self._ecarts(action, avant[action.pk])
+                if not ecrites:
+                    self._actions[id(action)] = action
+            self.enregistrer()
 
-    def ecarts(self, action):
-        """After the save of a change taken with `reprendre`: one row per followed value
-        (Action.instantane, cofinancements included) that differs from the values read before."""
-        avant, apres = self._avant.pop(id(action)), action.instantane()
+    def _ecarts(self, action, avant):
+        """One row per followed value of `action` that differs from `avant`."""
+        apres = action.instantane()
         return self._noter(
             action,
             [

@@ -73,6 +73,9 @@ class HistoriqueAction(models.Model):
         """The followed values, as text, with the cofinancements: compared after a change."""
         valeurs = {champ: self.texte(champ) for champ in self.SUIVIS}
         if self.pk:
-            for c in self.cofinancements.select_related("financeur"):
+            cofinancements = self.cofinancements.all()
+            if "cofinancements" not in getattr(self, "_prefetched_objects_cache", {}):
+                cofinancements = cofinancements.select_related("financeur")
+            for c in cofinancements:
                 valeurs[f"cofinancement {c.financeur}"] = texte_historique(c.montant_retenu)
         return valeurs
