@@ -8,7 +8,7 @@ from contrat_ville.formats import date_fr, euros
 from programmation.controles import suivi_enveloppes
 from programmation.conventions import regles_citees
 from programmation.models import somme
-from programmation.models.conventions import remplir
+from programmation.models.modeles_convention import remplir
 from programmation.tables import pluriel
 
 from .models import ModeleDeliberation

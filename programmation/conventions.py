@@ -119,7 +119,7 @@ def en_complement(reference):
 
 
 def avance(montant, pourcentage_avance):
-    """Rounded to the cent as the database rounds it (see conventions' _du_le)."""
+    """Rounded to the cent as the database rounds it (see models/paiements.py's _du_le)."""
     return (montant * pourcentage_avance / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

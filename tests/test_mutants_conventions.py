@@ -1,5 +1,6 @@
 """Conventions, their yearly amounts and the payments, rule by rule (issue 20: mutants of
-programmation/models/conventions.py)."""
+programmation/models/conventions.py, since split into conventions.py, modeles_convention.py and
+paiements.py)."""
 
 import datetime
 from decimal import Decimal
@@ -15,7 +16,8 @@ from programmation.models import (
     Paiement,
     annoter_versements,
 )
-from programmation.models.conventions import _texte, annee_des_soldes_dus, message_inconnus, remplir
+from programmation.models.modeles_convention import _texte, message_inconnus, remplir
+from programmation.models.paiements import annee_des_soldes_dus
 
 from .factories import ActionFactory, ContratFactory
 

@@ -9,8 +9,8 @@ from django.db import models
 
 from contrat_ville.cloisonnement import Cloisonne, CloisonnementCollectivite
 from contrat_ville.models import Contrat
-from programmation.models.conventions import champs_inconnus
-from programmation.models.conventions import message_inconnus as message_des_conventions
+from programmation.models.modeles_convention import champs_inconnus
+from programmation.models.modeles_convention import message_inconnus as message_des_conventions
 
 CHAMPS_MODELE = {
     "collectivite": "la collectivité telle que la nomment les actes (« la Ville de Grigny »)",

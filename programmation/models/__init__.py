@@ -13,17 +13,12 @@ from ..evaluation.models import (
 from ..importation.models import CorrespondanceColonnes, Importation
 from .actions import Action
 from .cofinancements import Cofinancement
-from .conventions import (
-    Convention,
-    EcheanceConvention,
-    ModeleConvention,
-    Paiement,
-    annoter_versements,
-    totaux_versements,
-)
+from .conventions import Convention, EcheanceConvention
 from .garde import MESSAGE_VERROU
 from .historique import Modification
+from .modeles_convention import ModeleConvention
 from .montants import MONTANT_RETENU, ZERO, somme
+from .paiements import Paiement, annoter_versements, totaux_versements
 from .porteurs import Porteur
 from .totaux import TotalDeclare
 from .tranches import Tranche
