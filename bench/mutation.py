@@ -120,6 +120,18 @@ def ligne(nom, chemin, texte_diff):
     return debut
 
 
+def garder_les_verdicts(anciens):
+    """The kept verdicts {module: {mutant: code}} written back, so that mutmut and --sans-lancer see them."""
+    for nom, codes in anciens.items():
+        meta = RACINE / "mutants" / f"{MODULES[nom]}.meta"
+        if codes and meta.exists():
+            donnees = json.loads(meta.read_text())
+            for m, code in donnees["exit_code_by_key"].items():
+                if code is None and codes.get(m) is not None:
+                    donnees["exit_code_by_key"][m] = codes[m]
+            meta.write_text(json.dumps(donnees, indent=4))
+
+
 def main():
     arguments = argparse.ArgumentParser(
         description="Test de mutation des modules qui portent les règles (mutmut) : "
@@ -171,15 +183,7 @@ def main():
     durees_avant = {nom: resultats(MODULES[nom])[1] for nom in options.modules}
     if not options.sans_lancer:
         duree = lancer(options.modules, options.processus, a_relancer if options.survivants else None)
-    for nom, codes in anciens.items():
-        # Written back, so that mutmut and --sans-lancer see the kept verdicts too.
-        meta = RACINE / "mutants" / f"{MODULES[nom]}.meta"
-        if codes and meta.exists():
-            donnees = json.loads(meta.read_text())
-            for m, code in donnees["exit_code_by_key"].items():
-                if code is None and codes.get(m) is not None:
-                    donnees["exit_code_by_key"][m] = codes[m]
-            meta.write_text(json.dumps(donnees, indent=4))
+    garder_les_verdicts(anciens)
 
     print(
         f"\n{'module':<42}{'mutants':>8}{'tués':>7}{'survivants':>11}{'délais':>8}{'sans test':>10}"

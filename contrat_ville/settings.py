@@ -16,7 +16,7 @@ DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or ("dev-only-insecure-key" if DEBUG else None)
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY doit être défini quand DEBUG est désactivé.")
-# Signs the backups (contrat_ville/sauvegarde.py): an archive is restored only where this key is the same.
+# Signs the backups (contrat_ville/sauvegarde/): an archive is restored only where this key is the same.
 SAUVEGARDE_CLE = os.environ.get("SAUVEGARDE_CLE") or SECRET_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 

@@ -26,7 +26,13 @@ from django.db.models.functions import Concat
 from contrat_ville import sauvegarde
 from contrat_ville.models import Collectivite, DocumentGenere, Quartier, User
 from contrat_ville.roles import AGENTS
-from contrat_ville.sauvegarde import ErreurSauvegarde, modeles_sauvegardes, restaurer, sauvegarder
+from contrat_ville.sauvegarde import (
+    ErreurSauvegarde,
+    modeles_sauvegardes,
+    restauration,
+    restaurer,
+    sauvegarder,
+)
 from programmation.models import Action, Tranche
 
 from .empreinte import IGNORES, empreinte
@@ -449,7 +455,7 @@ def test_it_removes_the_documents_written_when_the_last_step_fails(archive, sett
     def panne(lignes):
         raise DatabaseError("panne simulée")
 
-    monkeypatch.setattr(sauvegarde, "_voter", panne)
+    monkeypatch.setattr(restauration, "_voter", panne)
     avant, fichiers_avant = empreinte(), _fichiers(settings.MEDIA_ROOT)
 
     with pytest.raises(ErreurSauvegarde, match="Sauvegarde refusée par la base, rien n'a été restauré"):

@@ -223,19 +223,23 @@ class _LecteurFeuille:
         self.compteur.cellule()
         self.valeurs_ligne[self.rang] = valeur
 
+    def _formule(self):
+        """A formula cell, as written (a shared formula's first cell lends its text to the others)."""
+        texte = self.f or ""
+        if texte.__class__ is _TropLong:
+            return texte
+        type_, index = self.formule
+        if type_ == "shared":
+            if texte:
+                if len(self.formules_partagees) < COLONNE_EXCEL_MAX:
+                    self.formules_partagees[index] = texte
+            else:
+                texte = self.formules_partagees.get(index, "")
+        return Formule("=" + texte)
+
     def _valeur_cellule(self):
         if self.formule is not None:
-            texte = self.f or ""
-            if texte.__class__ is _TropLong:
-                return texte
-            type_, index = self.formule
-            if type_ == "shared":
-                if texte:
-                    if len(self.formules_partagees) < COLONNE_EXCEL_MAX:
-                        self.formules_partagees[index] = texte
-                else:
-                    texte = self.formules_partagees.get(index, "")
-            return Formule("=" + texte)
+            return self._formule()
         type_ = self.type
         if type_ == "inlineStr":
             return self.en_ligne
