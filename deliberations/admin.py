@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from contrat_ville.admin import ParCollectivite, TabularInline, en_euros
+from contrat_ville.admin_cloisonne import ParCollectivite, TabularInline, en_euros
 
 from .models import (
     Deliberation,

@@ -4,7 +4,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from contrat_ville.admin import AvecTotaux, ContratAdmin, ParCollectivite, TabularInline, Total, en_euros
+from contrat_ville.admin import ContratAdmin
+from contrat_ville.admin_cloisonne import AvecTotaux, ParCollectivite, TabularInline, Total, en_euros
 from contrat_ville.enums import Section
 from contrat_ville.formats import euros
 from contrat_ville.models import Axe, Contrat

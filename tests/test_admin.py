@@ -224,7 +224,7 @@ def test_it_shows_an_administrator_only_their_authority_in_the_admin(client):
     assert reponse.status_code == 302 and reponse["Location"] == reverse("admin:index")
 
 
-# --- Totals of the list pages (contrat_ville.admin.AvecTotaux) ---
+# --- Totals of the list pages (contrat_ville.admin_cloisonne.AvecTotaux) ---
 
 E = "\u202f"
 
@@ -423,7 +423,7 @@ def test_it_totals_30_rows_with_as_many_queries_as_3(client, admin_user, label):
 
 
 def test_it_says_how_many_amounts_are_known_even_when_the_admin_forgot_to_ask():
-    from contrat_ville.admin import calculer_totaux
+    from contrat_ville.admin_cloisonne import calculer_totaux
 
     from .factories import ActionFactory, TrancheFactory
 

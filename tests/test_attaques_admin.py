@@ -17,7 +17,7 @@ from django.db import transaction
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.urls import reverse
 
-from contrat_ville.admin import AdminCloisonne, InlineCloisonne
+from contrat_ville.admin_cloisonne import AdminCloisonne, InlineCloisonne
 from contrat_ville.models import Collectivite, User
 from contrat_ville.roles import ADMINISTRATEURS
 from programmation.models import Action, Cofinancement, Porteur, Tranche

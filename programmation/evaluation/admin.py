@@ -5,7 +5,7 @@ Like every other page, a non-superuser sees only their own authority's records.
 
 from django.contrib import admin
 
-from contrat_ville.admin import ParCollectivite, StackedInline, TabularInline
+from contrat_ville.admin_cloisonne import ParCollectivite, StackedInline, TabularInline
 from contrat_ville.models import ActionPrevue, EnjeuPrioritaire, PointEtape, Theme
 
 from ..models import Bilan, BilanFinancement, BilanIndicateur, BilanQuartier, RapportAnnuel, SectionRapport
