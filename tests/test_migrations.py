@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.db import connection
 
 from .bases import base_vide, manage
 
@@ -35,7 +36,14 @@ def _comptes(environnement):
     return json.loads(manage("shell", "-c", script, environnement=environnement).strip().splitlines()[-1])
 
 
-def test_it_migrates_back_to_the_previous_release_and_forward_again_keeping_the_data(tmp_path):
+# Issue 20 (CI time): one round trip instead of two, on the production database. On SQLite (the demo), every
+# test database is migrated forward from empty at each run already; the way back is PostgreSQL's concern.
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="aller-retour des migrations : PostgreSQL, la base de production (SQLite est migré en avant à "
+    "chaque création de base de test)",
+)
+def test_it_migrates_back_to_the_previous_release_and_forward_keeping_the_data_then_down_to_nothing(tmp_path):
     with base_vide(tmp_path) as environnement:
         manage("migrate", "--noinput", environnement=environnement)
         manage("loaddata", *DEMO, environnement=environnement)
@@ -45,18 +53,13 @@ def test_it_migrates_back_to_the_previous_release_and_forward_again_keeping_the_
         manage("migrate", "--noinput", environnement=environnement)
         apres = _comptes(environnement)
         manage("makemigrations", "--check", "--dry-run", environnement=environnement)
-    # Seeds: 101 actions, 3 délibérations, 204 presences.
-    assert avant["programmation.action"] == 101 and avant["deliberations.presence"] == 204
-    assert apres == avant
-
-
-def test_it_unapplies_every_migration_down_to_an_empty_schema(tmp_path):
-    with base_vide(tmp_path) as environnement:
-        manage("migrate", "--noinput", environnement=environnement)
+        # Then every migration unapplied, the demo's rows still there.
         for app in ("deliberations", "programmation", "contrat_ville"):
             manage("migrate", app, "zero", "--noinput", environnement=environnement)
         plan = manage(
             "showmigrations", "contrat_ville", "programmation", "deliberations", environnement=environnement
         )
-        assert "[X]" not in plan
-        manage("migrate", "--noinput", environnement=environnement)
+    # Seeds: 101 actions, 3 délibérations, 204 presences.
+    assert avant["programmation.action"] == 101 and avant["deliberations.presence"] == 204
+    assert apres == avant
+    assert "[X]" not in plan and plan.count("[ ]") > 30
