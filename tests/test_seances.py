@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.html import escape
 
 from deliberations.models import Deliberation, Instance, Presence, Seance
 
@@ -243,6 +244,27 @@ def test_an_elu_reads_the_seance_but_sees_no_form(client, elu):
     seance = Seance.objects.get(date="2024-05-16")
     page = client.get(reverse("deliberations:seance", args=[seance.pk])).content.decode()
     assert "Présents" in page and "Enregistrer" not in page and "Inscrire" not in page
+
+
+def test_an_agent_finds_the_attendance_of_a_voted_seance_closed_and_no_form_to_change_it(client, agent):
+    client.force_login(agent)
+    seance = Seance.objects.get(date="2024-05-16")  # the seed's Bureau: its délibérations are voted
+    page = client.get(reverse("deliberations:seance", args=[seance.pk])).content.decode()
+    assert "sa liste de présence et son nombre de membres en exercice sont arrêtés" in page
+    assert "Enregistrer la liste de présence" not in page and "Tous présents" not in page
+    assert 'name="presences-0-etat"' not in page
+    # The list itself is shown as it stands, and the agenda can still be added to.
+    assert "Inscrire une délibération à l'ordre du jour" in page
+    lignes = [f"<li>{escape(str(p))}</li>" for p in seance.presences.select_related("elu", "mandataire")]
+    assert len(lignes) == 68 and all(ligne in page for ligne in lignes)
+
+
+def test_an_agent_gets_the_attendance_form_while_no_vote_is_recorded(client, agent, seance_sem):
+    seance, _ = seance_sem
+    client.force_login(agent)
+    page = client.get(reverse("deliberations:seance", args=[seance.pk])).content.decode()
+    assert "Enregistrer la liste de présence" in page and 'name="presences-0-etat"' in page
+    assert "sont arrêtés" not in page
 
 
 def test_an_elu_gets_403_on_every_write_url(client, elu):

@@ -42,18 +42,21 @@ def seance_liste(request):
 @voir_seances
 def seance_detail(request, pk, presences=None, status=200):
     seance = seance_de(request, pk)
-    elus = list(seance.membres().order_by("nom", "prenom"))
     contexte = {
         "seance": seance,
         "decompte": seance.decompte(),
         "presences": seance.presences.select_related("elu", "mandataire").order_by("ordre", "elu__nom"),
         "ordre_du_jour": seance.deliberations.select_related("tranche__contrat").order_by("ordre_du_jour"),
         "peut_modifier": request.user.has_perm("deliberations.change_seance"),
+        # Once a vote is recorded the list is closed: shown as it stands, not as a form that would be refused.
+        "arretee": seance.a_des_votes(),
         "journal": seance.traces.select_related("auteur"),
     }
     if contexte["peut_modifier"]:
-        contexte["formset"] = presences or presences_formset(seance, elus)
         contexte["inscription"] = InscriptionForm(collectivite=request.user.collectivite_id)
+        if not contexte["arretee"]:
+            elus = list(seance.membres().order_by("nom", "prenom"))
+            contexte["formset"] = presences or presences_formset(seance, elus)
     return render(request, "deliberations/seance_detail.html", contexte, status=status)
 
 
