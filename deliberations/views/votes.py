@@ -1,5 +1,7 @@
 """What an agent records on a délibération: its place on the agenda, attendance, vote, préfecture."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,20 @@ from .commun import appliquer, deliberation_de, erreurs_du_formulaire, modifier_
 from .consultation import deliberation_detail
 
 
+def ecriture_sur_la_deliberation(vue):
+    """A change of one délibération: POST only, by a user who may change délibérations, on one of the
+    authority's (404 for another's); the view gets the délibération instead of its key."""
+
+    @require_POST
+    @login_required
+    @modifier_deliberations
+    @wraps(vue)
+    def ecriture(request, pk):
+        return vue(request, deliberation_de(request, pk))
+
+    return ecriture
+
+
 def _vers_la_seance(deliberation):
     return redirect("deliberations:seance", pk=deliberation.seance_id)
 
@@ -23,21 +39,15 @@ def _vers_la_deliberation(deliberation):
     return redirect("deliberations:deliberation", pk=deliberation.pk)
 
 
-@require_POST
-@login_required
-@modifier_deliberations
-def deliberation_deplacer(request, pk):
-    deliberation = deliberation_de(request, pk)
+@ecriture_sur_la_deliberation
+def deliberation_deplacer(request, deliberation):
     sens = -1 if request.POST.get("sens") == "monter" else 1
     appliquer(request, lambda: deliberation.deplacer(sens), f"N°{deliberation.numero} déplacée.")
     return _vers_la_seance(deliberation)
 
 
-@require_POST
-@login_required
-@modifier_deliberations
-def deliberation_retirer(request, pk):
-    deliberation = deliberation_de(request, pk)
+@ecriture_sur_la_deliberation
+def deliberation_retirer(request, deliberation):
     appliquer(
         request,
         lambda: deliberation.retirer(request.user),
@@ -46,12 +56,9 @@ def deliberation_retirer(request, pk):
     return _vers_la_seance(deliberation)
 
 
-@require_POST
-@login_required
-@modifier_deliberations
-def deliberation_voter(request, pk):
+@ecriture_sur_la_deliberation
+def deliberation_voter(request, deliberation):
     """Two steps: the form shows what the vote will do, only the confirmed second post records it."""
-    deliberation = deliberation_de(request, pk)
     form = VoteForm(request.POST, deliberation=deliberation)
     if form.is_valid():
         d = form.cleaned_data
@@ -66,7 +73,7 @@ def deliberation_voter(request, pk):
         ):
             return _vers_la_deliberation(deliberation)
     # Shown again as typed, with what is wrong.
-    return deliberation_detail(request, pk, vote=form, status=400)
+    return deliberation_detail(request, deliberation.pk, vote=form, status=400)
 
 
 def _verifie(request, verification):
@@ -107,11 +114,8 @@ def _confirmation(request, deliberation, form):
     return render(request, "deliberations/redaction/confirmer_vote.html", contexte)
 
 
-@require_POST
-@login_required
-@modifier_deliberations
-def deliberation_presence(request, pk):
-    deliberation = deliberation_de(request, pk)
+@ecriture_sur_la_deliberation
+def deliberation_presence(request, deliberation):
     form = PresenceDeliberationForm(request.POST, deliberation=deliberation)
     if not form.is_valid():
         erreurs_du_formulaire(request, form)
@@ -125,11 +129,8 @@ def deliberation_presence(request, pk):
     return _vers_la_deliberation(deliberation)
 
 
-@require_POST
-@login_required
-@modifier_deliberations
-def deliberation_prefecture(request, pk):
-    deliberation = deliberation_de(request, pk)
+@ecriture_sur_la_deliberation
+def deliberation_prefecture(request, deliberation):
     form = PrefectureForm(request.POST, instance=deliberation)
     if form.is_valid():
         form.save()
@@ -139,11 +140,8 @@ def deliberation_prefecture(request, pk):
     return _vers_la_deliberation(deliberation)
 
 
-@require_POST
-@login_required
-@modifier_deliberations
-def deliberation_ligne(request, pk):
-    deliberation = deliberation_de(request, pk)
+@ecriture_sur_la_deliberation
+def deliberation_ligne(request, deliberation):
     if not (deliberation.est_modificative and deliberation.tranche_corrigee_id):
         messages.error(request, "Seule une modificative porte des lignes de montants.")
         return _vers_la_deliberation(deliberation)
