@@ -168,7 +168,8 @@ PLANCHER_EXPORT = (
 
 
 def pages_et_planchers(client):
-    """[(name, page call, floor call, what the floor is)], for the élu the client is logged in as."""
+    """[(page call, preparer, what the floor is)] for the élu the client is logged in as; preparer() reads
+    the rows the page renders at that moment and returns (name, floor call)."""
     from django.db.models import Count
     from django.urls import reverse
 
@@ -189,6 +190,18 @@ def pages_et_planchers(client):
 
         return get
 
+    def capture_de_liste(nom, page):
+        # Read just before the page is measured: a page naming a year (the filtered list, the dashboard)
+        # becomes the élu's remembered choice, which the unfiltered list then shows.
+        def preparer():
+            with contexte_de_la_page("table") as vu:
+                page()
+            lignes = queryset_de(vu["table"].page.object_list, nom)
+            plancher = rendu_minimal(GABARIT_LISTE, lambda: list(lignes.all()))
+            return f"{nom} [{vu['table'].paginator.count} actions]", plancher
+
+        return preparer
+
     resultat = []
     for nom, parametres in [
         ("programmation, sans filtre", {}),
@@ -199,11 +212,7 @@ def pages_et_planchers(client):
         ("recherche « reussite » (sans accent)", {"q": "reussite"}),
     ]:
         page = appel(liste, parametres)
-        with contexte_de_la_page("table") as vu:
-            page()
-        lignes = queryset_de(vu["table"].page.object_list, nom)
-        plancher = rendu_minimal(GABARIT_LISTE, lambda lignes=lignes: list(lignes.all()))
-        resultat.append((f"{nom} [{vu['table'].paginator.count} actions]", page, plancher, PLANCHER_LISTE))
+        resultat.append((page, capture_de_liste(nom, page), PLANCHER_LISTE))
 
     # The dashboard lists no rows: its floor is its main figure, the year's programmed actions summed per
     # axe by the page's own function, in a plain template.
@@ -211,20 +220,27 @@ def pages_et_planchers(client):
         reverse("programmation:tableau_de_bord"), {"contrat": contrat.pk, "annee": ANNEE_COMPLETE}
     )
     plancher = rendu_minimal(GABARIT_TABLEAU, lambda: tdb.par_axe(contrat, ANNEE_COMPLETE))
-    resultat.append(("tableau de bord", tableau, plancher, PLANCHER_TABLEAU))
+    resultat.append((tableau, lambda: ("tableau de bord", plancher), PLANCHER_TABLEAU))
 
     page = appel(reverse("programmation:porteur", args=[porteur.pk]))
-    with contexte_de_la_page("actions") as vu:
-        page()
-    actions = queryset_de(vu["actions"], "porteur")
-    plancher = rendu_minimal(GABARIT_PORTEUR, lambda: list(actions.all()))
-    resultat.append((f"porteur [{porteur.n} actions]", page, plancher, PLANCHER_PORTEUR))
 
-    page = appel(liste, {**parametres_de_l_export(), "export": "xlsx"})
-    with ecrivain_de_l_export() as vu:
-        page()
-    lignes = vu["queryset"]
-    resultat.append((f"export xlsx [{lignes.count()} lignes]", page, export_minimal(lignes), PLANCHER_EXPORT))
+    def capture_du_porteur(page=page):
+        with contexte_de_la_page("actions") as vu:
+            page()
+        actions = queryset_de(vu["actions"], "porteur")
+        return f"porteur [{porteur.n} actions]", rendu_minimal(GABARIT_PORTEUR, lambda: list(actions.all()))
+
+    resultat.append((page, capture_du_porteur, PLANCHER_PORTEUR))
+
+    export = appel(liste, {**parametres_de_l_export(), "export": "xlsx"})
+
+    def capture_de_l_export():
+        with ecrivain_de_l_export() as vu:
+            export()
+        lignes = vu["queryset"]
+        return f"export xlsx [{lignes.count()} lignes]", export_minimal(lignes)
+
+    resultat.append((export, capture_de_l_export, PLANCHER_EXPORT))
     return resultat
 
 
@@ -250,7 +266,8 @@ def tableau_des_mesures(pages, requetes, lentes=False):
     print("| page | médiane (ms) | p95 | requêtes | plancher (ms) | ratio |")
     print("|---|---:|---:|---:|---:|---:|")
     notes = []
-    for nom, page, plancher, description in pages:
+    for page, preparer, description in pages:
+        nom, plancher = preparer()
         fois = min(requetes, 5) if "export" in nom else requetes
         mediane, p95, sql_page = mesurer(page, fois)
         lentes_de_la_page = mesurer.lentes

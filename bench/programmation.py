@@ -185,7 +185,7 @@ def main():
             import pstats
 
             profil = cProfile.Profile()
-            profil.runcall(pages[0][1])
+            profil.runcall(pages[0][0])
             tri, nombre = os.environ.get("PROFIL_TRI", "tottime"), int(os.environ.get("PROFIL_LIGNES", "25"))
             pstats.Stats(profil).sort_stats(tri).print_stats(nombre)
         print()
