@@ -17,6 +17,12 @@ MANDAT_A_L_ENVERS = "La fin du mandat ne peut pas précéder son début."
 
 
 class EluQuerySet(CloisonneQuerySet):
+    def visibles_par(self, user):
+        return self.filter(collectivite=user.collectivite_id)
+
+    def with_nombre_instances(self):
+        return self.annotate(nombre_instances=Count("instances"))
+
     def noms(self, *listes):
         """{elu_id: name} of every member cited in these attendance lists {elu_id: (etat, mandataire_id)}."""
         cites = {pk for etats in listes for elu, (_, mandataire) in etats.items() for pk in (elu, mandataire)}
@@ -67,6 +73,14 @@ class Elu(Cloisonne):
             raise ValidationError({"fin_mandat": MANDAT_A_L_ENVERS})
 
 
+class InstanceQuerySet(CloisonneQuerySet):
+    def visibles_par(self, user):
+        return self.filter(collectivite=user.collectivite_id)
+
+    def with_nombre_membres(self):
+        return self.annotate(nombre_membres=Count("membres"))
+
+
 class Instance(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite,
@@ -82,6 +96,8 @@ class Instance(Cloisonne):
         related_name="instances",
         help_text="Les membres en exercice aujourd'hui ; chaque séance garde son propre décompte.",
     )
+
+    objects = InstanceQuerySet.as_manager()
 
     class Meta:
         triggers = [CloisonnementCollectivite()]

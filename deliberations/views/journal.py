@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from contrat_ville.documents import reponse_fichier
+from programmation.tables import configurer
 
-from ..journal import en_csv, journal, lisibles
+from ..journal import en_csv, journal
+from ..tables import JournalTable
 
 
 @login_required
@@ -16,6 +17,6 @@ def journal_liste(request):
     if request.GET.get("export") == "csv":
         nom = f"{timezone.localdate():%Y%m%d}_journal_des_modifications.csv"
         return reponse_fichier(en_csv(lignes.iterator()), nom)
-    page = Paginator(lignes, 100).get_page(request.GET.get("page"))
-    page.object_list = list(lisibles(page.object_list))
-    return render(request, "deliberations/journal.html", {"page": page})
+    return render(
+        request, "deliberations/journal.html", {"table": configurer(request, JournalTable(lignes), 100)}
+    )
