@@ -33,7 +33,9 @@ class SeanceTable(TableListe):
 
     @property
     def legende(self):
-        return "Séances des instances" + ("" if self.order_by else ", de la plus récente à la plus ancienne")
+        # Said while the rows are in their first order (read from the query when ?sort= names none).
+        plus_recente = tuple(map(str, self.order_by)) in ((), ("-seance",))
+        return "Séances des instances" + (", de la plus récente à la plus ancienne" if plus_recente else "")
 
     def render_seance(self, record):
         return _lien("deliberations:seance", record.pk, f"{record.instance} du {jour_fr(record.date)}")
@@ -127,7 +129,8 @@ class EluTable(TableListe):
 
     @property
     def legende(self):
-        return "Élus de votre collectivité" + ("" if self.order_by else ", par nom")
+        par_nom = tuple(map(str, self.order_by)) in ((), ("elu",))
+        return "Élus de votre collectivité" + (", par nom" if par_nom else "")
 
     class Meta(TableListe.Meta):
         empty_text = "Aucun élu pour votre collectivité."

@@ -3,9 +3,10 @@ from django.core.paginator import EmptyPage
 from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django_tables2 import RequestConfig
 
-from contrat_ville.templatetags.formats_fr import cout_total, euros
+from contrat_ville.templatetags.formats_fr import cout_total, euros, nombre
 
 
 def pluriel(nombre, singulier, pluriel_=None):
@@ -164,3 +165,70 @@ class TrancheTable(TableListe):
 
     def render_contribution(self, value):
         return euros(value)
+
+
+class BilanTable(TableListe):
+    """A year's actions and their bilans: rendered, late, or to render by the due date (`echeance`)."""
+
+    axe = tables.Column(
+        "Axe / thème",
+        accessor="axe__intitule",
+        empty_values=(),
+        order_by=("axe__ordre", "axe__numero", "theme__ordre", "ordre", "pk"),
+    )
+    action = tables.Column("Action", accessor="intitule")
+    operateur = tables.Column("Opérateur", accessor="porteur__nom")
+    public = tables.Column(
+        "Personnes touchées", accessor="bilan__public_total", empty_values=(), attrs=MONTANT
+    )
+    etat = tables.Column("Bilan", empty_values=(), orderable=False)
+    saisie = tables.Column(
+        mark_safe('<span class="visuellement-cache">Saisie</span>'), empty_values=(), orderable=False
+    )
+
+    legende_cachee = False
+
+    class Meta(TableListe.Meta):
+        pass
+
+    def __init__(self, *args, annee, echeance, aujourdhui, peut_saisir=False, **kwargs):
+        kwargs.setdefault("empty_text", f"Aucune action en {annee} pour votre collectivité.")
+        super().__init__(*args, exclude=() if peut_saisir else ("saisie",), **kwargs)
+        self.echeance, self.aujourdhui = echeance, aujourdhui
+
+    @property
+    def legende(self):
+        return pluriel_accorde(len(self.rows), "action")
+
+    @staticmethod
+    def _bilan(action):
+        return getattr(action, "bilan", None)  # read with the action (select_related): no query
+
+    def render_axe(self, record):
+        axe = record.axe.intitule if record.axe else ""
+        return f"{axe} — {record.theme}" if record.theme else axe
+
+    def render_action(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("programmation:bilan", args=[record.pk]), value)
+
+    def render_public(self, record):
+        bilan = self._bilan(record)
+        return nombre(bilan.public_total) if bilan else ""
+
+    def render_etat(self, record):
+        bilan = self._bilan(record)
+        if bilan:
+            if bilan.en_retard:
+                return mark_safe('<span class="statut anomalie">Rendu en retard</span>')
+            return "Rendu"
+        if self.aujourdhui > self.echeance:
+            return mark_safe('<strong class="erreurs">En retard</strong>')
+        return "À rendre"
+
+    def render_saisie(self, record):
+        return format_html(
+            '<a class="bouton secondaire" href="{}">Saisir'
+            '<span class="visuellement-cache"> le bilan de {}</span></a>',
+            reverse("programmation:bilan_saisir", args=[record.pk]),
+            record.intitule,
+        )

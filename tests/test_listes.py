@@ -218,6 +218,10 @@ def test_it_keeps_the_lists_columns_labels_and_amounts(connecte, sem):
     assert '<td data-label="Statut">Votée le 16 mai 2024</td>' in page
     assert '<td data-label="Contribution" class="montant">383\u202f950\u202f€</td>' in page
     seances = connecte.get(reverse("deliberations:seances")).content.decode()
+    assert "Séances des instances, de la plus récente à la plus ancienne</caption>" in seances
+    autre_ordre = connecte.get(reverse("deliberations:seances"), {"sort": "seance"}).content.decode()
+    assert "Séances des instances</caption>" in autre_ordre
+    assert autre_ordre.index("7 mars 2019") < autre_ordre.index("16 mai 2024")
     assert '<td data-label="Convoquée le">28 juin 2024</td>' in seances
     assert '<span class="etiquette ok">atteint</span>' in seances
     deliberations = connecte.get(reverse("deliberations:liste")).content.decode()
