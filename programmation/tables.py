@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.core.paginator import EmptyPage
+from django.http import QueryDict
 from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.html import format_html
@@ -98,13 +99,16 @@ def jour_fr(valeur):
     return date(valeur, "j F Y")
 
 
-def configurer(request, table, par_page=None):
-    """Sorts and pages a list from its address, whatever the address holds.
+def configurer(request, table, par_page=None, filtre=None):
+    """Sorts and pages a list from its address, whatever the address holds; with its filters
+    (`filtre`, a FilterSet), an empty list says that none of its rows matches them.
 
     ?sort= names a column (anything else, `__class__` included, is ignored by the table); ?page= gives
     the first page when it is not a number and the last one past the end. The page size is the list's
     own: ?per_page= is not read (0 would divide by zero, 10 000 would read the whole table)."""
     RequestConfig(request, paginate=False).configure(table)
+    if filtre is not None and filtres_de(request, filtre):
+        table.empty_text = "Aucune ligne ne correspond à ces filtres."
     if par_page:
         try:
             page = int(request.GET.get(table.prefixed_page_field, 1))
@@ -115,6 +119,16 @@ def configurer(request, table, par_page=None):
         except EmptyPage:
             table.page = table.paginator.page(table.paginator.num_pages)
     return table
+
+
+def filtres_de(request, filterset):
+    """The address's filters only (not its page, sort or export), for a link that keeps them: the CSV
+    file holds what the page's filters select."""
+    filtres = QueryDict(mutable=True)
+    for nom in filterset.filters:
+        if valeurs := [valeur for valeur in request.GET.getlist(nom) if valeur]:
+            filtres.setlist(nom, valeurs)
+    return filtres.urlencode()
 
 
 class TableListe(tables.Table):

@@ -12,9 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contrat_ville.models import Contrat
 from deliberations.journal import journal
-from deliberations.models import Trace
-from programmation.models import Bilan
+from deliberations.models import Instance, Seance, Trace
+from programmation.models import Bilan, Modification
 
 from .factories import (
     ActionFactory,
@@ -146,6 +147,12 @@ HOSTILES = [
     {"annee": "abc"},
     {"annee": "99999999999"},
     {"export": "pdf"},
+    {"contrat": "abc", "statut": "zzz", "annee": "-1"},
+    {"contrat": "999999999999999999999"},
+    {"instance": "abc"},
+    {"instance": "0", "annee": "2024"},
+    {"nature": "zzz", "auteur": "abc", "du": "abc", "au": "31/02/2024"},
+    {"du": "2024-02-30", "auteur": "999999999999999999999"},
 ]
 
 
@@ -257,3 +264,83 @@ def test_it_shows_the_journal_100_rows_a_page_and_exports_every_row(connecte, se
     fichier = connecte.get(adresse, {"export": "csv", "page": 2})
     rangs = list(csv.reader(io.StringIO(fichier.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rangs) == 1 + journal(referent).count() >= 251
+
+
+def _objets_du_csv(reponse):
+    lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0] == ["Date", "Par", "Objet", "Changement", "Avant", "Après"]
+    return sorted((ligne[1], ligne[3], ligne[4], ligne[5]) for ligne in lignes[1:])
+
+
+def test_it_filters_the_journal_and_its_csv_file_alike(connecte, sem, referent, agent):
+    _journal(sem, 3)
+    Trace.objects.filter(champ="présence 2").update(auteur=agent)
+    action = ActionFactory(tranche__contrat__collectivite=sem, porteur__collectivite=sem, intitule="Jardin")
+    Modification.objects.create(action=action, auteur=agent, champ="contribution", avant="1 €", apres="2 €")
+    adresse = reverse("deliberations:journal")
+    for filtres, attendus in [
+        ({"nature": "seances"}, {"présence 0", "présence 1", "présence 2"}),
+        ({"nature": "actions"}, {"Contribution de la collectivité"}),
+        ({"auteur": agent.pk}, {"présence 2", "Contribution de la collectivité"}),
+        ({"auteur": agent.pk, "nature": "actions"}, {"Contribution de la collectivité"}),
+        ({"du": "2000-01-01", "au": "2000-12-31"}, set()),
+    ]:
+        page = connecte.get(adresse, filtres)
+        table = page.context["table"]
+        sur_la_page = sorted(
+            tuple(ligne.record[cle] for cle in ("auteur", "champ", "avant", "apres"))
+            for ligne in table.paginated_rows
+        )
+        assert {ligne[1] for ligne in sur_la_page} == attendus, filtres
+        # The export link of the page carries its filters, and the file holds the page's rows.
+        lien = re.search(r'href="\?([^"]*export=csv)"', page.content.decode()).group(1).replace("&amp;", "&")
+        assert _objets_du_csv(connecte.get(f"{adresse}?{lien}")) == sur_la_page, filtres
+    vide = connecte.get(adresse, {"du": "2000-01-01", "au": "2000-12-31"}).content.decode()
+    assert "Aucune ligne ne correspond à ces filtres." in vide
+
+
+def _options(page, nom):
+    champ = re.search(rf'<select name="{nom}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", champ)
+
+
+def test_its_filters_offer_the_authoritys_choices_only(client, sem, sedr, referent, referent_sedr):
+    client.force_login(referent)
+    autre = Instance.objects.filter(collectivite=sedr).first() or InstanceFactory(collectivite=sedr)
+    contrat_autre = Contrat.objects.de(sedr).first()
+    tranches = client.get(reverse("programmation:tranches")).content.decode()
+    assert set(_options(tranches, "contrat")) - {"Tous"} == {str(c) for c in Contrat.objects.de(sem)}
+    for page in ("deliberations:seances", "deliberations:liste"):
+        options = _options(client.get(reverse(page)).content.decode(), "instance")
+        assert options == [
+            "Toutes",
+            *Instance.objects.filter(collectivite=sem).order_by("nom").values_list("nom", flat=True),
+        ]
+    auteurs = _options(client.get(reverse("deliberations:journal")).content.decode(), "auteur")
+    assert "referent-test" in auteurs and "referent-sedr-test" not in auteurs
+    # Another authority's contract or instance, named in the address: refused, and nothing of it shown.
+    reponse = client.get(reverse("programmation:tranches"), {"contrat": contrat_autre.pk})
+    assert "Sélectionnez un choix valide" in reponse.content.decode()
+    assert {t.contrat.collectivite_id for t in reponse.context["tranches"]} == {sem.pk}
+    SeanceFactory(instance=autre)
+    reponse = client.get(reverse("deliberations:seances"), {"instance": autre.pk})
+    assert reponse.status_code == 200
+    assert {ligne.record.instance.collectivite_id for ligne in reponse.context["table"].rows} == {sem.pk}
+
+
+def test_it_filters_the_seances_the_deliberations_and_the_tranches(connecte, sem):
+    bureau = Instance.objects.get(collectivite=sem)
+    commission = InstanceFactory(collectivite=sem, nom="Commission")
+    DeliberationFactory(seance=SeanceFactory(instance=commission, date=datetime.date(2025, 3, 20)))
+    seances = connecte.get(reverse("deliberations:seances"), {"instance": commission.pk}).context["table"]
+    assert [ligne.record.instance for ligne in seances.rows] == [commission]
+    seances = connecte.get(reverse("deliberations:seances"), {"instance": bureau.pk, "annee": 2024})
+    assert (
+        len(seances.context["table"].rows)
+        == Seance.objects.filter(instance=bureau, date__year=2024).count()
+        == 2
+    )
+    deliberations = connecte.get(reverse("deliberations:liste"), {"annee": 2025}).context["table"]
+    assert [ligne.record.seance.instance for ligne in deliberations.rows] == [commission]
+    tranches = connecte.get(reverse("programmation:tranches"), {"statut": "votee", "annee": 2024})
+    assert [f"{t.annee} T{t.numero}" for t in tranches.context["tranches"]] == ["2024 T1", "2024 T3"]

@@ -8,6 +8,7 @@ from programmation.tables import configurer
 
 from .. import taches
 from ..documents import cle_extrait, extrait_pdf, nom_fichier
+from ..filters import DeliberationFilter, SeanceFilter
 from ..forms import (
     InscriptionForm,
     LigneModificativeForm,
@@ -25,8 +26,9 @@ from .commun import deliberation_de, deliberations_de, seance_de, voir_deliberat
 @voir_deliberations
 def deliberation_liste(request):
     deliberations = deliberations_de(request).select_related("seance__instance")
-    table = configurer(request, DeliberationTable(deliberations))
-    return render(request, "deliberations/deliberation_liste.html", {"table": table})
+    filtre = DeliberationFilter(request.GET, queryset=deliberations, request=request)
+    table = configurer(request, DeliberationTable(filtre.qs), filtre=filtre)
+    return render(request, "deliberations/deliberation_liste.html", {"table": table, "filter": filtre})
 
 
 @login_required
@@ -38,9 +40,9 @@ def seance_liste(request):
         .select_related("instance", "president", "secretaire")
         .order_by("-date", "-pk")  # explicit: Meta.ordering is dropped from a GROUP BY query
     )
-    return render(
-        request, "deliberations/seance_liste.html", {"table": configurer(request, SeanceTable(seances))}
-    )
+    filtre = SeanceFilter(request.GET, queryset=seances, request=request)
+    table = configurer(request, SeanceTable(filtre.qs), filtre=filtre)
+    return render(request, "deliberations/seance_liste.html", {"table": table, "filter": filtre})
 
 
 @login_required

@@ -11,7 +11,7 @@ from .. import taches
 from ..annexe import construire_annexe
 from ..controles import constats_en_resume, controler_tranche, suivi_enveloppes
 from ..documents import annexe_pdf, cle_annexe, est_projet, nom_fichier
-from ..filters import ActionFilter
+from ..filters import ActionFilter, TrancheFilter
 from ..models import Action, Tranche
 from ..selection import actions_choisies
 from ..tables import TrancheTable, configurer, pluriel
@@ -32,13 +32,14 @@ def tranche_liste(request):
     tranches = (
         Tranche.objects.visibles_par(request.user).with_totaux().order_by("-annee", "contrat", "numero")
     )
-    table = configurer(request, TrancheTable(tranches))
-    contrats = Contrat.objects.de(request.user.collectivite_id)
-    return render(
-        request,
-        "programmation/tranche_liste.html",
-        {"table": table, "tranches": tranches, "contrats": contrats},
-    )
+    filtre = TrancheFilter(request.GET, queryset=tranches, request=request)
+    contexte = {
+        "table": configurer(request, TrancheTable(filtre.qs), filtre=filtre),
+        "filter": filtre,
+        "tranches": filtre.qs,
+        "contrats": Contrat.objects.de(request.user.collectivite_id),
+    }
+    return render(request, "programmation/tranche_liste.html", contexte)
 
 
 @login_required
