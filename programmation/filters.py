@@ -4,12 +4,11 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from contrat_ville.enums import Section
-from contrat_ville.models import Contrat
 from contrat_ville.widgets import SelectRapide
 
 from .choix import choix_des_filtres
-from .enums import StatutAction, StatutTranche
-from .models import Action, Cofinancement, Tranche
+from .enums import StatutAction
+from .models import Action, Cofinancement
 
 
 def _choix(**kwargs):
@@ -73,17 +72,3 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.filter(
             Exists(Cofinancement.objects.filter(action=OuterRef("pk"), financeur=financeur))
         )
-
-
-class TrancheFilter(django_filters.FilterSet):
-    contrat = django_filters.ModelChoiceFilter(
-        label="Contrat",
-        empty_label="Tous",
-        queryset=lambda request: Contrat.objects.de(request.user.collectivite_id if request else None),
-    )
-    annee = django_filters.NumberFilter(label="Année", min_value=1900, max_value=2200)
-    statut = django_filters.ChoiceFilter(label="Statut", empty_label="Tous", choices=StatutTranche.choices)
-
-    class Meta:
-        model = Tranche
-        fields = []

@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contrat_ville.models import Contrat
 from deliberations.journal import journal
 from deliberations.models import Instance, Seance, Trace
 from programmation.models import Bilan, Modification
@@ -307,9 +306,6 @@ def _options(page, nom):
 def test_its_filters_offer_the_authoritys_choices_only(client, sem, sedr, referent, referent_sedr):
     client.force_login(referent)
     autre = Instance.objects.filter(collectivite=sedr).first() or InstanceFactory(collectivite=sedr)
-    contrat_autre = Contrat.objects.de(sedr).first()
-    tranches = client.get(reverse("programmation:tranches")).content.decode()
-    assert set(_options(tranches, "contrat")) - {"Tous"} == {str(c) for c in Contrat.objects.de(sem)}
     for page in ("deliberations:seances", "deliberations:liste"):
         options = _options(client.get(reverse(page)).content.decode(), "instance")
         assert options == [
@@ -318,17 +314,14 @@ def test_its_filters_offer_the_authoritys_choices_only(client, sem, sedr, refere
         ]
     auteurs = _options(client.get(reverse("deliberations:journal")).content.decode(), "auteur")
     assert "referent-test" in auteurs and "referent-sedr-test" not in auteurs
-    # Another authority's contract or instance, named in the address: refused, and nothing of it shown.
-    reponse = client.get(reverse("programmation:tranches"), {"contrat": contrat_autre.pk})
-    assert "Sélectionnez un choix valide" in reponse.content.decode()
-    assert {t.contrat.collectivite_id for t in reponse.context["tranches"]} == {sem.pk}
+    # Another authority's instance, named in the address: refused, and nothing of it shown.
     SeanceFactory(instance=autre)
     reponse = client.get(reverse("deliberations:seances"), {"instance": autre.pk})
-    assert reponse.status_code == 200
+    assert "Sélectionnez un choix valide" in reponse.content.decode()
     assert {ligne.record.instance.collectivite_id for ligne in reponse.context["table"].rows} == {sem.pk}
 
 
-def test_it_filters_the_seances_the_deliberations_and_the_tranches(connecte, sem):
+def test_it_filters_the_seances_and_the_deliberations(connecte, sem):
     bureau = Instance.objects.get(collectivite=sem)
     commission = InstanceFactory(collectivite=sem, nom="Commission")
     DeliberationFactory(seance=SeanceFactory(instance=commission, date=datetime.date(2025, 3, 20)))
@@ -342,5 +335,3 @@ def test_it_filters_the_seances_the_deliberations_and_the_tranches(connecte, sem
     )
     deliberations = connecte.get(reverse("deliberations:liste"), {"annee": 2025}).context["table"]
     assert [ligne.record.seance.instance for ligne in deliberations.rows] == [commission]
-    tranches = connecte.get(reverse("programmation:tranches"), {"statut": "votee", "annee": 2024})
-    assert [f"{t.annee} T{t.numero}" for t in tranches.context["tranches"]] == ["2024 T1", "2024 T3"]

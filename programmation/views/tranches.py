@@ -11,7 +11,7 @@ from .. import taches
 from ..annexe import construire_annexe
 from ..controles import constats_en_resume, controler_tranche, suivi_enveloppes
 from ..documents import annexe_pdf, cle_annexe, est_projet, nom_fichier
-from ..filters import ActionFilter, TrancheFilter
+from ..filters import ActionFilter
 from ..models import Action, Tranche
 from ..selection import actions_choisies
 from ..tables import TrancheTable, configurer, pluriel
@@ -32,11 +32,9 @@ def tranche_liste(request):
     tranches = (
         Tranche.objects.visibles_par(request.user).with_totaux().order_by("-annee", "contrat", "numero")
     )
-    filtre = TrancheFilter(request.GET, queryset=tranches, request=request)
     contexte = {
-        "table": configurer(request, TrancheTable(filtre.qs), filtre=filtre),
-        "filter": filtre,
-        "tranches": filtre.qs,
+        "table": configurer(request, TrancheTable(tranches)),
+        "tranches": tranches,
         "contrats": Contrat.objects.de(request.user.collectivite_id),
     }
     return render(request, "programmation/tranche_liste.html", contexte)
