@@ -116,8 +116,8 @@ def configurer(request, table, par_page=None, filtre=None):
             page = 1
         try:
             table.paginate(page=page, per_page=par_page)
-        except EmptyPage:
-            table.page = table.paginator.page(table.paginator.num_pages)
+        except EmptyPage:  # past the end, or below 1
+            table.paginate(page=table.paginator.num_pages, per_page=par_page)
     return table
 
 
