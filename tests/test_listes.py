@@ -305,7 +305,7 @@ def _options(page, nom):
     return re.findall(r"<option[^>]*>([^<]*)</option>", champ)
 
 
-def test_its_filters_offer_the_authoritys_choices_only(client, sem, sedr, referent, referent_sedr):
+def test_it_offers_in_its_filters_the_authoritys_choices_only(client, sem, sedr, referent, referent_sedr):
     client.force_login(referent)
     autre = Instance.objects.filter(collectivite=sedr).first() or InstanceFactory(collectivite=sedr)
     for page in ("deliberations:seances", "deliberations:liste"):
