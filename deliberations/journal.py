@@ -23,13 +23,15 @@ def _auteur():
     return Coalesce(F("auteur__username"), Value("—"), output_field=CharField())
 
 
-def journal(user):
-    """Both trails of the user's authority in one UNION ALL query, newest first.
+def journal(user, filtrer=None):
+    """Both trails of the user's authority in one UNION ALL query, newest first; `filtrer` (a
+    queryset of either trail -> the same, filtered: JournalFilter.appliquer) keeps the rows asked for.
 
     Rows: (date, auteur, objet, champ, avant, apres, jour): `jour` is the séance's date (None for an
     action), its objet the rest of the title, written by `lisibles`."""
+    filtrer = filtrer or (lambda lignes: lignes)
     seances = (
-        Trace.objects.visibles_par(user)
+        filtrer(Trace.objects.visibles_par(user))
         .annotate(
             qui=_auteur(),
             objet=Case(
@@ -43,7 +45,7 @@ def journal(user):
         .order_by()
     )
     actions = (
-        Modification.objects.filter(action__contrat__collectivite=user.collectivite_id)
+        filtrer(Modification.objects.filter(action__contrat__collectivite=user.collectivite_id))
         .annotate(
             qui=_auteur(),
             objet=Concat(

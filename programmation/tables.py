@@ -1,4 +1,13 @@
 import django_tables2 as tables
+from django.core.paginator import EmptyPage
+from django.http import QueryDict
+from django.template.defaultfilters import date
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django_tables2 import RequestConfig
+
+from contrat_ville.templatetags.formats_fr import cout_total, euros, nombre
 
 
 def pluriel(nombre, singulier, pluriel_=None):
@@ -47,6 +56,11 @@ def lignes_de_totaux(totaux):
     return lignes
 
 
+def pluriel_accorde(nombre, nom):
+    """« 0 tranche », « 1 tranche », « 2 tranches », as the lists' captions said (Django's pluralize)."""
+    return f"{nombre} {nom}{'s' if nombre != 1 else ''}"
+
+
 # Columns a tablet can do without: hidden below 60 rem (see app.css), still in the exports.
 SECONDAIRE = {"th": {"class": "secondaire"}, "td": {"class": "secondaire"}, "tf": {"class": "secondaire"}}
 MONTANT = {"th": {"class": "montant"}, "td": {"class": "montant"}, "tf": {"class": "montant"}}
@@ -75,3 +89,160 @@ class ActionTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     # Cells and totals rows are written by programmation/tableau.html itself (see there why).
+
+
+# --- the other lists, written by one template (tableau_liste.html) from their declared columns --------
+
+
+def jour_fr(valeur):
+    """« 16 mai 2024 », as the lists wrote their dates."""
+    return date(valeur, "j F Y")
+
+
+def configurer(request, table, par_page=None, filtre=None):
+    """Sorts and pages a list from its address, whatever the address holds; with its filters
+    (`filtre`, a FilterSet), an empty list says that none of its rows matches them.
+
+    ?sort= names a column (anything else, `__class__` included, is ignored by the table); ?page= gives
+    the first page when it is not a number and the last one past the end. The page size is the list's
+    own: ?per_page= is not read (0 would divide by zero, 10 000 would read the whole table)."""
+    RequestConfig(request, paginate=False).configure(table)
+    if filtre is not None and filtres_de(request, filtre):
+        table.empty_text = "Aucune ligne ne correspond à ces filtres."
+    if par_page:
+        try:
+            page = int(request.GET.get(table.prefixed_page_field, 1))
+        except (TypeError, ValueError):
+            page = 1
+        try:
+            table.paginate(page=page, per_page=par_page)
+        except EmptyPage:  # past the end, or below 1
+            table.paginate(page=table.paginator.num_pages, per_page=par_page)
+    return table
+
+
+def filtres_de(request, filterset):
+    """The address's filters only (not its page, sort or export), for a link that keeps them: the CSV
+    file holds what the page's filters select."""
+    filtres = QueryDict(mutable=True)
+    for nom in filterset.filters:
+        if valeurs := [valeur for valeur in request.GET.getlist(nom) if valeur]:
+            filtres.setlist(nom, valeurs)
+    return filtres.urlencode()
+
+
+class TableListe(tables.Table):
+    """A list of the application: cards on a phone (each cell after its column's name, see app.css),
+    a caption (`legende`, read aloud; `legende_cachee` keeps it out of sight), sortable headers.
+
+    Cells left empty stay empty (`default=""`), as the hand-written lists had them."""
+
+    legende = ""
+    legende_cachee = True
+
+    class Meta:
+        template_name = "tableau_liste.html"
+        attrs = {"class": "liste cartes"}
+        default = ""
+
+
+class TrancheTable(TableListe):
+    tranche = tables.Column("Tranche", accessor="numero", order_by=("annee", "numero"))
+    contrat = tables.Column("Contrat", accessor="contrat__intitule")
+    statut = tables.Column("Statut", empty_values=())
+    nombre_actions = tables.Column("Actions", attrs=MONTANT)
+    cout = tables.Column("Coût", accessor="total_cout", empty_values=(), attrs=MONTANT)
+    contribution = tables.Column(
+        "Contribution", accessor="total_contribution", empty_values=(), attrs=MONTANT
+    )
+
+    class Meta(TableListe.Meta):
+        empty_text = "Aucune tranche pour votre collectivité."
+
+    legende_cachee = False
+
+    @property
+    def legende(self):
+        # Read by the template once sorted: the length of the rows read, no COUNT of its own.
+        return pluriel_accorde(len(self.rows), "tranche")
+
+    def render_tranche(self, record):
+        lien = reverse("programmation:tranche", args=[record.pk])
+        return format_html('<a href="{}">{} T{}</a>', lien, record.annee, record.numero)
+
+    def render_statut(self, record):
+        quand = f" le {jour_fr(record.votee_le)}" if record.votee_le else ""
+        return f"{record.get_statut_display()}{quand}"
+
+    def render_cout(self, record):
+        return cout_total(record)
+
+    def render_contribution(self, value):
+        return euros(value)
+
+
+class BilanTable(TableListe):
+    """A year's actions and their bilans: rendered, late, or to render by the due date (`echeance`)."""
+
+    axe = tables.Column(
+        "Axe / thème",
+        accessor="axe__intitule",
+        empty_values=(),
+        order_by=("axe__ordre", "axe__numero", "theme__ordre", "ordre", "pk"),
+    )
+    action = tables.Column("Action", accessor="intitule")
+    operateur = tables.Column("Opérateur", accessor="porteur__nom")
+    public = tables.Column(
+        "Personnes touchées", accessor="bilan__public_total", empty_values=(), attrs=MONTANT
+    )
+    etat = tables.Column("Bilan", empty_values=(), orderable=False)
+    saisie = tables.Column(
+        mark_safe('<span class="visuellement-cache">Saisie</span>'), empty_values=(), orderable=False
+    )
+
+    legende_cachee = False
+
+    class Meta(TableListe.Meta):
+        pass
+
+    def __init__(self, *args, annee, echeance, aujourdhui, peut_saisir=False, **kwargs):
+        kwargs.setdefault("empty_text", f"Aucune action en {annee} pour votre collectivité.")
+        super().__init__(*args, exclude=() if peut_saisir else ("saisie",), **kwargs)
+        self.echeance, self.aujourdhui = echeance, aujourdhui
+
+    @property
+    def legende(self):
+        return pluriel_accorde(len(self.rows), "action")
+
+    @staticmethod
+    def _bilan(action):
+        return getattr(action, "bilan", None)  # read with the action (select_related): no query
+
+    def render_axe(self, record):
+        axe = record.axe.intitule if record.axe else ""
+        return f"{axe} — {record.theme}" if record.theme else axe
+
+    def render_action(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("programmation:bilan", args=[record.pk]), value)
+
+    def render_public(self, record):
+        bilan = self._bilan(record)
+        return nombre(bilan.public_total) if bilan else ""
+
+    def render_etat(self, record):
+        bilan = self._bilan(record)
+        if bilan:
+            if bilan.en_retard:
+                return mark_safe('<span class="statut anomalie">Rendu en retard</span>')
+            return "Rendu"
+        if self.aujourdhui > self.echeance:
+            return mark_safe('<strong class="erreurs">En retard</strong>')
+        return "À rendre"
+
+    def render_saisie(self, record):
+        return format_html(
+            '<a class="bouton secondaire" href="{}">Saisir'
+            '<span class="visuellement-cache"> le bilan de {}</span></a>',
+            reverse("programmation:bilan_saisir", args=[record.pk]),
+            record.intitule,
+        )

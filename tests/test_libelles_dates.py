@@ -51,7 +51,11 @@ def test_it_shows_old_rows_written_with_codes_by_their_labels(client, action, ag
     assert "<td>Statut</td><td>Déposée</td><td>En instruction</td>" in page
     assert "<td>Section</td><td>Fonctionnement</td><td>Investissement</td>" in page
     journal = _cellules(client.get(reverse("deliberations:journal")).content.decode())
-    assert "<td>Statut</td><td>Déposée</td><td>En instruction</td>" in journal
+    # Each cell after its column's name: the journal is a card a row on a phone.
+    assert (
+        '<td data-label="Changement">Statut</td><td data-label="Avant">Déposée</td>'
+        '<td data-label="Après">En instruction</td>'
+    ) in journal
     assert ">deposee<" not in journal and ">en_instruction<" not in journal
 
 

@@ -109,7 +109,7 @@ def test_it_never_rounds_half_a_euro_away():
 
 def test_it_shows_the_cls_2024_t3_unknown_cost_as_non_renseigne_on_the_tranche_list(connecte):
     page = connecte.get(reverse("programmation:tranches")).content.decode()
-    lien = re.search(r'<tr>\s*<td><a href="[^"]+">2024 T3</a></td>.*?</tr>', page, re.S)
+    lien = re.search(r'<tr>\s*<td data-label="Tranche"><a href="[^"]+">2024 T3</a></td>.*?</tr>', page, re.S)
     assert lien is not None
     ligne = plat(lien.group(0))
     assert "non renseigné" in ligne

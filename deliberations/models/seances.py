@@ -17,6 +17,12 @@ MANDAT_A_L_ENVERS = "La fin du mandat ne peut pas précéder son début."
 
 
 class EluQuerySet(CloisonneQuerySet):
+    def visibles_par(self, user):
+        return self.filter(collectivite=user.collectivite_id)
+
+    def with_nombre_instances(self):
+        return self.annotate(nombre_instances=Count("instances"))
+
     def noms(self, cles):
         """{elu_id: name} of these members (Trace.noter_presences asks for those a change cites)."""
         return {e.pk: str(e) for e in self.filter(pk__in=set(cles) - {None})}
@@ -66,6 +72,14 @@ class Elu(Cloisonne):
             raise ValidationError({"fin_mandat": MANDAT_A_L_ENVERS})
 
 
+class InstanceQuerySet(CloisonneQuerySet):
+    def visibles_par(self, user):
+        return self.filter(collectivite=user.collectivite_id)
+
+    def with_nombre_membres(self):
+        return self.annotate(nombre_membres=Count("membres"))
+
+
 class Instance(Cloisonne):
     collectivite = models.ForeignKey(
         Collectivite,
@@ -81,6 +95,8 @@ class Instance(Cloisonne):
         related_name="instances",
         help_text="Les membres en exercice aujourd'hui ; chaque séance garde son propre décompte.",
     )
+
+    objects = InstanceQuerySet.as_manager()
 
     class Meta:
         triggers = [CloisonnementCollectivite()]

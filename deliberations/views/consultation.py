@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from contrat_ville.documents import reponse_conservee, servir
+from programmation.tables import configurer
 
 from .. import taches
 from ..documents import cle_extrait, extrait_pdf, nom_fichier
+from ..filters import DeliberationFilter, SeanceFilter
 from ..forms import (
     InscriptionForm,
     LigneModificativeForm,
@@ -16,6 +18,7 @@ from ..forms import (
     presences_formset,
 )
 from ..models import ActeFige, Seance
+from ..tables import DeliberationTable, SeanceTable
 from .commun import deliberation_de, deliberations_de, seance_de, voir_deliberations, voir_seances
 
 
@@ -23,7 +26,9 @@ from .commun import deliberation_de, deliberations_de, seance_de, voir_deliberat
 @voir_deliberations
 def deliberation_liste(request):
     deliberations = deliberations_de(request).select_related("seance__instance")
-    return render(request, "deliberations/deliberation_liste.html", {"deliberations": deliberations})
+    filtre = DeliberationFilter(request.GET, queryset=deliberations, request=request)
+    table = configurer(request, DeliberationTable(filtre.qs), filtre=filtre)
+    return render(request, "deliberations/deliberation_liste.html", {"table": table, "filter": filtre})
 
 
 @login_required
@@ -35,7 +40,9 @@ def seance_liste(request):
         .select_related("instance", "president", "secretaire")
         .order_by("-date", "-pk")  # explicit: Meta.ordering is dropped from a GROUP BY query
     )
-    return render(request, "deliberations/seance_liste.html", {"seances": seances})
+    filtre = SeanceFilter(request.GET, queryset=seances, request=request)
+    table = configurer(request, SeanceTable(filtre.qs), filtre=filtre)
+    return render(request, "deliberations/seance_liste.html", {"table": table, "filter": filtre})
 
 
 @login_required

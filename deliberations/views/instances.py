@@ -2,16 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from contrat_ville import historique
+from programmation.tables import configurer
 from programmation.views.commun import appliquer
 
 from ..forms_instances import DepotMembresForm, EluForm, InstanceForm, MembresForm
 from ..import_membres import ErreurFichier, analyser, importer, lire, relire, signer
 from ..models import Elu, Instance
+from ..tables import EluTable, InstanceTable
 
 GABARITS = "deliberations/instances"
 importer_membres = permission_required(
@@ -55,10 +56,8 @@ def _formulaire(request, form_classe, objet, gabarit, titre):
 @login_required
 @permission_required("deliberations.view_instance", raise_exception=True)
 def instance_liste(request):
-    instances = Instance.objects.filter(collectivite=request.user.collectivite_id).annotate(
-        nombre_membres=Count("membres")
-    )
-    return render(request, f"{GABARITS}/liste.html", {"instances": instances})
+    instances = Instance.objects.visibles_par(request.user).with_nombre_membres().order_by("nom")
+    return render(request, f"{GABARITS}/liste.html", {"table": configurer(request, InstanceTable(instances))})
 
 
 @login_required
@@ -182,10 +181,9 @@ def instance_importer_confirmer(request, pk):
 @login_required
 @permission_required("deliberations.view_elu", raise_exception=True)
 def elu_liste(request):
-    elus = Elu.objects.filter(collectivite=request.user.collectivite_id).annotate(
-        nombre_instances=Count("instances")
-    )
-    return render(request, f"{GABARITS}/elus.html", {"elus": elus})
+    elus = Elu.objects.visibles_par(request.user).with_nombre_instances().order_by("nom", "prenom")
+    table = EluTable(elus, peut_modifier=request.user.has_perm("deliberations.change_elu"))
+    return render(request, f"{GABARITS}/elus.html", {"table": configurer(request, table)})
 
 
 @login_required

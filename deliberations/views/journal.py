@@ -1,21 +1,24 @@
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from contrat_ville.documents import reponse_fichier
+from programmation.tables import configurer, filtres_de
 
-from ..journal import en_csv, journal, lisibles
+from ..filters import JournalFilter
+from ..journal import en_csv, journal
+from ..tables import JournalTable
 
 
 @login_required
 @permission_required(["programmation.view_action", "deliberations.view_seance"], raise_exception=True)
 def journal_liste(request):
     """Read-only, as the trail itself: no page changes or deletes a line of it."""
-    lignes = journal(request.user)
+    filtre = JournalFilter(request.GET, request=request)
+    lignes = journal(request.user, filtre.appliquer)
     if request.GET.get("export") == "csv":
         nom = f"{timezone.localdate():%Y%m%d}_journal_des_modifications.csv"
         return reponse_fichier(en_csv(lignes.iterator()), nom)
-    page = Paginator(lignes, 100).get_page(request.GET.get("page"))
-    page.object_list = list(lisibles(page.object_list))
-    return render(request, "deliberations/journal.html", {"page": page})
+    table = configurer(request, JournalTable(lignes), 100, filtre)
+    contexte = {"table": table, "filter": filtre, "filtres": filtres_de(request, filtre)}
+    return render(request, "deliberations/journal.html", contexte)

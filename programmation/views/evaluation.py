@@ -15,6 +15,7 @@ from ..evaluation.forms import SaisieBilan
 from ..evaluation.indicateurs import indicateurs
 from ..evaluation.models import echeance
 from ..models import Action, Bilan, RapportAnnuel
+from ..tables import BilanTable, configurer
 
 voir_bilans = permission_required("programmation.view_bilan", raise_exception=True)
 saisir_bilans = permission_required(
@@ -44,11 +45,19 @@ def bilans(request):
         .select_related("porteur", "axe__contrat", "theme", "bilan")
         .order_by("axe__ordre", "axe__numero", "theme__ordre", "ordre", "pk")
     )
+    echeance_, aujourdhui = echeance(annee), datetime.date.today()
+    table = BilanTable(
+        actions,
+        annee=annee,
+        echeance=echeance_,
+        aujourdhui=aujourdhui,
+        peut_saisir=request.user.has_perm("programmation.change_bilan"),
+    )
     contexte = {
         "annee": annee,
         "actions": actions,
-        "echeance": echeance(annee),
-        "aujourdhui": datetime.date.today(),
+        "echeance": echeance_,
+        "table": configurer(request, table),
     }
     return render(request, "programmation/evaluation/bilans.html", contexte)
 

@@ -14,7 +14,7 @@ from ..documents import annexe_pdf, cle_annexe, est_projet, nom_fichier
 from ..filters import ActionFilter
 from ..models import Action, Tranche
 from ..selection import actions_choisies
-from ..tables import pluriel
+from ..tables import TrancheTable, configurer, pluriel
 from ..tableur import annexe_xlsx
 from .commun import appliquer, selon_l_adresse
 from .masse import rapporter
@@ -32,8 +32,12 @@ def tranche_liste(request):
     tranches = (
         Tranche.objects.visibles_par(request.user).with_totaux().order_by("-annee", "contrat", "numero")
     )
-    contrats = Contrat.objects.de(request.user.collectivite_id)
-    return render(request, "programmation/tranche_liste.html", {"tranches": tranches, "contrats": contrats})
+    contexte = {
+        "table": configurer(request, TrancheTable(tranches)),
+        "tranches": tranches,
+        "contrats": Contrat.objects.de(request.user.collectivite_id),
+    }
+    return render(request, "programmation/tranche_liste.html", contexte)
 
 
 @login_required
