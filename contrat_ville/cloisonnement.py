@@ -6,14 +6,24 @@ never moves a row from one authority to another. The links are read from the mod
 model added later is held by the same rule as soon as it declares `CloisonnementCollectivite`.
 """
 
+from __future__ import annotations
+
 from collections import deque
+from collections.abc import Collection, Iterable, Iterator
 from contextvars import ContextVar
 from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 import pgtrigger
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
+    from django.db import migrations
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from pgtrigger import compiler
 
 MESSAGE = "« {objet} » appartient à une autre collectivité."
 _DEJA_VERIFIES = ContextVar("cloisonnement_deja_verifie", default=False)
@@ -23,12 +33,12 @@ MESSAGE_SQL = "Cloisonnement : une ligne de % relierait les données de deux col
 COLLECTIVITE = "contrat_ville.Collectivite"
 
 
-def _est_collectivite(modele):
+def _est_collectivite(modele: type[models.Model]) -> bool:
     # By label: migrations compile the triggers with historical model classes.
     return modele._meta.label == COLLECTIVITE
 
 
-def chemin_vers_la_collectivite(modele):
+def chemin_vers_la_collectivite(modele: type[models.Model]) -> str | None:
     """The shortest lookup ("contrat__collectivite") from a model to its authority, or None.
 
     Through required foreign keys first: a row whose nullable key is empty would be left out."""
@@ -37,7 +47,12 @@ def chemin_vers_la_collectivite(modele):
     return _chemin(modele, nullables=False) or _chemin(modele, nullables=True)
 
 
-def _chemin(modele, nullables):
+def _cible(champ: models.Field) -> type[models.Model]:
+    """The model a relation leads to (the type checker's `related_model` may be None: not a relation)."""
+    return cast("type[models.Model]", champ.related_model)
+
+
+def _chemin(modele: type[models.Model], nullables: bool) -> str | None:
     a_voir, vus = deque([(modele, "")]), {modele}
     while a_voir:
         courant, chemin = a_voir.popleft()
@@ -45,37 +60,37 @@ def _chemin(modele, nullables):
             if not champ.is_relation or champ.related_model in vus or (champ.null and not nullables):
                 continue
             suite = f"{chemin}__{champ.name}" if chemin else champ.name
-            if _est_collectivite(champ.related_model):
+            if _est_collectivite(_cible(champ)):
                 return suite
-            vus.add(champ.related_model)
-            a_voir.append((champ.related_model, suite))
+            vus.add(_cible(champ))
+            a_voir.append((_cible(champ), suite))
     return None
 
 
 @cache
-def liens(modele):
+def liens(modele: type[models.Model]) -> list[tuple[models.Field, str]]:
     """[(foreign key, lookup from its target to the authority)] of a model."""
     return [
         (champ, chemin)
         for champ in modele._meta.concrete_fields
         if (champ.many_to_one or champ.one_to_one)
-        and champ.related_model._meta.label != settings.AUTH_USER_MODEL
-        and (chemin := chemin_vers_la_collectivite(champ.related_model)) is not None
+        and _cible(champ)._meta.label != settings.AUTH_USER_MODEL
+        and (chemin := chemin_vers_la_collectivite(_cible(champ))) is not None
     ]
 
 
-def _autorites(champ, chemin, ids):
+def _autorites(champ: models.Field, chemin: str, ids: Iterable[Any]) -> dict[Any, Any]:
     """{target id: its authority id} for the given targets of a foreign key, in one query."""
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
     if chemin == "pk":
         return {i: i for i in ids}
-    cibles = champ.related_model._base_manager.filter(pk__in=ids)
+    cibles = _cible(champ)._base_manager.filter(pk__in=ids)
     return dict(cibles.values_list("pk", chemin))
 
 
-def verifier(objets, exclude=()):
+def verifier(objets: Iterable[models.Model], exclude: Collection[str] = ()) -> None:
     """Refuses (ValidationError) any object whose links lead to two authorities, or that would move
     an existing row to another authority. Two queries per link at most, whatever the number of objects."""
     objets = list(objets)
@@ -88,7 +103,7 @@ def verifier(objets, exclude=()):
     ]
     anciennes = _autorites_actuelles(modele, [o.pk for o in objets if o.pk is not None])
     for objet in objets:
-        vues = {}
+        vues: dict[Any, models.Field | None] = {}
         for champ, carte in cartes:
             cible = getattr(objet, champ.attname)
             if cible is not None and cible in carte:
@@ -102,7 +117,7 @@ def verifier(objets, exclude=()):
             raise ValidationError({cle: MESSAGE.format(objet=cible)})
 
 
-def _autorites_actuelles(modele, pks):
+def _autorites_actuelles(modele: type[models.Model], pks: list[Any]) -> dict[Any, Any]:
     """{pk: authority id} of rows as stored, for updates."""
     chemin = chemin_vers_la_collectivite(modele)
     if not pks or chemin is None:
@@ -116,12 +131,12 @@ class CloisonneQuerySet(models.QuerySet):
     """Bulk writes hold the rule too: bulk_create checks each object, update() the new targets
     against the rows it changes."""
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
         objs = list(objs)
         verifier(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
         objs = list(objs)
         verifier(objs)
         # Django's bulk_update goes through update() with CASE expressions: the objects are checked.
@@ -131,7 +146,7 @@ class CloisonneQuerySet(models.QuerySet):
         finally:
             _DEJA_VERIFIES.reset(jeton)
 
-    def update(self, **valeurs):
+    def update(self, **valeurs: Any) -> int:
         if _DEJA_VERIFIES.get():
             return super().update(**valeurs)
         cibles = {
@@ -144,8 +159,9 @@ class CloisonneQuerySet(models.QuerySet):
             self._verifier_mise_a_jour(cibles)
         return super().update(**valeurs)
 
-    def _verifier_mise_a_jour(self, cibles):
-        chemin = chemin_vers_la_collectivite(self.model)
+    def _verifier_mise_a_jour(self, cibles: dict[models.Field, Any]) -> None:
+        # A model with links reaches its authority through them.
+        chemin = cast(str, chemin_vers_la_collectivite(self.model))
         actuelles = set(self.values_list(chemin, flat=True).order_by().distinct()) - {None}
         for champ, cible in cibles.items():
             cible_id = getattr(cible, "pk", cible)
@@ -163,11 +179,11 @@ class Cloisonne(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         verifier([self])
         super().save(*args, **kwargs)
 
-    def validate_constraints(self, exclude=None):
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         super().validate_constraints(exclude=exclude)
         verifier([self], exclude=exclude or ())
 
@@ -180,7 +196,8 @@ class CloisonnementCollectivite(pgtrigger.Trigger):
     operation = pgtrigger.Insert | pgtrigger.Update
     declare = [("autorites", "bigint[]")]
 
-    def get_func(self, model):
+    # pgtrigger annotates `model` as an instance; it is given the model class.
+    def get_func(self, model: type[models.Model]) -> str:  # type: ignore[override]
         nouvelles = [f"({sql_autorite(champ, chemin, 'NEW')})" for champ, chemin in liens(model)]
         anciennes = [f"({sql_autorite(champ, chemin, 'OLD')})" for champ, chemin in liens(model)]
         return f"""
@@ -195,40 +212,41 @@ class CloisonnementCollectivite(pgtrigger.Trigger):
         """
 
 
-def sql_autorite(champ, chemin, ligne):
+def sql_autorite(champ: models.Field, chemin: str, ligne: str) -> str:
     """SQL giving the authority id that a row's foreign key leads to (NEW.contrat_id → its authority)."""
     colonne = f"{ligne}.{champ.column}"
     if chemin == "pk":
         return f"SELECT {colonne}"
-    modele, alias = champ.related_model, "t0"
+    modele, alias = _cible(champ), "t0"
     sql = f"FROM {modele._meta.db_table} t0"
     etapes = chemin.split("__")
     for rang, etape in enumerate(etapes[:-1], start=1):
-        lien = modele._meta.get_field(etape)
-        suivant = lien.related_model
+        # The lookup's steps are foreign keys (_chemin), the last one a column.
+        lien = cast(models.ForeignKey, modele._meta.get_field(etape))
+        suivant = _cible(lien)
         cle = suivant._meta.pk.column
         sql += f" JOIN {suivant._meta.db_table} t{rang} ON t{rang}.{cle} = {alias}.{lien.column}"
         modele, alias = suivant, f"t{rang}"
-    dernier = modele._meta.get_field(etapes[-1]).column
-    return f"SELECT {alias}.{dernier} {sql} WHERE t0.{champ.related_model._meta.pk.column} = {colonne}"
+    dernier = cast(models.Field, modele._meta.get_field(etapes[-1])).column
+    return f"SELECT {alias}.{dernier} {sql} WHERE t0.{_cible(champ)._meta.pk.column} = {colonne}"
 
 
-def cloisonner_les_tables_de_liaison(*relations):
+def cloisonner_les_tables_de_liaison(*relations: tuple[str, str]) -> migrations.RunPython:
     """A migration operation putting the same trigger on many-to-many tables, which Django creates
     itself (no Meta to declare it in). relations: ("programmation.Action", "quartiers"), …"""
     from django.db import migrations
 
-    def declencheurs(apps):
+    def declencheurs(apps: Apps) -> Iterator[compiler.Trigger]:
         for label, champ in relations:
             liaison = apps.get_model(label)._meta.get_field(champ).remote_field.through
             yield CloisonnementCollectivite().compile(liaison)
 
-    def installer(apps, schema_editor):
+    def installer(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             for declencheur in declencheurs(apps):
                 schema_editor.execute(declencheur.install_sql, params=None)
 
-    def desinstaller(apps, schema_editor):
+    def desinstaller(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             for declencheur in declencheurs(apps):
                 schema_editor.execute(declencheur.uninstall_sql, params=None)

@@ -1,11 +1,15 @@
 """French number formats for money, shared by pages, PDFs and spreadsheets."""
 
+from __future__ import annotations
+
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 ESPACE_INSECABLE = "\u202f"
 
 
-def euros(montant):
+def euros(montant: Decimal | int | float | str | None) -> str:
     """Exact to the cent, never rounded: 2696021 -> '2 696 021 €', Decimal('6000.5') -> '6 000,50 €'.
 
     Whole amounts print without ',00' (as the délibérations write them); any cent prints two
@@ -22,7 +26,8 @@ def euros(montant):
     else:
         # Two decimals at least (« ,50 », not « ,5 »); more only if the amount really holds them.
         valeur = valeur.normalize()
-        if valeur.as_tuple().exponent > -2:
+        # An int: NaN is refused by `valeur < 0` above, an infinity is integral.
+        if valeur.as_tuple().exponent > -2:  # type: ignore[operator]
             valeur = valeur.quantize(Decimal("0.01"))
         entier, _, fraction = f"{valeur:f}".partition(".")
     texte = _grouper(entier)
@@ -31,13 +36,13 @@ def euros(montant):
     return f"{signe}{texte}{ESPACE_INSECABLE}€"
 
 
-def pourcentage(valeur):
+def pourcentage(valeur: Decimal | int | float | str) -> str:
     """Decimal('50.00') -> '50 %', Decimal('55.50') -> '55,5 %'."""
     texte = format(Decimal(valeur).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize(), "f")
     return f"{texte.replace('.', ',')}{ESPACE_INSECABLE}%"
 
 
-def taux(valeur):
+def taux(valeur: Decimal | int | float | str | None) -> str:
     """A rate as it is stored, never rounded: Decimal('50.00') -> '50 %', Decimal('55.55') -> '55,55 %'.
     (pourcentage() rounds a computed share to the tenth; a typed rate keeps every digit it was typed
     with.) None is an empty text."""
@@ -47,7 +52,7 @@ def taux(valeur):
     return f"{texte.replace('.', ',')}{ESPACE_INSECABLE}%"
 
 
-def nombre(valeur):
+def nombre(valeur: int | Decimal | str | None) -> str:
     """1977 -> « 1 977 » (narrow no-break space), as the reports write head counts; None stays empty."""
     if valeur is None or valeur == "":
         return ""
@@ -55,15 +60,15 @@ def nombre(valeur):
     return signe + _grouper(str(abs(int(valeur))))
 
 
-def _grouper(chiffres):
-    groupes = []
+def _grouper(chiffres: str) -> str:
+    groupes: list[str] = []
     while chiffres:
         groupes.insert(0, chiffres[-3:])
         chiffres = chiffres[:-3]
     return ESPACE_INSECABLE.join(groupes)
 
 
-def date_fr(valeur, heure=False):
+def date_fr(valeur: datetime.date | None, heure: bool = False) -> str:
     """date(2024, 5, 16) -> « 16 mai 2024 », the one date format of pages and messages
     (« 16 mai 2024 à 10:04 » with the time); machine-readable files write ISO dates."""
     from django.utils import dateformat, timezone
@@ -71,5 +76,6 @@ def date_fr(valeur, heure=False):
     if valeur is None:
         return ""
     if heure:
-        return dateformat.format(timezone.localtime(valeur), "j F Y à H:i")
+        # With the time: a datetime (an aware one, as the models store them).
+        return dateformat.format(timezone.localtime(cast(datetime.datetime, valeur)), "j F Y à H:i")
     return dateformat.format(valeur, "j F Y")

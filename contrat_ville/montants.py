@@ -23,8 +23,11 @@ model (a DecimalField of `MONTANT`'s size), including fields added later; `Admin
 same for the back-office. `somme` and `ZERO` are the same amounts in SQL.
 """
 
+from __future__ import annotations
+
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -37,13 +40,19 @@ from django.forms.models import ModelFormMetaclass
 from .formats import ESPACE_INSECABLE
 from .models import MONTANT
 
+if TYPE_CHECKING:
+    from django.db.models import Q
+    from django.db.models.expressions import Combinable
+    from django.http import HttpRequest
+
 # Money in SQL: a zero of the amounts' type and a sum that is never None.
-ZERO = Value(0, output_field=DecimalField(**MONTANT))
+# MONTANT is a plain dict (contrat_ville/models), which the stubs cannot match to DecimalField's arguments.
+ZERO = Value(0, output_field=DecimalField(**MONTANT))  # type: ignore[arg-type]
 
 
-def somme(champ, filtre=None):
+def somme(champ: str | Combinable, filtre: Q | None = None) -> Coalesce:
     """A database sum that is 0, never None, on an empty set."""
-    return Coalesce(Sum(champ, filter=filtre), ZERO, output_field=DecimalField(**MONTANT))
+    return Coalesce(Sum(champ, filter=filtre), ZERO, output_field=DecimalField(**MONTANT))  # type: ignore[arg-type]
 
 
 # The spaces a person, a browser or a copied page put between thousands.
@@ -76,25 +85,25 @@ MESSAGES = {
 }
 
 
-def _erreur(code, **valeurs):
+def _erreur(code: str, **valeurs: str) -> ValidationError:
     return ValidationError(MESSAGES[code].format(**valeurs), code="invalid" if code == "invalide" else code)
 
 
-def _grouper(chiffres):
+def _grouper(chiffres: str) -> str:
     chiffres = chiffres.lstrip("0") or "0"
-    groupes = []
+    groupes: list[str] = []
     while chiffres:
         groupes.insert(0, chiffres[-3:])
         chiffres = chiffres[:-3]
     return ESPACE_INSECABLE.join(groupes)
 
 
-def _avec_centimes(valeur):
+def _avec_centimes(valeur: Decimal) -> str:
     entier, _, centimes = f"{valeur.quantize(CENTIME, rounding=ROUND_HALF_UP):f}".partition(".")
     return f"{_grouper(entier)},{centimes}"
 
 
-def ecrire_montant(montant):
+def ecrire_montant(montant: Decimal | int | str) -> str:
     """Decimal("91562.00") -> « 91 562 », Decimal("6000.5") -> « 6 000,50 »: as the pages write
     amounts (formats.euros), without the « € »; narrow no-break spaces between thousands."""
     valeur = Decimal(montant)
@@ -107,12 +116,13 @@ def ecrire_montant(montant):
     return signe + _avec_centimes(valeur)
 
 
-def lire_montant(texte):
+def lire_montant(texte: object) -> Decimal | None:
     """« 12 345,67 € » -> Decimal("12345.67"); ValidationError with a French message otherwise.
     An empty text gives None."""
     saisi = str(texte).strip()
     corps = _DEVISE.sub("", saisi)
-    signe, corps = _SIGNE.match(corps).group(1), _SIGNE.sub("", corps, count=1)
+    # _SIGNE matches every text (its parts are optional).
+    signe, corps = _SIGNE.match(corps).group(1), _SIGNE.sub("", corps, count=1)  # type: ignore[union-attr]
     if not corps:
         if saisi:
             raise _erreur("invalide")
@@ -132,7 +142,7 @@ def lire_montant(texte):
     raise _diagnostic(saisi, corps)
 
 
-def _diagnostic(saisi, corps):
+def _diagnostic(saisi: str, corps: str) -> ValidationError:
     """Why a text made of digits, spaces, commas and points is not read: the message says what to write."""
     chiffres = re.sub(rf"[{ESPACES}]", "", corps)
     if "," in corps and "." in corps:
@@ -158,12 +168,12 @@ class WidgetMontant(forms.TextInput):
     """A text input: a number input refuses the comma in some browsers, spaces in all, and shows
     « 91562.00 »."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
             {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false", **(attrs or {})}
         )
 
-    def format_value(self, value):
+    def format_value(self, value: Any) -> str | None:
         if value is None or value == "":
             return None
         if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
@@ -177,7 +187,7 @@ class ChampMontant(forms.DecimalField):
     widget = WidgetMontant
     default_error_messages = {"invalid": MESSAGES["invalide"]}
 
-    def __init__(self, *, max_digits=14, decimal_places=2, **kwargs):
+    def __init__(self, *, max_digits: int = 14, decimal_places: int = 2, **kwargs: Any) -> None:
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
         for validateur in self.validators:
             if isinstance(validateur, DecimalValidator):
@@ -199,7 +209,8 @@ class ChampMontant(forms.DecimalField):
                     f"Saisissez un montant d'au plus {ecrire_montant(validateur.limit_value)} €."
                 )
 
-    def to_python(self, value):
+    # The stubs have DecimalField inherit IntegerField's `int | None`; Django's own returns a Decimal.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
@@ -209,7 +220,7 @@ class ChampMontant(forms.DecimalField):
         return lire_montant(value)
 
 
-def est_montant(champ):
+def est_montant(champ: object) -> bool:
     """A money field of a model: a DecimalField of MONTANT's size (percentages and indicators are not)."""
     return (
         isinstance(champ, models.DecimalField)
@@ -218,7 +229,7 @@ def est_montant(champ):
     )
 
 
-def champ_de_modele(champ, **kwargs):
+def champ_de_modele(champ: models.Field, **kwargs: Any) -> forms.Field | None:
     """The `formfield_callback` of forms with amounts: a ChampMontant for money fields."""
     if est_montant(champ):
         kwargs["form_class"] = ChampMontant
@@ -226,7 +237,7 @@ def champ_de_modele(champ, **kwargs):
 
 
 class _MetaMontants(ModelFormMetaclass):
-    def __new__(mcs, name, bases, attrs):
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> _MetaMontants:
         meta = attrs.get("Meta")
         if meta is not None and getattr(meta, "formfield_callback", None) is None:
             meta.formfield_callback = staticmethod(champ_de_modele)
@@ -241,7 +252,10 @@ class FormulaireMontants(forms.ModelForm, metaclass=_MetaMontants):
 class AdminMontants:
     """For the back-office's ModelAdmin and inlines: the same fields as the agents' forms."""
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         if est_montant(db_field):
             return champ_de_modele(db_field, **kwargs)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A mixin: the ModelAdmin or inline it comes before holds the method.
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]

@@ -4,8 +4,12 @@ They span actions, tranches, envelopes, stated totals and dispositifs, hence a m
 Each check returns `Constat`s; none of them writes anything.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Count, Q
@@ -18,10 +22,18 @@ from contrat_ville.models import Collectivite, Enveloppe
 from .enums import NaturePorteur, StatutAction, StatutTranche
 from .models import MONTANT_RETENU, Action, Cofinancement, Convention, somme
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django.db.models.functions import Coalesce
+
+    from contrat_ville.models import Contrat
+
+    from .models import TotalDeclare, Tranche
+
 # Loi 2000-321 art. 10 and décret 2001-495 art. 1: a convention above this annual amount per porteur.
 SEUIL_CONVENTION = Collectivite.SEUIL_LEGAL_CONVENTION
 
-STATUTS_ATTENDUS = {
+STATUTS_ATTENDUS: dict[str, set[str]] = {
     StatutTranche.BROUILLON: {StatutAction.EN_INSTRUCTION, StatutAction.PROPOSEE},
     StatutTranche.SOUMISE: {StatutAction.PROPOSEE},
     StatutTranche.VOTEE: {StatutAction.VOTEE, StatutAction.CONVENTIONNEE, StatutAction.SOLDEE},
@@ -38,14 +50,14 @@ class Constat:
     gravite: str
     code: str
     message: str
-    objets: tuple = field(default=(), compare=False)
+    objets: tuple[models.Model, ...] = field(default=(), compare=False)
 
     @property
-    def bloquant(self):
+    def bloquant(self) -> bool:
         return self.gravite == Gravite.BLOQUANT
 
 
-def controler_tranche(tranche):
+def controler_tranche(tranche: Tranche) -> list[Constat]:
     """All findings for one tranche, blocking ones first."""
     actions = list(
         tranche.actions.select_related("porteur", "axe__contrat", "dispositif")
@@ -66,7 +78,7 @@ def controler_tranche(tranche):
     return sorted(constats, key=lambda c: not c.bloquant)
 
 
-def controler_annee(contrat, annee):
+def controler_annee(contrat: Contrat, annee: int) -> list[Constat]:
     """The whole year of a contract: each tranche's findings, and the envelopes against all tranches."""
     constats = list(enveloppes(contrat, annee))
     for tranche in contrat.tranches.filter(annee=annee).order_by("numero"):
@@ -74,7 +86,7 @@ def controler_annee(contrat, annee):
     return sorted(constats, key=lambda c: not c.bloquant)
 
 
-def dont_non_renseignes(inconnus):
+def dont_non_renseignes(inconnus: int) -> str:
     """« (dont 2 coûts non renseignés) »: a sum of known costs is not the cost of the whole set."""
     if not inconnus:
         return ""
@@ -82,7 +94,7 @@ def dont_non_renseignes(inconnus):
     return f" (dont {inconnus} coût{pluriel} non renseigné{pluriel})"
 
 
-def _perimetre(declare):
+def _perimetre(declare: TotalDeclare) -> Q:
     perimetre = Q(maitrise_ouvrage_collectivite=declare.maitrise_ouvrage_collectivite)
     if declare.axe_id:
         perimetre &= Q(axe_id=declare.axe_id)
@@ -91,10 +103,10 @@ def _perimetre(declare):
     return perimetre
 
 
-def totaux_declares(tranche):
+def totaux_declares(tranche: Tranche) -> Iterator[Constat]:
     """Each total a document states, against the sum of the lines it covers (one query for all)."""
     declares = list(tranche.totaux_declares.select_related("axe__contrat"))
-    agregats = {}
+    agregats: dict[str, Count | Coalesce] = {}
     for d in declares:
         perimetre = _perimetre(d)
         agregats[f"nombre_actions_{d.pk}"] = Count("id", filter=perimetre)
@@ -123,7 +135,9 @@ def totaux_declares(tranche):
             )
 
 
-def suivi_enveloppes(contrat, annee, jusqu_a=None):
+def suivi_enveloppes(
+    contrat: Contrat, annee: int, jusqu_a: Tranche | None = None
+) -> list[tuple[Enveloppe, Decimal, Decimal]]:
     """Each envelope of the year, what the year's tranches (up to this one) consume, and what remains."""
     tranches = contrat.tranches.filter(annee=annee)
     if jusqu_a is not None:
@@ -138,7 +152,7 @@ def suivi_enveloppes(contrat, annee, jusqu_a=None):
     return suivi
 
 
-def enveloppes(contrat, annee, jusqu_a=None):
+def enveloppes(contrat: Contrat, annee: int, jusqu_a: Tranche | None = None) -> Iterator[Constat]:
     """Each envelope of the year against what the year's tranches (up to this one) consume."""
     for enveloppe, consomme, _ in suivi_enveloppes(contrat, annee, jusqu_a):
         if consomme > enveloppe.montant:
@@ -151,7 +165,7 @@ def enveloppes(contrat, annee, jusqu_a=None):
             )
 
 
-def consommation(enveloppe, actions):
+def consommation(enveloppe: Enveloppe, actions: QuerySet[Action]) -> Decimal:
     """What an envelope has consumed: the authority's contributions, or a financeur's cofinancements."""
     if enveloppe.axe_id:
         actions = actions.filter(axe_id=enveloppe.axe_id)
@@ -164,7 +178,7 @@ def consommation(enveloppe, actions):
     return lignes.aggregate(total=somme(MONTANT_RETENU))["total"]
 
 
-def couts(actions):
+def couts(actions: Iterable[Action]) -> Iterator[Constat]:
     for action in actions:
         if action.cout is None:
             yield Constat(
@@ -186,7 +200,7 @@ def couts(actions):
             )
 
 
-def taux(tranche, actions):
+def taux(tranche: Tranche, actions: Sequence[Action]) -> Iterator[Constat]:
     """A financeur's share of each action's cost, where an envelope caps it (CLS: État 50 %)."""
     plafonds = Enveloppe.objects.filter(
         contrat=tranche.contrat_id, annee=tranche.annee, financeur__isnull=False, taux_maximum__isnull=False
@@ -209,7 +223,7 @@ def taux(tranche, actions):
                 )
 
 
-def statuts(tranche, actions):
+def statuts(tranche: Tranche, actions: Iterable[Action]) -> Iterator[Constat]:
     attendus = STATUTS_ATTENDUS[tranche.statut]
     for action in actions:
         if action.statut not in attendus:
@@ -222,7 +236,7 @@ def statuts(tranche, actions):
             )
 
 
-def axes(actions):
+def axes(actions: Iterable[Action]) -> Iterator[Constat]:
     for action in actions:
         if action.axe_id is None and not action.maitrise_ouvrage_collectivite:
             yield Constat(
@@ -233,7 +247,7 @@ def axes(actions):
             )
 
 
-def identifiants(actions):
+def identifiants(actions: Iterable[Action]) -> Iterator[Constat]:
     """Porteurs with neither SIRET nor RNA (never guessed: to be entered), in one finding."""
     porteurs = list(dict.fromkeys(a.porteur for a in actions if not a.porteur.identifie))
     if porteurs:
@@ -272,20 +286,20 @@ class Obligation:
     regle: str
 
     @property
-    def legale(self):
+    def legale(self) -> bool:
         return self.code == LOI
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.motif} ; {self.regle}"
 
 
-def regle_locale(collectivite, precision):
+def regle_locale(collectivite: Collectivite, precision: str) -> str:
     """« règle de la collectivité : délibération n°… (subvention d'investissement) »."""
     reference = collectivite.convention_regle_locale.strip() or REGLE_LOCALE_SANS_REFERENCE
     return f"règle de la collectivité : {reference} ({precision})"
 
 
-def raison_convention(action, annuel, collectivite):
+def raison_convention(action: Action, annuel: Decimal, collectivite: Collectivite) -> Obligation | None:
     """The Obligation that makes an action need a convention, or None; annuel: the porteur's year.
 
     The law first (it binds whatever the authority decides), then the authority's own rules.
@@ -325,7 +339,7 @@ def raison_convention(action, annuel, collectivite):
     return None
 
 
-def annuels_par_porteur(actions, collectivite_id):
+def annuels_par_porteur(actions: Sequence[Action], collectivite_id: int) -> dict[tuple[int, int], Decimal]:
     """{(porteur_id, annee): what the authority grants the porteur that year, all contracts}, one query."""
     return {
         (porteur, annee): total
@@ -342,7 +356,9 @@ def annuels_par_porteur(actions, collectivite_id):
     }
 
 
-def conventions_requises(actions, collectivite):
+def conventions_requises(
+    actions: Sequence[Action], collectivite: Collectivite
+) -> Iterator[tuple[Action, Obligation]]:
     """(action, Obligation) for each action that needs a convention; the actions' porteurs loaded."""
     annuels = annuels_par_porteur(actions, collectivite.pk)
     for action in actions:
@@ -352,7 +368,7 @@ def conventions_requises(actions, collectivite):
             yield action, obligation
 
 
-def conventions(tranche, actions):
+def conventions(tranche: Tranche, actions: Sequence[Action]) -> Iterator[Constat]:
     """The law (above 23 000 € a year to a private body) and the authority's own convention rules."""
     signees = set(Convention.objects.filter(action__in=actions).values_list("action_id", flat=True))
     for action, obligation in conventions_requises(actions, tranche.contrat.collectivite):
@@ -367,7 +383,7 @@ def conventions(tranche, actions):
         )
 
 
-def eligibilite(actions):
+def eligibilite(actions: Iterable[Action]) -> Iterator[Constat]:
     """The rules of the action's dispositif (e.g. Cité de l'emploi: QPV residents, associations)."""
     for action in actions:
         dispositif = action.dispositif
@@ -403,7 +419,7 @@ def eligibilite(actions):
                 )
 
 
-def constats_en_resume(constats):
+def constats_en_resume(constats: Sequence[Constat]) -> dict[str, int]:
     return {
         "bloquants": sum(c.bloquant for c in constats),
         "avertissements": sum(not c.bloquant for c in constats),

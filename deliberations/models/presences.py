@@ -4,11 +4,17 @@ An attendance list is {elu_id: (etat, mandataire_id)}: the séance's own, or a d
 its overrides (a member arriving late, leaving early) are applied.
 """
 
+from __future__ import annotations
+
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..enums import EtatPresence
+
+# An attendance list: {elu_id: (etat, mandataire_id)}.
+Etats = Mapping[int, tuple[str, int | None]]
 
 
 @dataclass(frozen=True)
@@ -21,26 +27,26 @@ class Decompte:
     voix_retirees: int = 0
 
     @property
-    def voix(self):
+    def voix(self) -> int:
         """The votants: présents plus pouvoirs."""
         return self.presents + self.pouvoirs
 
     @property
-    def suffrages_attendus(self):
+    def suffrages_attendus(self) -> int:
         """What pour, contre and abstentions must add up to."""
         return self.voix - self.voix_retirees
 
     @property
-    def quorum_requis(self):
+    def quorum_requis(self) -> int:
         # L2121-17: more than half of the members in office present; pouvoirs do not count.
         return self.membres_en_exercice // 2 + 1
 
     @property
-    def quorum_atteint(self):
+    def quorum_atteint(self) -> bool:
         return self.presents >= self.quorum_requis
 
 
-def decompter(etats, membres_en_exercice, ne_prenant_pas_part=()):
+def decompter(etats: Etats, membres_en_exercice: int, ne_prenant_pas_part: Iterable[int] = ()) -> Decompte:
     par_etat = Counter(etat for etat, _ in etats.values())
     mandataires = {mandataire for etat, mandataire in etats.values() if etat == EtatPresence.POUVOIR}
     retirees = 0
@@ -66,19 +72,29 @@ class Erreur(NamedTuple):
     message: str
 
 
-def erreurs_de_presence(etats, membres_en_exercice, noms, obligatoires=None):
+def erreurs_de_presence(
+    etats: Etats,
+    membres_en_exercice: int,
+    noms: Mapping[int, str],
+    obligatoires: Mapping[int, str] | None = None,
+) -> list[str]:
     """The broken rules, in French, one message each; noms gives an élu's name from its id."""
     return [e.message for e in erreurs_par_membre(etats, membres_en_exercice, noms, obligatoires)]
 
 
-def erreurs_par_membre(etats, membres_en_exercice, noms, obligatoires=None):
+def erreurs_par_membre(
+    etats: Etats,
+    membres_en_exercice: int,
+    noms: Mapping[int, str],
+    obligatoires: Mapping[int, str] | None = None,
+) -> list[Erreur]:
     """The broken rules as Erreur, in the list's order.
 
     obligatoires: {elu_id: role} of the members who must be present once the list is taken, the
     président and the secrétaire de séance (an absent secrétaire would sign an extract listing her absent).
     """
-    erreurs = []
-    detenteurs = {}
+    erreurs: list[Erreur] = []
+    detenteurs: dict[int, int] = {}
     for elu, (etat, mandataire) in etats.items():
         if etat == EtatPresence.POUVOIR:
             if not mandataire:

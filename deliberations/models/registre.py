@@ -1,7 +1,10 @@
 """The register of délibérations: one number a délibération, per authority and year, never reused."""
 
+from __future__ import annotations
+
 import re
 import string
+from typing import ClassVar, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,7 +22,7 @@ ACTES_INTERNE = re.compile(r"^[A-Za-z0-9_]{1,15}$")  # the NUMERO part of an ACT
 RANG_EXEMPLE_MAX = 9_999
 
 
-def _probleme(valeur):
+def _probleme(valeur: str) -> str | None:
     """Why a format cannot be used, or None."""
     try:
         morceaux = list(string.Formatter().parse(valeur))
@@ -35,14 +38,14 @@ def _probleme(valeur):
     return None
 
 
-def _refuser(valeur, probleme):
+def _refuser(valeur: str, probleme: str) -> NoReturn:
     raise ValidationError(
         f"Format « {valeur} » invalide : {probleme} ; seuls {{annee}} et {{rang}} sont connus, "
         "par exemple {annee}-{rang:04d}."
     )
 
 
-def valider_format_numero(valeur):
+def valider_format_numero(valeur: str) -> None:
     probleme = _probleme(valeur)
     if probleme is None and len(valeur.format(annee=2024, rang=RANG_EXEMPLE_MAX)) > NUMERO_MAX:
         probleme = f"le numéro dépasserait {NUMERO_MAX} caractères"
@@ -50,7 +53,7 @@ def valider_format_numero(valeur):
         _refuser(valeur, probleme)
 
 
-def valider_format_actes(valeur):
+def valider_format_actes(valeur: str) -> None:
     probleme = _probleme(valeur)
     if probleme is None and not ACTES_INTERNE.match(valeur.format(annee=2024, rang=RANG_EXEMPLE_MAX)):
         probleme = "la préfecture n'accepte que 1 à 15 lettres sans accent, chiffres ou « _ »"
@@ -58,8 +61,9 @@ def valider_format_actes(valeur):
         _refuser(valeur, probleme)
 
 
-class RegistreManager(models.Manager.from_queryset(CloisonneQuerySet)):
-    def de(self, collectivite_id):
+# A base made by a call: the type checker takes it as Any (its methods are QuerySet's, in CloisonneQuerySet).
+class RegistreManager(models.Manager.from_queryset(CloisonneQuerySet)):  # type: ignore[misc]
+    def de(self, collectivite_id: int) -> Registre:
         registre, _ = self.get_or_create(collectivite_id=collectivite_id)
         return registre
 
@@ -85,24 +89,24 @@ class Registre(Cloisonne):
         help_text="Le numéro de l'acte pour la préfecture : « D{annee}{rang:05d}10 » donne D20240023010.",
     )
 
-    objects = RegistreManager()
+    objects: ClassVar[RegistreManager] = RegistreManager()
 
     class Meta:
         triggers = [CloisonnementCollectivite()]
         verbose_name = "registre des délibérations"
         verbose_name_plural = "registres des délibérations"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Registre de {self.collectivite}"
 
-    def numero(self, annee, rang):
+    def numero(self, annee: int, rang: int) -> str:
         return self.format_numero.format(annee=annee, rang=rang)
 
-    def numero_actes(self, annee, rang):
+    def numero_actes(self, annee: int, rang: int) -> str:
         return self.format_actes.format(annee=annee, rang=rang)
 
     @transaction.atomic
-    def attribuer(self, annee):
+    def attribuer(self, annee: int) -> int:
         """The year's next rang. The counter row is locked until the caller's transaction ends, so two
         concurrent requests never get the same rang; a rang once given is never given again."""
         compteur, _ = Compteur.objects.get_or_create(registre=self, annee=annee)
@@ -113,13 +117,13 @@ class Registre(Cloisonne):
         compteur.save(update_fields=["dernier"])
         return compteur.dernier
 
-    def prochain_rang(self, annee):
+    def prochain_rang(self, annee: int) -> int:
         """The rang attribuer() would give now, read only (nothing locked nor written)."""
         compteur = Compteur.objects.filter(registre_id=self.pk, annee=annee).values_list("dernier", flat=True)
         dernier = (compteur.first() if self.pk else 0) or self._dernier_sans_compteur(annee)
         return dernier + 1
 
-    def _dernier_sans_compteur(self, annee):
+    def _dernier_sans_compteur(self, annee: int) -> int:
         # A register started before this tool (the seeds): carry on after its last number.
         deliberations = self.collectivite.deliberations.filter(annee=annee)
         return deliberations.aggregate(n=Max("rang"))["n"] or 0
@@ -137,7 +141,7 @@ class Compteur(Cloisonne):
             models.UniqueConstraint(fields=["registre", "annee"], name="compteur_unique_par_annee")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.annee} : {self.dernier}"
 
 

@@ -1,5 +1,10 @@
 """A délibération's attendance and vote, and what adopting it locks and keeps."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -9,8 +14,18 @@ from programmation.models import Tranche
 
 from ..enums import ResultatVote
 from .journal import Trace
-from .presences import decompter, erreurs_de_presence
+from .presences import Decompte, decompter, erreurs_de_presence
 from .seances import Elu
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import ManyRelatedManager, RelatedManager
+
+    from contrat_ville.models import User
+
+    from .deliberations import PresenceDeliberation
+    from .modificative import LigneModificative
+    from .seances import Seance
+
 
 # The results that adopt the act (its tranche locked, its documents kept).
 ADOPTEE = (ResultatVote.UNANIMITE, ResultatVote.MAJORITE)
@@ -22,8 +37,24 @@ class VoteDeliberation(models.Model):
     class Meta:
         abstract = True
 
+    if TYPE_CHECKING:
+        # What this part reads of the Deliberation it belongs to (deliberations.py, modificative.py).
+        numero: str
+        seance: Seance
+        tranche_id: int | None
+        resultat_vote: str
+        vote_pour: int | None
+        vote_contre: int | None
+        vote_abstention: int | None
+        ne_prenant_pas_part: ManyRelatedManager[Elu, Any]
+        presences_modifiees: RelatedManager[PresenceDeliberation]
+        lignes: RelatedManager[LigneModificative]
+        est_modificative: bool
+
+        def _en_projet(self) -> None: ...
+
     @property
-    def texte_du_vote(self):
+    def texte_du_vote(self) -> str:
         if self.resultat_vote == ResultatVote.UNANIMITE:
             texte = "Ce dossier a été adopté à l'unanimité."
         elif self.resultat_vote in (ResultatVote.MAJORITE, ResultatVote.REJET):
@@ -40,17 +71,17 @@ class VoteDeliberation(models.Model):
         return texte
 
     @property
-    def est_votee(self):
+    def est_votee(self) -> bool:
         return self.resultat_vote in ADOPTEE
 
     @property
-    def acte_de_vote(self):
+    def acte_de_vote(self) -> str:
         seance = self.seance
         return f"Délibération n°{self.numero} du {seance.instance} du {date_fr(seance.date)}"
 
     # --- attendance and vote
 
-    def etats(self):
+    def etats(self) -> dict[int, tuple[str, int | None]]:
         """The séance's attendance list with this délibération's overrides applied."""
         etats = self.seance.etats()
         for p in self.presences_modifiees.all():
@@ -60,13 +91,15 @@ class VoteDeliberation(models.Model):
                 etats.pop(p.elu_id, None)
         return etats
 
-    def decompte(self, ne_prenant_pas_part=None):
+    def decompte(self, ne_prenant_pas_part: Iterable[int] | None = None) -> Decompte:
         if ne_prenant_pas_part is None:
             ne_prenant_pas_part = [e.pk for e in self.ne_prenant_pas_part.all()] if self.pk else []
         return decompter(self.etats(), self.seance.membres_en_exercice, ne_prenant_pas_part)
 
     @transaction.atomic
-    def modifier_presence(self, elu, etat, mandataire=None, auteur=None):
+    def modifier_presence(
+        self, elu: Elu, etat: str, mandataire: Elu | None = None, auteur: User | None = None
+    ) -> None:
         """A member arriving late or leaving before this délibération: its own attendance for him."""
         self._en_projet()
         avant = self.etats()
@@ -87,7 +120,14 @@ class VoteDeliberation(models.Model):
             )
         Trace.noter_presences(self.seance, avant, etats, auteur, Elu.objects.noms, deliberation=self)
 
-    def verifier_vote(self, resultat, pour=None, contre=None, abstention=None, ne_prenant_pas_part=()):
+    def verifier_vote(
+        self,
+        resultat: str,
+        pour: int | None = None,
+        contre: int | None = None,
+        abstention: int | None = None,
+        ne_prenant_pas_part: Iterable[Elu] = (),
+    ) -> tuple[int | None, int | None, int | None]:
         """The vote's rules, nothing written: the figures to record, (pour, contre, abstention)."""
         self._en_projet()
         decompte = self.decompte([e.pk for e in ne_prenant_pas_part])
@@ -107,8 +147,10 @@ class VoteDeliberation(models.Model):
         return pour, contre, abstention
 
     @staticmethod
-    def _verifier_voix(decompte, pour, contre, abstention, resultat):
-        if None in (pour, contre, abstention) or min(pour, contre, abstention) < 0:
+    def _verifier_voix(
+        decompte: Decompte, pour: int | None, contre: int | None, abstention: int | None, resultat: str
+    ) -> None:
+        if pour is None or contre is None or abstention is None or min(pour, contre, abstention) < 0:
             raise ValidationError("Indiquez les voix pour, contre et les abstentions (0 s'il n'y en a pas).")
         total = pour + contre + abstention
         if total != decompte.suffrages_attendus:
@@ -127,7 +169,7 @@ class VoteDeliberation(models.Model):
         if resultat == ResultatVote.REJET and pour > contre:
             raise ValidationError(f"{pour} voix pour contre {contre} : le dossier est adopté.")
 
-    def _appliquer(self, auteur):
+    def _appliquer(self, auteur: User | None) -> None:
         if self.tranche_id:
             tranche = Tranche.objects.select_for_update().get(pk=self.tranche_id)
             if tranche.statut != StatutTranche.SOUMISE:

@@ -9,13 +9,26 @@ actions). The writing goes through the vote's lock (bulk_update refuses a voted 
 does, and PostgreSQL's triggers hold the same rule); a modificative, the one change a voted amount accepts,
 says so (`modificative=True`) instead of going round it."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch
 
 from .garde import hors_verrou
 from .historique import Modification
+
+if TYPE_CHECKING:
+    from contrat_ville.models import User
+
+    from .actions import Action
+
+# A history row's texts: (field, before, after).
+Textes = Iterable[tuple[str, str, str]]
 
 # Rows per INSERT or UPDATE, for the history and the import's own bulk writes (importation/chargement.py).
 LOT = 2000
@@ -27,16 +40,20 @@ class Changements:
     """The changes of one author's operation: `changer`, `creer`, `noter`, then `enregistrer`; or, for a
     change its caller writes itself, `suivre`."""
 
-    def __init__(self, auteur, *, modificative=False, date=None):
+    def __init__(
+        self, auteur: User | None, *, modificative: bool = False, date: datetime.datetime | None = None
+    ) -> None:
         self.auteur = auteur
         self.modificative = modificative
         # One date for every row (an import's rows say they came together); else each row's own.
         self.date = date
-        self._actions = {}
-        self._champs = set()
-        self._lignes = []
+        self._actions: dict[int, Action] = {}
+        self._champs: set[str] = set()
+        self._lignes: list[Modification] = []
 
-    def changer(self, action, textes=None, motif="", **valeurs):
+    def changer(
+        self, action: Action, textes: Textes | None = None, motif: str = "", **valeurs: Any
+    ) -> list[Modification]:
         """One change of one action, in memory: `valeurs` set, one version more, one history row per field
         from its text before to its text after (Action.texte), the field named with the change's `motif`;
         or the rows `textes` [(champ, avant, après)] when the caller words them. Returns the rows."""
@@ -58,7 +75,7 @@ class Changements:
         return self._noter(action, textes)
 
     @contextmanager
-    def suivre(self, actions, *, ecrites=True):
+    def suivre(self, actions: Iterable[Action], *, ecrites: bool = True) -> Iterator[dict[int, Action]]:
         """A change its caller writes itself (a form, the back-office), followed from end to end.
 
         On entering, the actions' rows are read and locked (one query) and each action is set one version
@@ -93,7 +110,7 @@ class Changements:
                     self._actions[id(action)] = action
             self.enregistrer()
 
-    def _ecarts(self, action, avant):
+    def _ecarts(self, action: Action, avant: dict[str, str]) -> list[Modification]:
         """One row per followed value of `action` that differs from `avant`."""
         apres = action.instantane()
         return self._noter(
@@ -106,15 +123,15 @@ class Changements:
             ],
         )
 
-    def creer(self, action, origine=""):
+    def creer(self, action: Action, origine: str = "") -> list[Modification]:
         """A new action's first row (its version is the first)."""
         return self.noter(action, "création", apres=f"{action} ({origine})" if origine else str(action))
 
-    def noter(self, action, champ, avant="", apres=""):
+    def noter(self, action: Action, champ: str, avant: str = "", apres: str = "") -> list[Modification]:
         """A history row that changes no field of `action` (a creation, a reconduction, a deleted draft)."""
         return self._noter(action, [(champ, avant, apres)])
 
-    def _noter(self, action, textes):
+    def _noter(self, action: Action, textes: Textes) -> list[Modification]:
         date = {"date": self.date} if self.date else {}
         lignes = [
             Modification(action=action, auteur=self.auteur, champ=champ, avant=avant, apres=apres, **date)
@@ -123,7 +140,7 @@ class Changements:
         self._lignes += lignes
         return lignes
 
-    def enregistrer(self):
+    def enregistrer(self) -> None:
         """Writes the changed actions (their changed fields and version) and the history, all or nothing;
         nothing to write, no query. A refusal (the vote's lock) leaves the caller's transaction usable."""
         from .actions import Action  # actions.py builds on this module

@@ -1,12 +1,16 @@
 """The model side of a voted tranche's lock: the message, the bulk paths' guard and the one door through it
 (hors_verrou). PostgreSQL's triggers holding the same rule are in verrou.py."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, Self
 
 import pgtrigger
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from contrat_ville.cloisonnement import CloisonneQuerySet
 
@@ -24,7 +28,7 @@ _MODIFICATIVE = ContextVar("hors_verrou", default=False)
 
 
 @contextmanager
-def hors_verrou():
+def hors_verrou() -> Iterator[None]:
     """The one door through a voted tranche's lock: a modificative applying its voted lines (see
     Action.modifier(…, modificative=True)), or acts voted elsewhere being recorded as they were voted (tests).
 
@@ -43,12 +47,12 @@ class GardeVerrouQuerySet(CloisonneQuerySet):
 
     # The lookup from this model to the tranche, and the fields that are locked with it.
     chemin_tranche = "tranche"
-    champs_verrouilles = ()
+    champs_verrouilles: tuple[str, ...] = ()
 
-    def _verrouillees(self):
+    def _verrouillees(self) -> Self:
         return self.filter(**{f"{self.chemin_tranche}__statut": StatutTranche.VOTEE})
 
-    def _refuser(self, lignes):
+    def _refuser(self, lignes: models.QuerySet) -> None:
         if _MODIFICATIVE.get():
             return
         premiere = lignes.select_related(self.chemin_tranche).first()
@@ -58,7 +62,7 @@ class GardeVerrouQuerySet(CloisonneQuerySet):
                 tranche = getattr(tranche, etape)
             raise ValidationError(MESSAGE_VERROU.format(tranche=tranche))
 
-    def update(self, **valeurs):
+    def update(self, **valeurs: Any) -> int:
         if not _DEJA_VERIFIE.get():
             if set(valeurs) & set(self.champs_verrouilles):
                 self._refuser(self._verrouillees())
@@ -67,9 +71,9 @@ class GardeVerrouQuerySet(CloisonneQuerySet):
 
     # The foreign key through which a row enters a tranche, and the lookup from its target to the
     # tranche ("" when the target is the tranche): update(tranche=…) or update(action=…).
-    entree = ("tranche", "")
+    entree: tuple[str, str] = ("tranche", "")
 
-    def _refuser_l_entree(self, valeurs):
+    def _refuser_l_entree(self, valeurs: dict[str, Any]) -> None:
         """An update that would put rows into a voted tranche."""
         champ, vers_tranche = self.entree
         cible = valeurs.get(champ, valeurs.get(f"{champ}_id"))
@@ -77,20 +81,21 @@ class GardeVerrouQuerySet(CloisonneQuerySet):
         if cible_id is None or _MODIFICATIVE.get():
             return
         statut = f"{vers_tranche}__statut" if vers_tranche else "statut"
-        modele = self.model._meta.get_field(champ).related_model
+        # The model the foreign key leads to (an action, a tranche), with its default manager `objects`.
+        modele: Any = self.model._meta.get_field(champ).related_model
         trouvee = modele.objects.filter(pk=cible_id, **{statut: StatutTranche.VOTEE}).first()
         if trouvee is not None:
             tranche = getattr(trouvee, vers_tranche) if vers_tranche else trouvee
             raise ValidationError(MESSAGE_VERROU.format(tranche=tranche))
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
         objs = list(objs)
-        self.model.verifier_verrou(objs)
+        self.model.verifier_verrou(objs)  # type: ignore[attr-defined]  # Action's and Cofinancement's rule
         return super().bulk_create(objs, *args, **kwargs)
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
         objs = list(objs)
-        self.model.verifier_verrou(objs)
+        self.model.verifier_verrou(objs)  # type: ignore[attr-defined]  # Action's and Cofinancement's rule
         # Django's bulk_update goes through update(): the objects were checked above, in two queries.
         jeton = _DEJA_VERIFIE.set(True)
         try:
@@ -98,6 +103,6 @@ class GardeVerrouQuerySet(CloisonneQuerySet):
         finally:
             _DEJA_VERIFIE.reset(jeton)
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         self._refuser(self._verrouillees())
         return super().delete()

@@ -1,6 +1,11 @@
 """The actions' queryset: what a list reads (visible rows, search, totals by axe and section), the lock it
 keeps on voted tranches' amounts, and the bulk operations and reconductions it takes from its mixins."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -13,6 +18,9 @@ from .masse import ActionsEnMasse
 from .montants import MONTANT_RETENU, ZERO, somme
 from .porteurs import Porteur
 from .reconduction import Reconductions
+
+if TYPE_CHECKING:
+    from contrat_ville.models import User
 
 
 class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
@@ -30,12 +38,12 @@ class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
         "maitrise_ouvrage_collectivite",
     )
 
-    def update(self, **valeurs):
+    def update(self, **valeurs: Any) -> int:
         if valeurs.get("statut") in AVANT_LE_VOTE and not _DEJA_VERIFIE.get():
             self._refuser(self._verrouillees())
         return super().update(**valeurs)
 
-    def visibles_par(self, user):
+    def visibles_par(self, user: User) -> Self:
         # The authority's contracts named by id rather than reached through a join: PostgreSQL then
         # knows how many actions they hold (one authority may hold a fifth of a national table) and picks
         # the indexes that fit; through the join it guessed 50 rows for 10 000 and unaccented every row of
@@ -45,11 +53,11 @@ class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
         )
         return self.filter(contrat__in=list(contrats))
 
-    def for_table(self):
+    def for_table(self) -> Self:
         """Everything a list row shows, in one query."""
         return self.select_related("porteur", "axe__contrat", "tranche__contrat").with_cofinancements()
 
-    def with_cofinancements(self):
+    def with_cofinancements(self) -> Self:
         # Imported here: cofinancements.py imports this module (a cofinancement's foreign key to Action).
         from .cofinancements import Cofinancement
 
@@ -63,13 +71,13 @@ class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
         )
         return self.annotate(total_cofinancements=Coalesce(Subquery(lignes), ZERO))
 
-    def annees(self):
+    def annees(self) -> list[int]:
         """The distinct years of these actions, in order, read from the (contrat, annee) index.
 
         order_by(): the default ordering joins four tables and would make every row distinct."""
         return list(self.order_by().values_list("annee", flat=True).distinct().order_by("annee"))
 
-    def recherche(self, texte, collectivite=None):
+    def recherche(self, texte: str, collectivite: int | None = None) -> Self:
         """Title, objectives or porteur's name, whatever the accents and the case.
 
         One OR that PostgreSQL can read from three indexes at once (the two trigram indexes and the
@@ -82,17 +90,17 @@ class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
         ids = list(porteurs.values_list("pk", flat=True))
         return self.filter(contient("intitule", texte) | contient("objectifs", texte) | Q(porteur__in=ids))
 
-    def subventions(self):
+    def subventions(self) -> Self:
         """Actions granted to a porteur (excludes those the authority carries itself)."""
         return self.filter(maitrise_ouvrage_collectivite=False)
 
-    def en_maitrise_ouvrage(self):
+    def en_maitrise_ouvrage(self) -> Self:
         return self.filter(maitrise_ouvrage_collectivite=True)
 
-    def totaux(self):
+    def totaux(self) -> dict[str, Any]:
         return self.aggregate(**self._agregats())
 
-    def par_axe(self):
+    def par_axe(self) -> models.QuerySet[Any, dict[str, Any]]:
         return (
             self.values("axe", "axe__numero")
             .annotate(**self._agregats())
@@ -100,7 +108,7 @@ class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
         )
 
     @staticmethod
-    def _agregats():
+    def _agregats() -> dict[str, Count | Coalesce]:
         # couts_connus tells a cost total of 0 € from a total of unknown costs.
         return {
             "nombre": Count("id"),
@@ -109,7 +117,7 @@ class ActionQuerySet(ActionsEnMasse, Reconductions, GardeVerrouQuerySet):
             "contribution": somme("contribution"),
         }
 
-    def par_section(self):
+    def par_section(self) -> models.QuerySet[Any, dict[str, Any]]:
         return (
             self.values("section")
             .annotate(nombre=Count("id"), contribution=somme("contribution"))

@@ -29,8 +29,9 @@ class TotalDeclare(Cloisonne):
     )
     libelle = models.CharField("libellé tel qu'écrit", max_length=300)
     nombre_actions = models.PositiveSmallIntegerField("nombre d'actions", null=True, blank=True)
-    cout = models.DecimalField("coût", **MONTANT, null=True, blank=True)
-    montant = models.DecimalField("montant accordé", **MONTANT, null=True, blank=True)
+    # MONTANT is a plain dict (contrat_ville/models): the stubs cannot match it to DecimalField's arguments.
+    cout = models.DecimalField("coût", **MONTANT, null=True, blank=True)  # type: ignore[arg-type]
+    montant = models.DecimalField("montant accordé", **MONTANT, null=True, blank=True)  # type: ignore[arg-type]
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
@@ -39,5 +40,5 @@ class TotalDeclare(Cloisonne):
         verbose_name_plural = "totaux déclarés"
         ordering = ["tranche", "nature", "ordre"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.libelle

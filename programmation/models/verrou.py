@@ -6,6 +6,8 @@ The model layer holds the same rules for SQLite and gives the messages (see acti
 triggers are the last line, with the same words.
 """
 
+from __future__ import annotations
+
 import pgtrigger
 
 from ..enums import AVANT_LE_VOTE
@@ -14,24 +16,26 @@ VOTEE = "'votee'"
 MESSAGE = "La tranche % est votée : son contenu est verrouillé (une correction passe par une modificative)."
 
 
-def _refuser(tranche):
+def _refuser(tranche: str) -> str:
     return f"RAISE EXCEPTION '{MESSAGE}', {tranche} USING ERRCODE = 'check_violation';"
 
 
-def _votee(tranche_id):
+def _votee(tranche_id: str) -> str:
     return f"EXISTS (SELECT 1 FROM programmation_tranche WHERE id = {tranche_id} AND statut = {VOTEE})"
 
 
-def _differents(*colonnes):
+def _differents(*colonnes: str) -> str:
     return " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in colonnes)
 
 
 class _Verrou(pgtrigger.Trigger):
     name = "verrou_du_vote"
     when = pgtrigger.Before
+    # The model's name, set by each trigger below.
+    modele: str
 
     @classmethod
-    def uris(cls):
+    def uris(cls) -> list[str]:
         return [f"programmation.{cls.modele}:{cls.name}"]
 
 
@@ -76,7 +80,7 @@ class VerrouAction(_Verrou):
     """
 
 
-def _action_votee(action_id):
+def _action_votee(action_id: str) -> str:
     return (
         "EXISTS (SELECT 1 FROM programmation_action a JOIN programmation_tranche t ON t.id = a.tranche_id "
         f"WHERE a.id = {action_id} AND t.statut = {VOTEE})"
