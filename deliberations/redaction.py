@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from contrat_ville.formats import date_fr, euros
+from contrat_ville.tables import pluriel
 from programmation.controles import suivi_enveloppes
 from programmation.conventions import regles_citees
 from programmation.models import somme
 from programmation.models.modeles_convention import remplir
-from programmation.tables import pluriel
 
 from .models import ModeleDeliberation
 from .models.modeles import TEXTES, message_inconnus

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRows
 
-from programmation.tables import MONTANT, TableListe, jour_fr
+from contrat_ville.tables import MONTANT, TableListe, jour_fr
 
 from .journal import COLONNES, lisibles
 

@@ -9,8 +9,8 @@ import io
 import pytest
 from django.urls import reverse
 
+from contrat_ville.tables import pluriel
 from programmation.models import Modification
-from programmation.tables import pluriel
 
 from .factories import ActionFactory, seance_avec_membres
 

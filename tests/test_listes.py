@@ -1,10 +1,12 @@
 """The lists built the same way (django-tables2): tranches, séances, délibérations, journal, instances,
-élus and bilans. Each shows its authority's rows only, survives any address, names its table and its
+élus, bilans, and the référentiels' contracts, financeurs and quartiers. Each shows its authority's rows
+only, survives any address, names its table and its
 headers for a screen reader, becomes cards on a phone, and costs the same queries for 3 or 30 rows."""
 
 import csv
 import datetime
 import io
+import itertools
 import re
 
 import pytest
@@ -12,14 +14,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contrat_ville.models import Quartier
 from deliberations.journal import journal
 from deliberations.models import Instance, Seance, Trace
 from programmation.models import Bilan, Modification
 
 from .factories import (
     ActionFactory,
+    AxeFactory,
+    ContratFactory,
     DeliberationFactory,
     EluFactory,
+    FinanceurFactory,
     InstanceFactory,
     SeanceFactory,
     TrancheFactory,
@@ -35,6 +41,9 @@ LISTES = {
     "deliberations:instances": "referent",
     "deliberations:elus": "referent",
     "programmation:bilans": "referent",
+    "referentiels:contrats": "referent",
+    "referentiels:financeurs": "referent",
+    "referentiels:quartiers": "referent",
 }
 
 
@@ -87,6 +96,25 @@ def _bilans(collectivite, n):
             Bilan.objects.create(action=action, public_total=i)
 
 
+NUMEROS = itertools.count(1)  # names unique across the calls of a test
+
+
+def _contrats(collectivite, n):
+    for _i in range(n):
+        contrat = ContratFactory(collectivite=collectivite, intitule=f"Contrat {next(NUMEROS)}")
+        AxeFactory(contrat=contrat)
+
+
+def _financeurs(collectivite, n):
+    for _i in range(n):
+        FinanceurFactory(collectivite=collectivite, nom=f"Financeur {next(NUMEROS)}")
+
+
+def _quartiers(collectivite, n):
+    for _i in range(n):
+        Quartier.objects.create(collectivite=collectivite, commune="Commune", nom=f"Quartier {next(NUMEROS)}")
+
+
 REMPLIR = {
     "programmation:tranches": _tranches,
     "deliberations:seances": _seances,
@@ -95,6 +123,9 @@ REMPLIR = {
     "deliberations:instances": _instances,
     "deliberations:elus": _elus,
     "programmation:bilans": _bilans,
+    "referentiels:contrats": _contrats,
+    "referentiels:financeurs": _financeurs,
+    "referentiels:quartiers": _quartiers,
 }
 
 
@@ -180,6 +211,9 @@ def _collectivites(page, reponse):
         "deliberations:instances": lambda i: i.collectivite_id,
         "deliberations:elus": lambda e: e.collectivite_id,
         "programmation:bilans": lambda a: a.contrat.collectivite_id,
+        "referentiels:contrats": lambda c: c.collectivite_id,
+        "referentiels:financeurs": lambda f: f.collectivite_id,
+        "referentiels:quartiers": lambda q: q.collectivite_id,
     }[page]
     return {lire(ligne.record) for ligne in reponse.context["table"].rows}
 
@@ -337,3 +371,17 @@ def test_it_filters_the_seances_and_the_deliberations(connecte, sem):
     )
     deliberations = connecte.get(reverse("deliberations:liste"), {"annee": 2025}).context["table"]
     assert [ligne.record.seance.instance for ligne in deliberations.rows] == [commission]
+
+
+@pytest.mark.parametrize(
+    "page", ["referentiels:contrats", "referentiels:financeurs", "referentiels:quartiers"]
+)
+def test_it_gives_a_change_button_a_row_to_the_referent_only(client, sem, referent, elu, page):
+    client.force_login(referent)
+    table = _table(client.get(reverse(page)).content.decode())
+    lignes = table.count("<tr><td")
+    assert lignes and table.count('class="bouton secondaire"') == lignes
+    assert '<span class="visuellement-cache">Modifier</span>' in table
+    client.force_login(elu)
+    table = _table(client.get(reverse(page)).content.decode())
+    assert table.count("<tr><td") == lignes and "Modifier" not in table

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from contrat_ville.documents import reponse_conservee, servir
-from programmation.tables import configurer
+from contrat_ville.tables import configurer
 
 from .. import taches
 from ..documents import cle_extrait, extrait_pdf, nom_fichier

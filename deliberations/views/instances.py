@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from contrat_ville import historique
-from programmation.tables import configurer
+from contrat_ville.tables import configurer
 from programmation.views.commun import appliquer
 
 from ..forms_instances import DepotMembresForm, EluForm, InstanceForm, MembresForm

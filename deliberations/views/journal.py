@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from contrat_ville.documents import reponse_fichier
-from programmation.tables import configurer, filtres_de
+from contrat_ville.tables import configurer, filtres_de
 
 from ..filters import JournalFilter
 from ..journal import en_csv, journal

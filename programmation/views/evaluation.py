@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 
 from contrat_ville.documents import servir_en_cache
+from contrat_ville.tables import configurer
 
 from ..documents import cle_rapport
 from ..evaluation.documents import nom_fichier, rapport_pdf, rapport_xlsx
@@ -15,7 +16,7 @@ from ..evaluation.forms import SaisieBilan
 from ..evaluation.indicateurs import indicateurs
 from ..evaluation.models import echeance
 from ..models import Action, Bilan, RapportAnnuel
-from ..tables import BilanTable, configurer
+from ..tables import BilanTable
 
 voir_bilans = permission_required("programmation.view_bilan", raise_exception=True)
 saisir_bilans = permission_required(

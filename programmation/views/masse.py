@@ -8,12 +8,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from contrat_ville.tables import pluriel
+
 from ..enums import OperationMasse, StatutAction
 from ..forms_masse import ActionsEnMasseForm
 from ..models import Action
 from ..models.masse import RefusEnMasse
 from ..selection import actions_choisies
-from ..tables import pluriel
 from .commun import appliquer
 
 

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from contrat_ville.documents import servir
 from contrat_ville.models import Contrat
+from contrat_ville.tables import configurer, pluriel
 
 from .. import taches
 from ..annexe import construire_annexe
@@ -14,7 +15,7 @@ from ..documents import annexe_pdf, cle_annexe, est_projet, nom_fichier
 from ..filters import ActionFilter
 from ..models import Action, Tranche
 from ..selection import actions_choisies
-from ..tables import TrancheTable, configurer, pluriel
+from ..tables import TrancheTable
 from ..tableur import annexe_xlsx
 from .commun import appliquer, selon_l_adresse
 from .masse import rapporter

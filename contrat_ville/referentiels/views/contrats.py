@@ -10,7 +10,9 @@ from django.views.decorators.http import require_safe
 
 from ...enums import NatureContrat
 from ...models import Axe, Contrat, Theme
+from ...tables import configurer
 from ..forms import AxeForm, ContratForm, ThemeForm
+from ..tables import ContratTable
 from .commun import _avec_filtres, _choisi, _contrat_de_la_page, _formulaire, _historique, _page, permission
 
 # Contracts.
@@ -23,8 +25,12 @@ def contrats(request):
     liste = Contrat.objects.de(request.user.collectivite_id).annotate(
         nombre_axes=Count("axes", distinct=True), nombre_enveloppes=Count("enveloppes", distinct=True)
     )
+    table = ContratTable(
+        liste.order_by("-annee_debut", "intitule"),
+        peut_modifier=request.user.has_perm("contrat_ville.change_contrat"),
+    )
     contexte = {
-        "contrats": liste.order_by("-annee_debut", "intitule"),
+        "table": configurer(request, table),
         "historique": _historique(request, (Contrat, Contrat.objects.de(request.user.collectivite_id))),
     }
     return _page(request, "contrats.html", contexte)

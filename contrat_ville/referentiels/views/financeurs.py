@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from ...models import Contrat, Enveloppe, Financeur
+from ...tables import configurer
 from ..forms import EnveloppeForm, FinanceurForm
+from ..tables import FinanceurTable
 from .commun import (
     _avec_filtres,
     _contrat_de_la_page,
@@ -29,7 +31,8 @@ from .commun import (
 def financeurs(request):
     collectivite = request.user.collectivite_id
     liste = Financeur.objects.filter(collectivite=collectivite).order_by("nom")
-    contexte = {"financeurs": liste, "historique": _historique(request, (Financeur, liste))}
+    table = FinanceurTable(liste, peut_modifier=request.user.has_perm("contrat_ville.change_financeur"))
+    contexte = {"table": configurer(request, table), "historique": _historique(request, (Financeur, liste))}
     return _page(request, "financeurs.html", contexte)
 
 

@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from ...models import Quartier
+from ...tables import configurer
 from ..forms import QuartierForm
+from ..tables import QuartierTable
 from .commun import _formulaire, _historique, _page, permission
 
 # Quartiers.
@@ -17,7 +19,8 @@ from .commun import _formulaire, _historique, _page, permission
 @permission("contrat_ville.view_quartier")
 def quartiers(request):
     liste = Quartier.objects.filter(collectivite=request.user.collectivite_id).order_by("commune", "nom")
-    contexte = {"quartiers": liste, "historique": _historique(request, (Quartier, liste))}
+    table = QuartierTable(liste, peut_modifier=request.user.has_perm("contrat_ville.change_quartier"))
+    contexte = {"table": configurer(request, table), "historique": _historique(request, (Quartier, liste))}
     return _page(request, "quartiers.html", contexte)
 
 
