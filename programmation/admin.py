@@ -126,9 +126,13 @@ class CofinancementAdmin(AvecTotaux, ParCollectivite):
         _avec_historique(request, [cofinancement.action], lambda: ecrire(request, cofinancement))
 
     def delete_queryset(self, request, queryset):
+        # One change per action, however many of its cofinancements go; each deleted by its model's own
+        # delete() (its rules), not through delete_model, whose own `suivre` nested in this one would
+        # write the version twice, the second time backwards.
         actions = Action.objects.filter(pk__in=queryset.values("action"))
-        ecrire = super().delete_queryset
-        _avec_historique(request, list(actions), lambda: ecrire(request, queryset))
+        with Changements(request.user).suivre(actions, ecrites=False):
+            for cofinancement in queryset:
+                cofinancement.delete()
 
     @admin.display(description="sollicité", ordering="montant_sollicite")
     def montant_sollicite_euros(self, cofinancement):

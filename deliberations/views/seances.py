@@ -43,6 +43,8 @@ def _formulaire(request, seance, titre):
 @modifier_seances
 def seance_presences(request, pk):
     seance = seance_de(request, pk)
+    if seance.a_des_votes():
+        return _arretee(request, seance)
     formset = presences_formset(seance, _membres(seance), request.POST)
     if not formset.is_valid():
         return seance_detail(request, pk, presences=formset, status=400)
@@ -75,12 +77,20 @@ def _enregistrer(request, seance, etats, succes):
     try:
         seance.enregistrer_presences(etats, request.user)
     except ValidationError as erreur:
+        if seance.a_des_votes():  # voted in the meantime: there is no list left to correct
+            return _arretee(request, seance)
         formset = presences_formset(seance, _membres(seance), proposes=etats)
         if formset.is_valid():
             formset.refuser(erreur)
         return seance_detail(request, seance.pk, presences=formset, status=400)
     messages.success(request, succes)
     return redirect(_liste(seance))
+
+
+def _arretee(request, seance):
+    """A change of a closed list (a vote is recorded), refused with the reason as an error on the page."""
+    messages.error(request, Seance.MESSAGE_ARRETEE)
+    return seance_detail(request, seance.pk, status=400)
 
 
 def _membres(seance):
