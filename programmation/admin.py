@@ -12,6 +12,7 @@ from contrat_ville.models import Axe, Contrat
 from contrat_ville.templatetags.formats_fr import cout_total
 from contrat_ville.widgets import SelectRapide
 
+from .admin_changements import VersionLue, avec_historique, verifier_les_versions
 from .controles import Gravite, controler_tranche
 from .models import (
     Action,
@@ -52,6 +53,7 @@ class CofinancementInline(TabularInline):
 
 @admin.register(Action)
 class ActionAdmin(AvecTotaux, ParCollectivite):
+    form = VersionLue
     chemin_collectivite = "contrat__collectivite"
     totaux = {"coût": Total("cout", connus="coûts connus"), "contribution": "contribution"}
     list_display = [
@@ -91,7 +93,8 @@ class ActionAdmin(AvecTotaux, ParCollectivite):
 
     def save_related(self, request, form, formsets, change):
         action, changements = form.instance, Changements(request.user)
-        with changements.suivre([action] if change else []):
+        with changements.suivre([action] if change else []) as actuelles:
+            verifier_les_versions([form] if change else [], actuelles)
             super().save_model(request, action, form, change)
             super().save_related(request, form, formsets, change)
             if not change:
@@ -119,11 +122,11 @@ class CofinancementAdmin(AvecTotaux, ParCollectivite):
         if change and "action" in form.changed_data:  # moved: the action it leaves changes too
             actions.append(Action.objects.get(pk=form.initial["action"]))
         ecrire = super().save_model
-        _avec_historique(request, actions, lambda: ecrire(request, cofinancement, form, change))
+        avec_historique(request, actions, lambda: ecrire(request, cofinancement, form, change))
 
     def delete_model(self, request, cofinancement):
         ecrire = super().delete_model
-        _avec_historique(request, [cofinancement.action], lambda: ecrire(request, cofinancement))
+        avec_historique(request, [cofinancement.action], lambda: ecrire(request, cofinancement))
 
     def delete_queryset(self, request, queryset):
         # One change per action, however many of its cofinancements go; each deleted by its model's own
@@ -143,16 +146,12 @@ class CofinancementAdmin(AvecTotaux, ParCollectivite):
         return en_euros(cofinancement.montant_accorde)
 
 
-def _avec_historique(request, actions, ecrire):
-    """ecrire() changes the actions' cofinancements; each action then gets its version and rows."""
-    with Changements(request.user).suivre(actions, ecrites=False):
-        ecrire()
-
-
 class ActionInline(TabularInline):
     model = Action
+    form = VersionLue
     extra = 0
     fields = [
+        "version_lue",
         "ordre",
         "numero_dauphin",
         "intitule",
@@ -229,12 +228,13 @@ class TrancheAdmin(AvecTotaux, ParCollectivite):
             return super().save_formset(request, form, formset, change)
         # The actions' rows changed here: each one's version and history, as on the action's own page.
         changements = Changements(request.user)
-        changees = [
-            f.instance
+        formulaires = [
+            f
             for f in formset.initial_forms
             if f.instance.pk and f.has_changed() and f not in formset.deleted_forms
         ]
-        with changements.suivre(changees):
+        with changements.suivre([f.instance for f in formulaires]) as actuelles:
+            verifier_les_versions(formulaires, actuelles)
             super().save_formset(request, form, formset, change)
             for action in formset.new_objects:
                 changements.creer(action)

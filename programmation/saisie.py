@@ -6,17 +6,22 @@ from contrat_ville.formats import date_fr
 from .models.changements import Changements
 
 
+def modifiee_entre_temps(actuelle):
+    """« Cette action a été modifiée entre-temps par X le … » from the action's last history row."""
+    derniere = actuelle.modifications.select_related("auteur").first()
+    qui = (
+        f" par {derniere.auteur} le {date_fr(derniere.date, heure=True)}"
+        if derniere and derniere.auteur
+        else ""
+    )
+    return f"Cette action a été modifiée entre-temps{qui}."
+
+
 class ConflitDeVersion(Exception):
     def __init__(self, actuelle):
         self.actuelle = actuelle
-        derniere = actuelle.modifications.select_related("auteur").first()
-        qui = (
-            f" par {derniere.auteur} le {date_fr(derniere.date, heure=True)}"
-            if derniere and derniere.auteur
-            else ""
-        )
         super().__init__(
-            f"Cette action a été modifiée entre-temps{qui}. Rien n'a été enregistré : vos saisies sont "
+            f"{modifiee_entre_temps(actuelle)} Rien n'a été enregistré : vos saisies sont "
             "conservées ci-dessous ; ouvrez la fiche dans un autre onglet pour voir la version actuelle, "
             "puis enregistrez de nouveau."
         )

@@ -274,6 +274,8 @@ class Deliberation(
     @transaction.atomic
     def voter(self, resultat, pour=None, contre=None, abstention=None, ne_prenant_pas_part=(), auteur=None):
         """Records the vote; with quorum only, and figures that add up. Adopting locks the tranche."""
+        # The séance's row first (its attendance list is saved under the same lock), then this one's.
+        Seance.objects.select_for_update().filter(pk=self.seance_id).first()
         Deliberation.objects.select_for_update().filter(pk=self.pk).first()
         self.refresh_from_db(fields=["resultat_vote", "retiree"])
         pour, contre, abstention = self.verifier_vote(resultat, pour, contre, abstention, ne_prenant_pas_part)

@@ -251,6 +251,8 @@ class Seance(Cloisonne):
 
         Members left out (etat None) are not on the list. Refused with every broken rule at once.
         """
+        # The séance's row locked, as a vote locks it: a vote cannot land between this check and the write.
+        Seance.objects.select_for_update().filter(pk=self.pk).first()
         if self.a_des_votes():
             raise ValidationError(self.MESSAGE_ARRETEE)
         etats = {elu: (etat, mandataire) for elu, (etat, mandataire) in etats.items() if etat}
