@@ -61,7 +61,8 @@ def journal(user, filtrer=None):
         .values_list(*CHAMPS)
         .order_by()
     )
-    return seances.union(actions, all=True).order_by("-date")
+    # Rows of the same instant in a fixed order too: a page and the CSV file, read apart, agree row by row.
+    return seances.union(actions, all=True).order_by("-date", "objet", "champ", "avant", "apres")
 
 
 def lisibles(lignes, iso=False):
