@@ -3,7 +3,16 @@
 
 from decimal import Decimal
 
-from programmation.importation.lignes import Ligne, _lisible, _majuscules, separer
+from programmation.importation.lignes import (
+    Ligne,
+    _lisible,
+    _majuscules,
+    _titre_axe,
+    _total,
+    lire_lignes,
+    separer,
+)
+from programmation.importation.valeurs import Formule
 
 
 def aucun(texte):
@@ -100,3 +109,216 @@ def test_only_the_trailing_stars_of_a_porteur_go():
         "IREPS",
         True,
     )
+
+
+COLONNES = {"intitule": 0, "cout": 2, "contribution": 3}
+
+
+def _chiffres(total):
+    return total.cout, total.contribution
+
+
+# A total row gives its figures in the cost and contribution columns, and the rows above it.
+def test_a_total_reads_its_figures_in_their_columns():
+    bloc = [Ligne("Annexe", 4), Ligne("Annexe", 5)]
+    total = _total("Annexe", 6, "TOTAL défi 1", ["TOTAL défi 1", 7, 12000, 3000.5], COLONNES, bloc)
+    assert (total.feuille, total.numero, total.libelle) == ("Annexe", 6, "TOTAL défi 1")
+    assert _chiffres(total) == (Decimal("12000"), Decimal("3000.50"))
+    assert total.lignes == bloc and total.note == ""
+
+
+# One figure in its column is enough: the other stays unknown, whatever else the row holds.
+def test_a_total_with_one_figure_in_its_column_leaves_the_other_unknown():
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 7, 12000, None], COLONNES, [])) == (
+        Decimal("12000"),
+        None,
+    )
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 7, None, 3000], COLONNES, [])) == (
+        None,
+        Decimal("3000"),
+    )
+    # A short row: the contribution column is beyond its end.
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 7, 12000], COLONNES, [])) == (Decimal("12000"), None)
+
+
+# Shifted or merged cells: the last two figures of the row are the cost and the contribution,
+# a single one the contribution; the label's cell never counts.
+def test_a_total_out_of_its_columns_takes_the_last_figures_of_the_row():
+    assert _chiffres(_total("A", 6, "2024", [2024, 15000, 4000], {}, [])) == (
+        Decimal("15000"),
+        Decimal("4000"),
+    )
+    assert _chiffres(
+        _total("A", 6, "TOTAL", ["TOTAL", 9, "n.c.", None, None, 15000, 4000], COLONNES, [])
+    ) == (
+        Decimal("15000"),
+        Decimal("4000"),
+    )
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", None, None, None, 4000], COLONNES, [])) == (
+        None,
+        Decimal("4000"),
+    )
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 500], {}, [])) == (None, Decimal("500"))
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", "voir annexe"], COLONNES, [])) == (None, None)
+
+
+# A formula in the row is noted: its figure is not in the file, only what is written is compared.
+def test_a_total_computed_by_a_formula_says_so():
+    total = _total("A", 6, "TOTAL", ["TOTAL", None, Formule("=SUM(C2:C5)"), 3000], COLONNES, [])
+    assert _chiffres(total) == (None, Decimal("3000"))
+    assert total.note == "calculé par une formule dans le fichier : comparé seulement sur ses valeurs écrites"
+
+
+class Feuille:
+    def __init__(self, nom, lignes):
+        self.nom, self.lignes = nom, lignes
+
+
+ENTETE = ("Intitulé", "Porteur", "Coût", "Contribution")
+AXES = {"DÉFI 1 : EMPLOI": "axe emploi", "DÉFI 2 : SANTÉ": "axe santé"}
+
+
+def _lire(*lignes, entete=ENTETE):
+    feuille = Feuille("Annexe", [(1, entete), *[(i, ligne) for i, ligne in enumerate(lignes, start=2)]])
+    return lire_lignes([feuille], None, AXES.get, lambda texte: "")
+
+
+# Empty rows are passed over, and the rows after them still read; headings are counted as ignored.
+def test_empty_rows_are_passed_over_and_headings_counted():
+    lecture = _lire(
+        ("DÉFI 1 : EMPLOI", None, None, None),
+        ("Chantier d'insertion", "AGASEF", 20000, 5000),
+        (None, None, None, None),
+        ("DÉFI 2 : SANTÉ", None, None, None),
+        (None, None, None, None),
+        ("Accompagner la parentalité", "IREPS", 8000, 2000),
+    )
+    assert [(ligne.numero, ligne.intitule, ligne.axe_contexte) for ligne in lecture.lignes] == [
+        (3, "Chantier d'insertion", "axe emploi"),
+        (7, "Accompagner la parentalité", "axe santé"),
+    ]
+    assert lecture.ignorees == 2
+
+
+# A row holding only a formula is not empty: it is read, and counted as ignored when it names nothing.
+def test_a_row_of_formulas_only_is_counted_as_ignored():
+    lecture = _lire(
+        ("Chantier d'insertion", "AGASEF", 20000, 5000), (None, None, None, None, Formule("=C2*2"))
+    )
+    assert [ligne.intitule for ligne in lecture.lignes] == ["Chantier d'insertion"]
+    assert lecture.ignorees == 1
+
+
+# The header repeated on a printed page is skipped when half its cells at least are header texts.
+def test_a_row_half_made_of_header_texts_is_the_header_repeated():
+    lecture = _lire(
+        ("Chantier d'insertion", "AGASEF", 20000, 5000),
+        ("Intitulé", "Porteur", "Coût total", "Subvention"),
+        ("Intitulé", None, None, None),
+        ("Accompagner la parentalité", "IREPS", 8000, 2000),
+    )
+    assert [ligne.intitule for ligne in lecture.lignes] == [
+        "Chantier d'insertion",
+        "Accompagner la parentalité",
+    ]
+    assert lecture.ignorees == 0
+
+
+# An error names its column by its letter and the first 40 characters of its header.
+def test_an_error_names_the_column_by_its_letter_and_header_cut_at_40_characters():
+    entete = ("Intitulé", "Porteur", "Coût total de l'action en euros toutes taxes comprises", "Contribution")
+    lecture = _lire(("Chantier d'insertion", "AGASEF", "beaucoup", 5000), entete=entete)
+    (ligne,) = lecture.lignes
+    assert ligne.erreurs == [
+        "colonne C « Coût total de l'action en euros toutes t » : « beaucoup » n'est pas un montant"
+    ]
+
+
+# A heading names an axe when it is the row's only text.
+def test_a_heading_is_the_row_s_only_text():
+    assert _titre_axe(("DÉFI 2 : SANTÉ", None, ""), AXES.get) == "axe santé"
+    assert _titre_axe((None, "DÉFI 2 : SANTÉ"), AXES.get) == "axe santé"
+    assert _titre_axe(("DÉFI 2 : SANTÉ", "DÉFI 1 : EMPLOI"), AXES.get) is None
+    assert _titre_axe((2024, "DÉFI 2 : SANTÉ"), AXES.get) == "axe santé"
+    assert _titre_axe((None, None), {"": "rien"}.get) is None
+
+
+# A total row closes the block of actions above it (a heading starts a new one), with its own place.
+def test_each_total_holds_its_place_its_label_its_figures_and_its_block():
+    lecture = _lire(
+        ("Chantier d'insertion", "AGASEF", 20000, 5000),
+        ("Permis solidaire", "ADIE", 10000, 2500),
+        ("TOTAL DÉFI 1", None, 30000, 7500),
+        ("DÉFI 2 : SANTÉ", None, None, None),
+        ("Accompagner la parentalité", "IREPS", 8000, 2000),
+        ("Total défi 2", None, None, 2000),
+        ("Fête de quartier", "AGASEF", 3000, 1000),
+        ("TOTAL GÉNÉRAL", None, 41000, 10500),
+    )
+    assert [
+        (t.feuille, t.numero, t.libelle, t.cout, t.contribution, [ligne.intitule for ligne in t.lignes])
+        for t in lecture.totaux
+    ] == [
+        (
+            "Annexe",
+            4,
+            "TOTAL DÉFI 1",
+            Decimal("30000"),
+            Decimal("7500"),
+            ["Chantier d'insertion", "Permis solidaire"],
+        ),
+        ("Annexe", 7, "Total défi 2", None, Decimal("2000"), ["Accompagner la parentalité"]),
+        ("Annexe", 9, "TOTAL GÉNÉRAL", Decimal("41000"), Decimal("10500"), ["Fête de quartier"]),
+    ]
+
+
+# A row naming an action but neither its porteur nor its amounts is still read, to say what it lacks.
+def test_a_row_with_a_title_and_no_porteur_is_read_with_its_error():
+    lecture = _lire(
+        ("Fête de quartier", None, None, None, "Montreynaud"),
+        entete=(*ENTETE, "Quartiers"),
+    )
+    assert [(ligne.intitule, ligne.quartiers, ligne.erreurs) for ligne in lecture.lignes] == [
+        ("Fête de quartier", "Montreynaud", ["colonne B « Porteur » : porteur manquant"])
+    ]
+    assert lecture.ignorees == 0
+
+
+# A heading carrying its subtotal as a formula stays a heading: a formula is no text of the row.
+def test_a_heading_with_a_formula_subtotal_is_still_a_heading():
+    lecture = _lire(
+        ("DÉFI 2 : SANTÉ", None, Formule("=SUM(C3:C4)"), None),
+        ("Accompagner la parentalité", "IREPS", 8000, 2000),
+    )
+    assert [(ligne.intitule, ligne.axe_contexte) for ligne in lecture.lignes] == [
+        ("Accompagner la parentalité", "axe santé")
+    ]
+    assert lecture.ignorees == 1
+
+
+# A row is an action as soon as one of its title, porteur or amounts is written, whatever else it holds;
+# blank cells count as empty; each row read keeps its sheet.
+def test_a_row_is_read_as_soon_as_it_names_a_title_a_porteur_or_an_amount():
+    lecture = _lire(
+        (None, "AGASEF", None, None, "Montreynaud"),
+        (None, "", "  ", None, "Tarentaize"),
+        entete=(*ENTETE, "Quartiers"),
+    )
+    assert [(ligne.feuille, ligne.porteur_nom, ligne.quartiers) for ligne in lecture.lignes] == [
+        ("Annexe", "AGASEF", "Montreynaud")
+    ]
+    assert lecture.ignorees == 1
+
+
+def test_a_combined_cell_alone_is_an_action_not_a_heading():
+    entete = ("Intitulé de l'action et porteur", "Quartiers", "Coût", "Contribution")
+    lecture = _lire(
+        ("Jardins partagés / AGASEF", None, None, None),
+        ("Aide aux devoirs / ACARS", "Montreynaud"),
+        entete=entete,
+    )
+    assert [(ligne.intitule, ligne.porteur_nom, ligne.quartiers) for ligne in lecture.lignes] == [
+        ("Jardins partagés", "AGASEF", ""),
+        ("Aide aux devoirs", "ACARS", "Montreynaud"),
+    ]
+    assert lecture.ignorees == 0
