@@ -9,6 +9,7 @@ from programmation.importation.lignes import (
     _majuscules,
     _titre_axe,
     _total,
+    lire_ligne,
     lire_lignes,
     separer,
 )
@@ -322,3 +323,30 @@ def test_a_combined_cell_alone_is_an_action_not_a_heading():
         ("Aide aux devoirs", "ACARS", "Montreynaud"),
     ]
     assert lecture.ignorees == 0
+
+
+def _ligne(**cellules):
+    colonnes = {champ: f"colonne {lettre}" for champ, lettre in zip(cellules, "ABCDEFGH", strict=False)}
+    return lire_ligne("Annexe", 4, cellules.get, colonnes, lambda texte: "")
+
+
+# A Dauphin file number: letters, digits, - _ / up to 20, written in 30 characters at most.
+def test_a_file_number_is_checked_on_its_characters_and_its_written_length():
+    base = {"intitule": "Jardins", "porteur": "AGASEF"}
+    assert _ligne(numero_dauphin="2024-0012345", **base).erreurs == []
+    assert (
+        _ligne(numero_dauphin="12 3 4 5 6 7 8 9 0 1 2 3 4 5 6", **base).numero_dauphin == "1234567890123456"
+    )
+    assert _ligne(numero_dauphin="12 3 4 5 6 7 8 9 0 1 2 3 4 5 6", **base).erreurs == []
+    assert _ligne(numero_dauphin="1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6", **base).erreurs == [
+        "colonne A : numéro de dossier illisible « 1234567890123456 »"
+    ]
+    assert _ligne(numero_dauphin="dossier n°12", **base).erreurs == [
+        "colonne A : numéro de dossier illisible « dossiern°12 »"
+    ]
+
+
+# The stars marking a porteur in the annexes go, and only them: its last letter stays.
+def test_the_porteur_column_loses_its_trailing_stars_only():
+    assert _ligne(intitule="Jardins", porteur="ADEX **").porteur_nom == "ADEX"
+    assert _ligne(intitule="Jardins", porteur="*Centre AFEX*").porteur_nom == "*Centre AFEX"
