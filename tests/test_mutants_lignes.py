@@ -350,3 +350,45 @@ def test_a_file_number_is_checked_on_its_characters_and_its_written_length():
 def test_the_porteur_column_loses_its_trailing_stars_only():
     assert _ligne(intitule="Jardins", porteur="ADEX **").porteur_nom == "ADEX"
     assert _ligne(intitule="Jardins", porteur="*Centre AFEX*").porteur_nom == "*Centre AFEX"
+
+
+def _etat(ligne):
+    return ligne.intitule, ligne.porteur_nom, ligne.separation_supposee, ligne.erreurs, ligne.avertissements
+
+
+# A combined cell split by guess is flagged on its column, unless a porteur column names the porteur.
+def test_a_guessed_split_is_a_warning_unless_the_porteur_column_is_written():
+    assert _etat(_ligne(intitule_porteur="Accompagner la parentalité IREPS")) == (
+        "Accompagner la parentalité",
+        "IREPS",
+        True,
+        [],
+        [
+            "colonne A : intitulé « Accompagner la parentalité » et porteur « IREPS » "
+            "séparés par supposition (pas de « / ») : vérifiez"
+        ],
+    )
+    assert _etat(_ligne(intitule_porteur="Accompagner la parentalité IREPS", porteur="IREPS Loire")) == (
+        "Accompagner la parentalité",
+        "IREPS Loire",
+        False,
+        [],
+        [],
+    )
+    assert _ligne(intitule_porteur="Aide aux devoirs / AGASEF", porteur="").libelle_source == (
+        "Aide aux devoirs / AGASEF"
+    )
+
+
+# A missing title or porteur is said on the column where it was expected.
+def test_a_missing_title_or_porteur_is_said_on_its_column():
+    assert _ligne(intitule_porteur="Accompagner la parentalité").erreurs == [
+        "colonne A : porteur introuvable dans la cellule : écrivez « intitulé / porteur »"
+    ]
+    assert _ligne(intitule_porteur="Accompagner la parentalité", porteur="").erreurs == [
+        "colonne B : porteur introuvable dans la cellule : écrivez « intitulé / porteur »"
+    ]
+    assert _ligne(intitule="Jardins", porteur="").erreurs == ["colonne B : porteur manquant"]
+    assert _ligne(intitule="", porteur="AGASEF").erreurs == ["colonne A : intitulé manquant"]
+    assert _ligne(intitule_porteur="", porteur="AGASEF").erreurs == ["colonne A : intitulé manquant"]
+    assert _ligne(porteur="AGASEF").erreurs == ["intitulé manquant"]
