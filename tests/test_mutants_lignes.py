@@ -392,3 +392,16 @@ def test_a_missing_title_or_porteur_is_said_on_its_column():
     assert _ligne(intitule="", porteur="AGASEF").erreurs == ["colonne A : intitulé manquant"]
     assert _ligne(intitule_porteur="", porteur="AGASEF").erreurs == ["colonne A : intitulé manquant"]
     assert _ligne(porteur="AGASEF").erreurs == ["intitulé manquant"]
+
+
+# A text longer than its field is an error on its own column, or on the combined cell it came from.
+def test_a_text_too_long_is_said_on_its_column():
+    assert _ligne(intitule="Jardins", porteur="AGASEF", territoire="x" * 301).erreurs == [
+        "colonne C : texte trop long (301 caractères, 300 au plus)"
+    ]
+    assert _ligne(intitule_porteur="a" * 301 + " / AGASEF").erreurs == [
+        "colonne A : texte trop long (301 caractères, 300 au plus)"
+    ]
+    assert _ligne(intitule="Jardins", porteur="P" * 201).erreurs == [
+        "colonne B : texte trop long (201 caractères, 200 au plus)"
+    ]
