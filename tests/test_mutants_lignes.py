@@ -405,3 +405,17 @@ def test_a_text_too_long_is_said_on_its_column():
     assert _ligne(intitule="Jardins", porteur="P" * 201).erreurs == [
         "colonne B : texte trop long (201 caractères, 200 au plus)"
     ]
+
+
+# SIRET and RNA are read as written, spaces and dots removed; a wrong one is an error on its column.
+def test_siret_and_rna_are_read_checked_and_kept():
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", siret="356 000 000 49837", rna="w423000123")
+    assert (ligne.siret, ligne.rna, ligne.erreurs) == ("35600000049837", "W423000123", [])
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", siret="  ", rna="W423000123")
+    assert (ligne.siret, ligne.rna, ligne.erreurs) == ("", "W423000123", [])
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", siret="12345678901234", rna="W12")
+    assert (ligne.siret, ligne.rna) == ("", "")
+    assert ligne.erreurs == [
+        "colonne C : Le SIRET « 12345678901234 » n'est pas valide (clé de contrôle incorrecte).",
+        "colonne D : Le numéro RNA doit être un W suivi de 9 chiffres (reçu : « W12 »).",
+    ]
