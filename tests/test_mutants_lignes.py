@@ -419,3 +419,13 @@ def test_siret_and_rna_are_read_checked_and_kept():
         "colonne C : Le SIRET « 12345678901234 » n'est pas valide (clé de contrôle incorrecte).",
         "colonne D : Le numéro RNA doit être un W suivi de 9 chiffres (reçu : « W12 »).",
     ]
+
+
+# A request file gives the amount asked, taken as the contribution; it may equal the cost, not exceed it.
+def test_the_amount_asked_stands_for_the_contribution_up_to_the_cost():
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", cout=2000, montant_sollicite=2000)
+    assert (ligne.cout, ligne.contribution, ligne.erreurs) == (Decimal("2000"), Decimal("2000"), [])
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", cout=1000, montant_sollicite=2000)
+    assert ligne.erreurs == [
+        "colonne D : la contribution (2\u202f000\u202f€) dépasse le coût de l'action (1\u202f000\u202f€)"
+    ]
