@@ -3,6 +3,9 @@
 
 from decimal import Decimal
 
+import pytest
+
+from programmation.importation.erreurs import ErreurImport
 from programmation.importation.lignes import (
     Ligne,
     _lisible,
@@ -429,3 +432,48 @@ def test_the_amount_asked_stands_for_the_contribution_up_to_the_cost():
     assert ligne.erreurs == [
         "colonne D : la contribution (2\u202f000\u202f€) dépasse le coût de l'action (1\u202f000\u202f€)"
     ]
+
+
+# The columns chosen for the first header hold for every sheet with the same header; a sheet without
+# any header is named in the notes; a function may choose the columns from the header it is given.
+def test_the_chosen_columns_hold_for_each_sheet_with_the_same_header():
+    def feuille(nom, *lignes):
+        return Feuille(nom, [(i, ligne) for i, ligne in enumerate(lignes, start=1)])
+
+    feuilles = [
+        feuille("Défi 1", ENTETE, ("DÉFI 1 : EMPLOI", None, None, None), ("Jardins", "AGASEF", 1000, 4000)),
+        feuille("Notes", ("Relu par le service",), ("le 3 mars",)),
+        feuille("Vide"),
+        feuille("Défi 2", ENTETE, ("Aide aux devoirs", "ACARS", 500, 2500)),
+        # Another header: its own columns, as recognised.
+        feuille("Défi 3", ("Porteur", "Intitulé", "Contribution"), ("IREPS", "Parentalité", 700)),
+    ]
+    # The file's cost and contribution columns are swapped: the agent says so.
+    inversees = ["intitule", "porteur", "contribution", "cout"]
+    for correspondance in (inversees, lambda entete: inversees):
+        lecture = lire_lignes(feuilles, correspondance, AXES.get, lambda texte: "")
+        assert [(ligne.feuille, ligne.cout, ligne.contribution) for ligne in lecture.lignes] == [
+            ("Défi 1", Decimal("4000"), Decimal("1000")),
+            ("Défi 2", Decimal("2500"), Decimal("500")),
+            ("Défi 3", None, Decimal("700")),
+        ]
+        assert lecture.correspondance == inversees
+        assert lecture.notes == ["Feuille « Notes » : aucune ligne d'en-têtes reconnue, ignorée."]
+        assert lecture.ignorees == 1
+
+
+# A file without a header, or columns chosen without the title's, is refused with the whole reason.
+def test_a_file_without_header_or_title_column_is_refused_saying_why():
+    with pytest.raises(ErreurImport) as refus:
+        lire_lignes([Feuille("Notes", [(1, ("Relu", "le 3 mars"))])], None, AXES.get, lambda texte: "")
+    assert str(refus.value) == (
+        "Aucune ligne d'en-têtes reconnue : le fichier doit avoir une ligne d'en-têtes nommant au "
+        "moins l'intitulé de l'action (« Intitulé », ou « Intitulé de l'action et porteur »). "
+        "Téléchargez le modèle pour voir les colonnes attendues."
+    )
+    feuille = Feuille("Annexe", [(1, ENTETE), (2, ("Jardins", "AGASEF", 1000, 400))])
+    with pytest.raises(ErreurImport) as refus:
+        lire_lignes([feuille], ["", "porteur", "cout", "contribution"], AXES.get, lambda texte: "")
+    assert str(refus.value) == "La correspondance des colonnes doit désigner la colonne de l'intitulé."
+    combinee = ["intitule_porteur", "", "cout", "contribution"]
+    assert lire_lignes([feuille], combinee, AXES.get, lambda texte: "").correspondance == combinee
