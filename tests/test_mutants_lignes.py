@@ -477,3 +477,7 @@ def test_a_file_without_header_or_title_column_is_refused_saying_why():
     assert str(refus.value) == "La correspondance des colonnes doit désigner la colonne de l'intitulé."
     combinee = ["intitule_porteur", "", "cout", "contribution"]
     assert lire_lignes([feuille], combinee, AXES.get, lambda texte: "").correspondance == combinee
+
+
+def test_a_text_of_its_field_s_exact_length_is_accepted():
+    assert _ligne(intitule="a" * 300, porteur="P" * 200, territoire="t" * 300).erreurs == []
