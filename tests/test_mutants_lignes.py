@@ -3,7 +3,20 @@
 
 from decimal import Decimal
 
-from programmation.importation.lignes import Ligne, _lisible, _majuscules, separer
+import pytest
+
+from programmation.importation.erreurs import ErreurImport
+from programmation.importation.lignes import (
+    Ligne,
+    _lisible,
+    _majuscules,
+    _titre_axe,
+    _total,
+    lire_ligne,
+    lire_lignes,
+    separer,
+)
+from programmation.importation.valeurs import Formule
 
 
 def aucun(texte):
@@ -100,3 +113,371 @@ def test_only_the_trailing_stars_of_a_porteur_go():
         "IREPS",
         True,
     )
+
+
+COLONNES = {"intitule": 0, "cout": 2, "contribution": 3}
+
+
+def _chiffres(total):
+    return total.cout, total.contribution
+
+
+# A total row gives its figures in the cost and contribution columns, and the rows above it.
+def test_a_total_reads_its_figures_in_their_columns():
+    bloc = [Ligne("Annexe", 4), Ligne("Annexe", 5)]
+    total = _total("Annexe", 6, "TOTAL défi 1", ["TOTAL défi 1", 7, 12000, 3000.5], COLONNES, bloc)
+    assert (total.feuille, total.numero, total.libelle) == ("Annexe", 6, "TOTAL défi 1")
+    assert _chiffres(total) == (Decimal("12000"), Decimal("3000.50"))
+    assert total.lignes == bloc and total.note == ""
+
+
+# One figure in its column is enough: the other stays unknown, whatever else the row holds.
+def test_a_total_with_one_figure_in_its_column_leaves_the_other_unknown():
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 7, 12000, None], COLONNES, [])) == (
+        Decimal("12000"),
+        None,
+    )
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 7, None, 3000], COLONNES, [])) == (
+        None,
+        Decimal("3000"),
+    )
+    # A short row: the contribution column is beyond its end.
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 7, 12000], COLONNES, [])) == (Decimal("12000"), None)
+
+
+# Shifted or merged cells: the last two figures of the row are the cost and the contribution,
+# a single one the contribution; the label's cell never counts.
+def test_a_total_out_of_its_columns_takes_the_last_figures_of_the_row():
+    assert _chiffres(_total("A", 6, "2024", [2024, 15000, 4000], {}, [])) == (
+        Decimal("15000"),
+        Decimal("4000"),
+    )
+    assert _chiffres(
+        _total("A", 6, "TOTAL", ["TOTAL", 9, "n.c.", None, None, 15000, 4000], COLONNES, [])
+    ) == (
+        Decimal("15000"),
+        Decimal("4000"),
+    )
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", None, None, None, 4000], COLONNES, [])) == (
+        None,
+        Decimal("4000"),
+    )
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 500], {}, [])) == (None, Decimal("500"))
+    assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", "voir annexe"], COLONNES, [])) == (None, None)
+
+
+# A formula in the row is noted: its figure is not in the file, only what is written is compared.
+def test_a_total_computed_by_a_formula_says_so():
+    total = _total("A", 6, "TOTAL", ["TOTAL", None, Formule("=SUM(C2:C5)"), 3000], COLONNES, [])
+    assert _chiffres(total) == (None, Decimal("3000"))
+    assert total.note == "calculé par une formule dans le fichier : comparé seulement sur ses valeurs écrites"
+
+
+class Feuille:
+    def __init__(self, nom, lignes):
+        self.nom, self.lignes = nom, lignes
+
+
+ENTETE = ("Intitulé", "Porteur", "Coût", "Contribution")
+AXES = {"DÉFI 1 : EMPLOI": "axe emploi", "DÉFI 2 : SANTÉ": "axe santé"}
+
+
+def _lire(*lignes, entete=ENTETE):
+    feuille = Feuille("Annexe", [(1, entete), *[(i, ligne) for i, ligne in enumerate(lignes, start=2)]])
+    return lire_lignes([feuille], None, AXES.get, lambda texte: "")
+
+
+# Empty rows are passed over, and the rows after them still read; headings are counted as ignored.
+def test_empty_rows_are_passed_over_and_headings_counted():
+    lecture = _lire(
+        ("DÉFI 1 : EMPLOI", None, None, None),
+        ("Chantier d'insertion", "AGASEF", 20000, 5000),
+        (None, None, None, None),
+        ("DÉFI 2 : SANTÉ", None, None, None),
+        (None, None, None, None),
+        ("Accompagner la parentalité", "IREPS", 8000, 2000),
+    )
+    assert [(ligne.numero, ligne.intitule, ligne.axe_contexte) for ligne in lecture.lignes] == [
+        (3, "Chantier d'insertion", "axe emploi"),
+        (7, "Accompagner la parentalité", "axe santé"),
+    ]
+    assert lecture.ignorees == 2
+
+
+# A row holding only a formula is not empty: it is read, and counted as ignored when it names nothing.
+def test_a_row_of_formulas_only_is_counted_as_ignored():
+    lecture = _lire(
+        ("Chantier d'insertion", "AGASEF", 20000, 5000), (None, None, None, None, Formule("=C2*2"))
+    )
+    assert [ligne.intitule for ligne in lecture.lignes] == ["Chantier d'insertion"]
+    assert lecture.ignorees == 1
+
+
+# The header repeated on a printed page is skipped when half its cells at least are header texts.
+def test_a_row_half_made_of_header_texts_is_the_header_repeated():
+    lecture = _lire(
+        ("Chantier d'insertion", "AGASEF", 20000, 5000),
+        ("Intitulé", "Porteur", "Coût total", "Subvention"),
+        ("Intitulé", None, None, None),
+        ("Accompagner la parentalité", "IREPS", 8000, 2000),
+    )
+    assert [ligne.intitule for ligne in lecture.lignes] == [
+        "Chantier d'insertion",
+        "Accompagner la parentalité",
+    ]
+    assert lecture.ignorees == 0
+
+
+# An error names its column by its letter and the first 40 characters of its header.
+def test_an_error_names_the_column_by_its_letter_and_header_cut_at_40_characters():
+    entete = ("Intitulé", "Porteur", "Coût total de l'action en euros toutes taxes comprises", "Contribution")
+    lecture = _lire(("Chantier d'insertion", "AGASEF", "beaucoup", 5000), entete=entete)
+    (ligne,) = lecture.lignes
+    assert ligne.erreurs == [
+        "colonne C « Coût total de l'action en euros toutes t » : « beaucoup » n'est pas un montant"
+    ]
+
+
+# A heading names an axe when it is the row's only text.
+def test_a_heading_is_the_row_s_only_text():
+    assert _titre_axe(("DÉFI 2 : SANTÉ", None, ""), AXES.get) == "axe santé"
+    assert _titre_axe((None, "DÉFI 2 : SANTÉ"), AXES.get) == "axe santé"
+    assert _titre_axe(("DÉFI 2 : SANTÉ", "DÉFI 1 : EMPLOI"), AXES.get) is None
+    assert _titre_axe((2024, "DÉFI 2 : SANTÉ"), AXES.get) == "axe santé"
+    assert _titre_axe((None, None), {"": "rien"}.get) is None
+
+
+# A total row closes the block of actions above it (a heading starts a new one), with its own place.
+def test_each_total_holds_its_place_its_label_its_figures_and_its_block():
+    lecture = _lire(
+        ("Chantier d'insertion", "AGASEF", 20000, 5000),
+        ("Permis solidaire", "ADIE", 10000, 2500),
+        ("TOTAL DÉFI 1", None, 30000, 7500),
+        ("DÉFI 2 : SANTÉ", None, None, None),
+        ("Accompagner la parentalité", "IREPS", 8000, 2000),
+        ("Total défi 2", None, None, 2000),
+        ("Fête de quartier", "AGASEF", 3000, 1000),
+        ("TOTAL GÉNÉRAL", None, 41000, 10500),
+    )
+    assert [
+        (t.feuille, t.numero, t.libelle, t.cout, t.contribution, [ligne.intitule for ligne in t.lignes])
+        for t in lecture.totaux
+    ] == [
+        (
+            "Annexe",
+            4,
+            "TOTAL DÉFI 1",
+            Decimal("30000"),
+            Decimal("7500"),
+            ["Chantier d'insertion", "Permis solidaire"],
+        ),
+        ("Annexe", 7, "Total défi 2", None, Decimal("2000"), ["Accompagner la parentalité"]),
+        ("Annexe", 9, "TOTAL GÉNÉRAL", Decimal("41000"), Decimal("10500"), ["Fête de quartier"]),
+    ]
+
+
+# A row naming an action but neither its porteur nor its amounts is still read, to say what it lacks.
+def test_a_row_with_a_title_and_no_porteur_is_read_with_its_error():
+    lecture = _lire(
+        ("Fête de quartier", None, None, None, "Montreynaud"),
+        entete=(*ENTETE, "Quartiers"),
+    )
+    assert [(ligne.intitule, ligne.quartiers, ligne.erreurs) for ligne in lecture.lignes] == [
+        ("Fête de quartier", "Montreynaud", ["colonne B « Porteur » : porteur manquant"])
+    ]
+    assert lecture.ignorees == 0
+
+
+# A heading carrying its subtotal as a formula stays a heading: a formula is no text of the row.
+def test_a_heading_with_a_formula_subtotal_is_still_a_heading():
+    lecture = _lire(
+        ("DÉFI 2 : SANTÉ", None, Formule("=SUM(C3:C4)"), None),
+        ("Accompagner la parentalité", "IREPS", 8000, 2000),
+    )
+    assert [(ligne.intitule, ligne.axe_contexte) for ligne in lecture.lignes] == [
+        ("Accompagner la parentalité", "axe santé")
+    ]
+    assert lecture.ignorees == 1
+
+
+# A row is an action as soon as one of its title, porteur or amounts is written, whatever else it holds;
+# blank cells count as empty; each row read keeps its sheet.
+def test_a_row_is_read_as_soon_as_it_names_a_title_a_porteur_or_an_amount():
+    lecture = _lire(
+        (None, "AGASEF", None, None, "Montreynaud"),
+        (None, "", "  ", None, "Tarentaize"),
+        entete=(*ENTETE, "Quartiers"),
+    )
+    assert [(ligne.feuille, ligne.porteur_nom, ligne.quartiers) for ligne in lecture.lignes] == [
+        ("Annexe", "AGASEF", "Montreynaud")
+    ]
+    assert lecture.ignorees == 1
+
+
+def test_a_combined_cell_alone_is_an_action_not_a_heading():
+    entete = ("Intitulé de l'action et porteur", "Quartiers", "Coût", "Contribution")
+    lecture = _lire(
+        ("Jardins partagés / AGASEF", None, None, None),
+        ("Aide aux devoirs / ACARS", "Montreynaud"),
+        entete=entete,
+    )
+    assert [(ligne.intitule, ligne.porteur_nom, ligne.quartiers) for ligne in lecture.lignes] == [
+        ("Jardins partagés", "AGASEF", ""),
+        ("Aide aux devoirs", "ACARS", "Montreynaud"),
+    ]
+    assert lecture.ignorees == 0
+
+
+def _ligne(**cellules):
+    colonnes = {champ: f"colonne {lettre}" for champ, lettre in zip(cellules, "ABCDEFGH", strict=False)}
+    return lire_ligne("Annexe", 4, cellules.get, colonnes, lambda texte: "")
+
+
+# A Dauphin file number: letters, digits, - _ / up to 20, written in 30 characters at most.
+def test_a_file_number_is_checked_on_its_characters_and_its_written_length():
+    base = {"intitule": "Jardins", "porteur": "AGASEF"}
+    assert _ligne(numero_dauphin="2024-0012345", **base).erreurs == []
+    assert (
+        _ligne(numero_dauphin="12 3 4 5 6 7 8 9 0 1 2 3 4 5 6", **base).numero_dauphin == "1234567890123456"
+    )
+    assert _ligne(numero_dauphin="12 3 4 5 6 7 8 9 0 1 2 3 4 5 6", **base).erreurs == []
+    assert _ligne(numero_dauphin="1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6", **base).erreurs == [
+        "colonne A : numéro de dossier illisible « 1234567890123456 »"
+    ]
+    assert _ligne(numero_dauphin="dossier n°12", **base).erreurs == [
+        "colonne A : numéro de dossier illisible « dossiern°12 »"
+    ]
+
+
+# The stars marking a porteur in the annexes go, and only them: its last letter stays.
+def test_the_porteur_column_loses_its_trailing_stars_only():
+    assert _ligne(intitule="Jardins", porteur="ADEX **").porteur_nom == "ADEX"
+    assert _ligne(intitule="Jardins", porteur="*Centre AFEX*").porteur_nom == "*Centre AFEX"
+
+
+def _etat(ligne):
+    return ligne.intitule, ligne.porteur_nom, ligne.separation_supposee, ligne.erreurs, ligne.avertissements
+
+
+# A combined cell split by guess is flagged on its column, unless a porteur column names the porteur.
+def test_a_guessed_split_is_a_warning_unless_the_porteur_column_is_written():
+    assert _etat(_ligne(intitule_porteur="Accompagner la parentalité IREPS")) == (
+        "Accompagner la parentalité",
+        "IREPS",
+        True,
+        [],
+        [
+            "colonne A : intitulé « Accompagner la parentalité » et porteur « IREPS » "
+            "séparés par supposition (pas de « / ») : vérifiez"
+        ],
+    )
+    assert _etat(_ligne(intitule_porteur="Accompagner la parentalité IREPS", porteur="IREPS Loire")) == (
+        "Accompagner la parentalité",
+        "IREPS Loire",
+        False,
+        [],
+        [],
+    )
+    assert _ligne(intitule_porteur="Aide aux devoirs / AGASEF", porteur="").libelle_source == (
+        "Aide aux devoirs / AGASEF"
+    )
+
+
+# A missing title or porteur is said on the column where it was expected.
+def test_a_missing_title_or_porteur_is_said_on_its_column():
+    assert _ligne(intitule_porteur="Accompagner la parentalité").erreurs == [
+        "colonne A : porteur introuvable dans la cellule : écrivez « intitulé / porteur »"
+    ]
+    assert _ligne(intitule_porteur="Accompagner la parentalité", porteur="").erreurs == [
+        "colonne B : porteur introuvable dans la cellule : écrivez « intitulé / porteur »"
+    ]
+    assert _ligne(intitule="Jardins", porteur="").erreurs == ["colonne B : porteur manquant"]
+    assert _ligne(intitule="", porteur="AGASEF").erreurs == ["colonne A : intitulé manquant"]
+    assert _ligne(intitule_porteur="", porteur="AGASEF").erreurs == ["colonne A : intitulé manquant"]
+    assert _ligne(porteur="AGASEF").erreurs == ["intitulé manquant"]
+
+
+# A text longer than its field is an error on its own column, or on the combined cell it came from.
+def test_a_text_too_long_is_said_on_its_column():
+    assert _ligne(intitule="Jardins", porteur="AGASEF", territoire="x" * 301).erreurs == [
+        "colonne C : texte trop long (301 caractères, 300 au plus)"
+    ]
+    assert _ligne(intitule_porteur="a" * 301 + " / AGASEF").erreurs == [
+        "colonne A : texte trop long (301 caractères, 300 au plus)"
+    ]
+    assert _ligne(intitule="Jardins", porteur="P" * 201).erreurs == [
+        "colonne B : texte trop long (201 caractères, 200 au plus)"
+    ]
+
+
+# SIRET and RNA are read as written, spaces and dots removed; a wrong one is an error on its column.
+def test_siret_and_rna_are_read_checked_and_kept():
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", siret="356 000 000 49837", rna="w423000123")
+    assert (ligne.siret, ligne.rna, ligne.erreurs) == ("35600000049837", "W423000123", [])
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", siret="  ", rna="W423000123")
+    assert (ligne.siret, ligne.rna, ligne.erreurs) == ("", "W423000123", [])
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", siret="12345678901234", rna="W12")
+    assert (ligne.siret, ligne.rna) == ("", "")
+    assert ligne.erreurs == [
+        "colonne C : Le SIRET « 12345678901234 » n'est pas valide (clé de contrôle incorrecte).",
+        "colonne D : Le numéro RNA doit être un W suivi de 9 chiffres (reçu : « W12 »).",
+    ]
+
+
+# A request file gives the amount asked, taken as the contribution; it may equal the cost, not exceed it.
+def test_the_amount_asked_stands_for_the_contribution_up_to_the_cost():
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", cout=2000, montant_sollicite=2000)
+    assert (ligne.cout, ligne.contribution, ligne.erreurs) == (Decimal("2000"), Decimal("2000"), [])
+    ligne = _ligne(intitule="Jardins", porteur="AGASEF", cout=1000, montant_sollicite=2000)
+    assert ligne.erreurs == [
+        "colonne D : la contribution (2\u202f000\u202f€) dépasse le coût de l'action (1\u202f000\u202f€)"
+    ]
+
+
+# The columns chosen for the first header hold for every sheet with the same header; a sheet without
+# any header is named in the notes; a function may choose the columns from the header it is given.
+def test_the_chosen_columns_hold_for_each_sheet_with_the_same_header():
+    def feuille(nom, *lignes):
+        return Feuille(nom, [(i, ligne) for i, ligne in enumerate(lignes, start=1)])
+
+    feuilles = [
+        feuille("Défi 1", ENTETE, ("DÉFI 1 : EMPLOI", None, None, None), ("Jardins", "AGASEF", 1000, 4000)),
+        feuille("Notes", ("Relu par le service",), ("le 3 mars",)),
+        feuille("Vide"),
+        feuille("Défi 2", ENTETE, ("Aide aux devoirs", "ACARS", 500, 2500)),
+        # Another header: its own columns, as recognised.
+        feuille("Défi 3", ("Porteur", "Intitulé", "Contribution"), ("IREPS", "Parentalité", 700)),
+    ]
+    # The file's cost and contribution columns are swapped: the agent says so.
+    inversees = ["intitule", "porteur", "contribution", "cout"]
+    for correspondance in (inversees, lambda entete: inversees):
+        lecture = lire_lignes(feuilles, correspondance, AXES.get, lambda texte: "")
+        assert [(ligne.feuille, ligne.cout, ligne.contribution) for ligne in lecture.lignes] == [
+            ("Défi 1", Decimal("4000"), Decimal("1000")),
+            ("Défi 2", Decimal("2500"), Decimal("500")),
+            ("Défi 3", None, Decimal("700")),
+        ]
+        assert lecture.correspondance == inversees
+        assert lecture.notes == ["Feuille « Notes » : aucune ligne d'en-têtes reconnue, ignorée."]
+        assert lecture.ignorees == 1
+
+
+# A file without a header, or columns chosen without the title's, is refused with the whole reason.
+def test_a_file_without_header_or_title_column_is_refused_saying_why():
+    with pytest.raises(ErreurImport) as refus:
+        lire_lignes([Feuille("Notes", [(1, ("Relu", "le 3 mars"))])], None, AXES.get, lambda texte: "")
+    assert str(refus.value) == (
+        "Aucune ligne d'en-têtes reconnue : le fichier doit avoir une ligne d'en-têtes nommant au "
+        "moins l'intitulé de l'action (« Intitulé », ou « Intitulé de l'action et porteur »). "
+        "Téléchargez le modèle pour voir les colonnes attendues."
+    )
+    feuille = Feuille("Annexe", [(1, ENTETE), (2, ("Jardins", "AGASEF", 1000, 400))])
+    with pytest.raises(ErreurImport) as refus:
+        lire_lignes([feuille], ["", "porteur", "cout", "contribution"], AXES.get, lambda texte: "")
+    assert str(refus.value) == "La correspondance des colonnes doit désigner la colonne de l'intitulé."
+    combinee = ["intitule_porteur", "", "cout", "contribution"]
+    assert lire_lignes([feuille], combinee, AXES.get, lambda texte: "").correspondance == combinee
+
+
+def test_a_text_of_its_field_s_exact_length_is_accepted():
+    assert _ligne(intitule="a" * 300, porteur="P" * 200, territoire="t" * 300).erreurs == []

@@ -176,7 +176,8 @@ def _lire_feuille(feuille, entete, champs, axe_de, porteur_en_fin, lignes, totau
 
 
 def _titre_axe(valeurs, axe_de):
-    textes = [texte(v) for v in valeurs if isinstance(v, str) and texte(v)]
+    # A formula (a subtotal beside the heading) is no text of the row, as in _lire_feuille.
+    textes = [texte(v) for v in valeurs if isinstance(v, str) and not isinstance(v, Formule) and texte(v)]
     return axe_de(" ".join(textes)) if len(textes) == 1 else None
 
 
