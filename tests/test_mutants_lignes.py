@@ -228,6 +228,13 @@ def test_a_row_half_made_of_header_texts_is_the_header_repeated():
     assert lecture.ignorees == 0
 
 
+# « Half at least »: one header text among three is an action's row (here a title that happens to be a
+# header's word), not the header repeated (bench/mutation.py: lignes' _lire_feuille__mutmut_35).
+def test_a_row_one_third_of_whose_texts_is_a_header_text_is_an_action():
+    lecture = _lire(("Contribution", "AGASEF", 8000, None))
+    assert [(ligne.intitule, ligne.porteur_nom) for ligne in lecture.lignes] == [("Contribution", "AGASEF")]
+
+
 # An error names its column by its letter and the first 40 characters of its header.
 def test_an_error_names_the_column_by_its_letter_and_header_cut_at_40_characters():
     entete = ("Intitulé", "Porteur", "Coût total de l'action en euros toutes taxes comprises", "Contribution")
