@@ -1,5 +1,5 @@
 """The délibérations' lists (séances, délibérations, journal, instances, élus), written by
-tableau_liste.html from the columns declared here (see programmation.tables.TableListe)."""
+tableau_liste.html from the columns declared here (see contrat_ville.tables.TableListe)."""
 
 import django_tables2 as tables
 from django.template.defaultfilters import date

@@ -47,11 +47,6 @@ def lignes_de_totaux(totaux):
     return lignes
 
 
-def pluriel_accorde(nombre, nom):
-    """« 0 tranche », « 1 tranche », « 2 tranches », as the lists' captions said (Django's pluralize)."""
-    return f"{nombre} {nom}{'s' if nombre != 1 else ''}"
-
-
 class ActionTable(tables.Table):
     numero_dauphin = tables.Column("N° Dauphin", attrs=SECONDAIRE)
     annee = tables.Column("Année")
@@ -98,7 +93,7 @@ class TrancheTable(TableListe):
     @property
     def legende(self):
         # Read by the template once sorted: the length of the rows read, no COUNT of its own.
-        return pluriel_accorde(len(self.rows), "tranche")
+        return pluriel(len(self.rows), "tranche")
 
     def render_tranche(self, record):
         lien = reverse("programmation:tranche", args=[record.pk])
@@ -146,7 +141,7 @@ class BilanTable(TableListe):
 
     @property
     def legende(self):
-        return pluriel_accorde(len(self.rows), "action")
+        return pluriel(len(self.rows), "action")
 
     @staticmethod
     def _bilan(action):
