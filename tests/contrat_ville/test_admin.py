@@ -352,7 +352,7 @@ def test_it_totals_the_conventions_from_their_yearly_amounts(client, admin_user)
     assert '<td class="field-montant_euros">non renseigné</td>' in page
 
 
-def test_a_filter_through_the_yearly_amounts_does_not_count_them_twice(rf, admin_user):
+def test_it_does_not_count_the_yearly_amounts_twice_in_a_filter_through_them(rf, admin_user):
     from programmation.models import Convention
 
     from ..factories import ActionFactory

@@ -113,7 +113,7 @@ def _poster(client, nom, donnees, attendu=302):
     return reponse
 
 
-def test_les_centimes_saisis_se_retrouvent_partout(client):
+def test_it_finds_the_typed_cents_again_everywhere(client):
     collectivite = CollectiviteFactory(nom="Commune de Sainte-Centime", nature="commune")
     contrat = ContratFactory(collectivite=collectivite, intitule="Contrat de ville des centimes")
     axes = {

@@ -36,7 +36,9 @@ def _pages(action, rapport):
 
 
 @pytest.mark.django_db
-def test_the_metropole_agent_gets_404_on_every_page_of_the_commune(client, agent, action_sedr, rapport_sedr):
+def test_it_answers_404_to_the_metropole_agent_on_every_page_of_the_commune(
+    client, agent, action_sedr, rapport_sedr
+):
     client.force_login(agent)
     for url in _pages(action_sedr, rapport_sedr):
         assert client.get(url).status_code == 404, url
@@ -44,7 +46,7 @@ def test_the_metropole_agent_gets_404_on_every_page_of_the_commune(client, agent
 
 
 @pytest.mark.django_db
-def test_the_commune_agent_opens_the_same_pages(client, agent_sedr, action_sedr, rapport_sedr):
+def test_it_opens_the_same_pages_to_the_commune_agent(client, agent_sedr, action_sedr, rapport_sedr):
     client.force_login(agent_sedr)
     for url in _pages(action_sedr, rapport_sedr):
         assert client.get(url).status_code == 200, url
@@ -88,7 +90,9 @@ PROPRES = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", sorted(PROPRES))
-def test_the_lists_show_only_the_user_s_authority(client, agent, agent_sedr, annee_2020_des_deux, page):
+def test_it_shows_only_the_user_s_authority_in_the_lists(
+    client, agent, agent_sedr, annee_2020_des_deux, page
+):
     metropole, commune = PROPRES[page]
     client.force_login(agent)
     contenu = client.get(reverse(page), {"annee": 2020}).content.decode()
@@ -103,7 +107,7 @@ def test_the_lists_show_only_the_user_s_authority(client, agent, agent_sedr, ann
 
 
 @pytest.mark.django_db
-def test_the_commune_sees_its_own_report_and_bilans(client, agent_sedr):
+def test_it_shows_the_commune_its_own_report_and_bilans(client, agent_sedr):
     client.force_login(agent_sedr)
     assert (
         "Rapport sur la mise en œuvre de la politique de la Ville année 2020"
@@ -114,7 +118,7 @@ def test_the_commune_sees_its_own_report_and_bilans(client, agent_sedr):
 
 
 @pytest.mark.django_db
-def test_the_sem_tranche_and_deliberation_pages_stay_closed_to_the_commune(client, agent_sedr, sem):
+def test_it_keeps_the_sem_tranche_and_deliberation_pages_closed_to_the_commune(client, agent_sedr, sem):
     from programmation.models import Tranche
 
     tranche = Tranche.objects.filter(contrat__collectivite=sem).first()
@@ -135,7 +139,7 @@ ADMIN = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("app", "modele", "classe", "chemin"), ADMIN)
-def test_the_admin_hides_the_other_authority(
+def test_it_hides_the_other_authority_in_the_admin(
     client, administrateur, administrateur_sedr, sedr, app, modele, classe, chemin
 ):
     objet = classe.objects.filter(**{chemin: sedr}).first()

@@ -132,7 +132,7 @@ def test_it_refuses_an_invalid_rna(rna):
         valider_rna(rna)
 
 
-def test_the_database_refuses_a_malformed_siret_or_rna():
+def test_it_refuses_a_malformed_siret_or_rna_in_the_database():
     porteur = PorteurFactory()
     rejette_en_base(lambda: Porteur.objects.filter(pk=porteur.pk).update(siret="123"))
     rejette_en_base(lambda: Porteur.objects.filter(pk=porteur.pk).update(rna="X123"))

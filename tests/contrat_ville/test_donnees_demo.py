@@ -235,7 +235,7 @@ def test_it_lists_the_bureau_members_in_office_at_the_last_seance():
 # The demo's accounts (manage.py demo): a référent for each authority, and a third authority, empty.
 
 
-def test_the_demo_creates_a_referent_for_each_authority_and_an_empty_third_one():
+def test_it_creates_in_the_demo_a_referent_for_each_authority_and_an_empty_third_one():
     from io import StringIO
 
     from django.core.management import call_command

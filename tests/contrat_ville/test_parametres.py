@@ -247,7 +247,7 @@ def test_it_labels_every_field_of_the_form(client, referent):
         assert f'<label for="id_{champ}">' in page
 
 
-def test_the_page_costs_the_same_queries_whatever_the_history(
+def test_it_makes_the_same_queries_for_the_page_whatever_the_history(
     client, referent, sem, django_assert_num_queries
 ):
     from django.db import connection
@@ -266,7 +266,7 @@ def test_the_page_costs_the_same_queries_whatever_the_history(
     assert len(reponse.context["historique"]) == 16
 
 
-def test_a_new_authority_reads_its_default_name_in_the_example(client):
+def test_it_shows_a_new_authority_its_default_name_in_the_example(client):
     from contrat_ville.roles import AGENTS
 
     ville = CollectiviteFactory(nom="Villeneuve", nature="commune")

@@ -50,7 +50,7 @@ def contrat_2024(sem):
 # Financeurs.
 
 
-def test_a_referent_adds_a_financeur_and_the_history_says_so(connecte, sem, referent):
+def test_it_lets_a_referent_add_a_financeur_and_says_so_in_the_history(connecte, sem, referent):
     reponse = connecte.post(
         reverse("referentiels:financeur_creer"),
         {"nom": "Région Auvergne-Rhône-Alpes", "nature": "region", "precision": ""},
@@ -65,7 +65,7 @@ def test_a_referent_adds_a_financeur_and_the_history_says_so(connecte, sem, refe
     assert "Claire Martin" in page and "Ajout : Région Auvergne-Rhône-Alpes" in page
 
 
-def test_a_referent_renames_a_financeur_and_the_history_says_what_changed(connecte, sem):
+def test_it_lets_a_referent_rename_a_financeur_and_says_what_changed_in_the_history(connecte, sem):
     etat = Financeur.objects.get(collectivite=sem, nom="État")
     reponse = connecte.post(
         reverse("referentiels:financeur_modifier", args=[etat.pk]),
@@ -81,7 +81,7 @@ def test_a_referent_renames_a_financeur_and_the_history_says_what_changed(connec
     assert "Nom : État → État (ANCT)" in page  # the row's own page shows its history
 
 
-def test_saving_a_form_unchanged_writes_no_history(connecte, sem):
+def test_it_writes_no_history_when_a_form_is_saved_unchanged(connecte, sem):
     etat = Financeur.objects.get(collectivite=sem, nom="État")
     reponse = connecte.post(
         reverse("referentiels:financeur_modifier", args=[etat.pk]),
@@ -92,7 +92,7 @@ def test_saving_a_form_unchanged_writes_no_history(connecte, sem):
     assert lignes_de(Financeur, etat) == []
 
 
-def test_a_financeur_name_is_unique_within_the_authority(connecte, sem, sedr):
+def test_it_keeps_a_financeur_name_unique_within_the_authority(connecte, sem, sedr):
     reponse = connecte.post(reverse("referentiels:financeur_creer"), {"nom": "État", "nature": "etat"})
     assert reponse.status_code == 400
     assert "Votre collectivité a déjà un financeur de ce nom." in erreurs(reponse)
@@ -104,7 +104,7 @@ def test_a_financeur_name_is_unique_within_the_authority(connecte, sem, sedr):
     assert reponse.status_code == 302
 
 
-def test_an_unused_financeur_is_deleted_with_a_line_of_history(connecte, sem):
+def test_it_deletes_an_unused_financeur_with_a_line_of_history(connecte, sem):
     caf = Financeur.objects.create(collectivite=sem, nom="CAF de la Loire", nature="caf")
     reponse = connecte.post(reverse("referentiels:financeur_supprimer", args=[caf.pk]), follow=True)
     assert not Financeur.objects.filter(pk=caf.pk).exists()
@@ -116,7 +116,7 @@ def test_an_unused_financeur_is_deleted_with_a_line_of_history(connecte, sem):
     )
 
 
-def test_a_financeur_in_use_is_kept_and_the_page_says_why(connecte, sem):
+def test_it_keeps_a_financeur_in_use_and_says_why_on_the_page(connecte, sem):
     etat = Financeur.objects.get(collectivite=sem, nom="État")
     reponse = connecte.post(reverse("referentiels:financeur_supprimer", args=[etat.pk]), follow=True)
     assert Financeur.objects.filter(pk=etat.pk).exists()
@@ -127,7 +127,7 @@ def test_a_financeur_in_use_is_kept_and_the_page_says_why(connecte, sem):
     assert lignes_de(Financeur, etat) == []  # the refused deletion leaves no history
 
 
-def test_deleting_takes_a_post(connecte, sem):
+def test_it_deletes_only_on_a_post(connecte, sem):
     etat = Financeur.objects.get(collectivite=sem, nom="État")
     assert connecte.get(reverse("referentiels:financeur_supprimer", args=[etat.pk])).status_code == 405
 
@@ -149,7 +149,7 @@ def enveloppe(contrat, **champs):
     return {**donnees, **champs}
 
 
-def test_a_referent_sets_an_envelope_typed_the_french_way(connecte, sem):
+def test_it_lets_a_referent_set_an_envelope_typed_the_french_way(connecte, sem):
     contrat = contrat_2024(sem)
     axe = Axe.objects.get(contrat=contrat, numero=2)
     etat = Financeur.objects.get(collectivite=sem, nom="État")
@@ -182,7 +182,7 @@ def test_a_referent_sets_an_envelope_typed_the_french_way(connecte, sem):
     assert "12\u202f345,50\u202f€" in page and str(axe) in page
 
 
-def test_changing_an_envelope_notes_the_amount_before_and_after(connecte, sem):
+def test_it_notes_the_amount_before_and_after_when_an_envelope_changes(connecte, sem):
     cls = Contrat.objects.get(collectivite=sem, nature="cls")
     etat = Enveloppe.objects.get(contrat=cls, annee=2025, financeur__nom="État")
     champs = enveloppe(cls, annee="2025", financeur=etat.financeur_id, taux_maximum="50", source=etat.source)
@@ -196,7 +196,7 @@ def test_changing_an_envelope_notes_the_amount_before_and_after(connecte, sem):
     ]
 
 
-def test_the_envelope_form_shows_the_models_rules(connecte, sem):
+def test_it_shows_the_models_rules_on_the_envelope_form(connecte, sem):
     contrat, cls = contrat_2024(sem), Contrat.objects.get(collectivite=sem, nature="cls")
     avant = Enveloppe.objects.count()
     # Amount below zero, year outside the contract, an axe of another contract.
@@ -215,7 +215,7 @@ def test_the_envelope_form_shows_the_models_rules(connecte, sem):
     assert Enveloppe.objects.count() == avant
 
 
-def test_an_envelope_is_not_set_twice_even_without_axe_or_financeur(connecte, sem):
+def test_it_does_not_set_an_envelope_twice_even_without_axe_or_financeur(connecte, sem):
     cls = Contrat.objects.get(collectivite=sem, nature="cls")
     # The program's 2024 budget, all financeurs together: axe and financeur empty (NULL).
     reponse = connecte.post(reverse("referentiels:enveloppe_creer"), enveloppe(cls, annee="2024"))
@@ -230,7 +230,7 @@ def test_an_envelope_is_not_set_twice_even_without_axe_or_financeur(connecte, se
     assert Enveloppe.objects.filter(contrat=cls, annee=2024, axe=axe).count() == 1
 
 
-def test_the_model_and_the_database_hold_the_key_of_an_envelope_without_axe_or_financeur(sem):
+def test_it_holds_in_the_model_and_the_database_the_key_of_an_envelope_without_axe_or_financeur(sem):
     # Not the page only: the admin and the grid go through full_clean(), the import and bulk_create
     # through the database's unique index.
     cls = Contrat.objects.get(collectivite=sem, nature="cls")
@@ -246,7 +246,7 @@ def test_the_model_and_the_database_hold_the_key_of_an_envelope_without_axe_or_f
     assert Enveloppe.objects.filter(contrat=cls, annee=2024, axe=None, financeur=None).count() == 1
 
 
-def test_a_rate_changed_by_a_hundredth_is_saved_and_noted_exactly(connecte, sem):
+def test_it_saves_and_notes_exactly_a_rate_changed_by_a_hundredth(connecte, sem):
     cls = Contrat.objects.get(collectivite=sem, nature="cls")
     etat = Enveloppe.objects.get(contrat=cls, annee=2025, financeur__nom="État")
     champs = enveloppe(cls, annee="2025", financeur=etat.financeur_id, source=etat.source)
@@ -264,7 +264,7 @@ def test_a_rate_changed_by_a_hundredth_is_saved_and_noted_exactly(connecte, sem)
     assert "55,56\u202f%" in page
 
 
-def test_an_envelope_is_deleted(connecte, sem):
+def test_it_deletes_an_envelope(connecte, sem):
     contrat = contrat_2024(sem)
     a_supprimer = Enveloppe.objects.create(contrat=contrat, annee=2026, montant=Decimal("1000"))
     reponse = connecte.post(reverse("referentiels:enveloppe_supprimer", args=[a_supprimer.pk]))
@@ -274,7 +274,7 @@ def test_an_envelope_is_deleted(connecte, sem):
     assert [n for n, _ in lignes_de(Enveloppe, a_supprimer)] == [historique.SUPPRESSION]
 
 
-def test_the_envelope_list_shows_the_current_contract_and_its_latest_year(connecte, sem):
+def test_it_shows_the_current_contract_and_its_latest_year_on_the_envelope_list(connecte, sem):
     cls = Contrat.objects.get(collectivite=sem, nature="cls")
     page = connecte.get(reverse("referentiels:enveloppes")).content.decode()
     # The contrat de ville in force comes first; it has no envelope yet.
@@ -300,7 +300,7 @@ def test_the_envelope_list_shows_the_current_contract_and_its_latest_year(connec
 # Quartiers.
 
 
-def test_a_referent_adds_and_renames_a_quartier(connecte, sem):
+def test_it_lets_a_referent_add_and_rename_a_quartier(connecte, sem):
     reponse = connecte.post(
         reverse("referentiels:quartier_creer"),
         {"nom": "Quartier de la Gare", "commune": "Saint-Etienne", "nature": "qpv", "code": "qn04299z"},
@@ -316,7 +316,7 @@ def test_a_referent_adds_and_renames_a_quartier(connecte, sem):
     assert [m for _, m in lignes_de(Quartier, quartier)][0] == "Nom : Quartier de la Gare → Gare Nord"
 
 
-def test_the_quartier_rules_are_the_models(connecte, sem, sedr):
+def test_it_takes_the_quartier_rules_from_the_model(connecte, sem, sedr):
     # QPV codes are national: one code, one quartier, whichever authority lists it.
     Quartier.objects.create(
         collectivite=sedr, nom="Château Blanc", commune="SEDR", nature="qpv", code="QN07601A"
@@ -333,7 +333,7 @@ def test_the_quartier_rules_are_the_models(connecte, sem, sedr):
     assert reponse.status_code == 400 and "ne suit ni le format" in erreurs(reponse)
 
 
-def test_the_form_checks_the_unique_keys_that_name_the_authority(sem):
+def test_it_checks_in_the_form_the_unique_keys_that_name_the_authority(sem):
     """The authority is not a field of the form: full_clean() checks the key that involves it."""
     existant = Quartier.objects.filter(collectivite=sem).first()
     donnees = {"nom": existant.nom, "commune": existant.commune, "nature": "qpv", "code": ""}
@@ -345,7 +345,7 @@ def test_the_form_checks_the_unique_keys_that_name_the_authority(sem):
 # Contracts, axes and thèmes.
 
 
-def test_a_referent_sets_up_a_contract_its_axes_and_themes_from_scratch(client):
+def test_it_lets_a_referent_set_up_a_contract_its_axes_and_themes_from_scratch(client):
     ville = CollectiviteFactory(nom="Ville de Villeneuve-Test", nature="commune")
     client.force_login(compte("referent-ville-test", ville, REFERENTS))
     reponse = client.post(
@@ -394,7 +394,7 @@ def test_a_referent_sets_up_a_contract_its_axes_and_themes_from_scratch(client):
     assert "1 axe, 1 thème" in index
 
 
-def test_an_axe_stays_in_its_contract(connecte, sem):
+def test_it_keeps_an_axe_in_its_contract(connecte, sem):
     axe = Axe.objects.get(contrat=contrat_2024(sem), numero=2)
     autre = Contrat.objects.get(collectivite=sem, nature="cls")
     reponse = connecte.post(
@@ -412,7 +412,7 @@ def test_an_axe_stays_in_its_contract(connecte, sem):
     assert axe.contrat == contrat_2024(sem) and axe.ordre == 7
 
 
-def test_a_contract_keeps_the_years_of_its_envelopes(connecte, sem):
+def test_it_keeps_the_years_of_a_contract_s_envelopes(connecte, sem):
     cls = Contrat.objects.get(collectivite=sem, nature="cls")
     donnees = {
         "intitule": cls.intitule,
@@ -450,7 +450,7 @@ def pages_d_objets(sedr):
     ]
 
 
-def test_another_authoritys_rows_are_not_found(connecte, sedr):
+def test_it_does_not_find_another_authoritys_rows(connecte, sedr):
     avant = LogEntry.objects.count()
     for nom, objet in pages_d_objets(sedr):
         adresse = reverse(nom, args=[objet.pk])
@@ -461,7 +461,7 @@ def test_another_authoritys_rows_are_not_found(connecte, sedr):
     assert LogEntry.objects.count() == avant
 
 
-def test_another_authoritys_rows_cannot_be_chosen(connecte, sem, sedr):
+def test_it_does_not_let_another_authoritys_rows_be_chosen(connecte, sem, sedr):
     contrat = contrat_2024(sem)
     financeur_de_sedr = Financeur.objects.filter(collectivite=sedr).first()
     axe_de_sedr = Axe.objects.filter(contrat__collectivite=sedr).first()
@@ -488,7 +488,7 @@ def test_another_authoritys_rows_cannot_be_chosen(connecte, sem, sedr):
 
 
 @pytest.mark.parametrize("role", [AGENTS, ELUS])
-def test_agents_and_elus_read_the_lists_and_change_nothing(client, sem, role):
+def test_it_lets_agents_and_elus_read_the_lists_and_change_nothing(client, sem, role):
     client.force_login(compte("lecteur", sem, role))
     for nom in ("index", "contrats", "financeurs", "enveloppes", "quartiers", "axes"):
         page = client.get(reverse(f"referentiels:{nom}"))
@@ -519,7 +519,7 @@ def test_agents_and_elus_read_the_lists_and_change_nothing(client, sem, role):
     assert LogEntry.objects.count() == avant
 
 
-def test_whoever_cannot_change_them_is_told_who_keeps_them(client, sem, sedr, referent):
+def test_it_tells_whoever_cannot_change_them_who_keeps_them(client, sem, sedr, referent):
     client.force_login(compte("agent-lecteur", sem, AGENTS))
     compte("referent-sans-nom", sem, REFERENTS)
     compte("referent-parti", sem, REFERENTS, is_active=False)
@@ -535,14 +535,14 @@ def test_whoever_cannot_change_them_is_told_who_keeps_them(client, sem, sedr, re
     assert "tenus par" not in client.get(reverse("referentiels:index")).content.decode()
 
 
-def test_an_authority_without_referent_is_told_to_ask_its_administrator(client):
+def test_it_tells_an_authority_without_referent_to_ask_its_administrator(client):
     ville = CollectiviteFactory()
     client.force_login(compte("agent-seul", ville, AGENTS))
     page = client.get(reverse("referentiels:financeurs")).content.decode()
     assert "aucun référent n'est désigné : demandez à votre administrateur." in page
 
 
-def test_the_back_office_history_is_the_pages_history(connecte, sem, admin_user, client):
+def test_it_shows_the_pages_history_as_the_back_office_history(connecte, sem, admin_user, client):
     etat = Financeur.objects.get(collectivite=sem, nom="État")
     connecte.post(
         reverse("referentiels:financeur_modifier", args=[etat.pk]),
@@ -578,7 +578,7 @@ def _remplir(ville, contrat, auteur, debut, fin):
 
 @pytest.mark.parametrize("role", [REFERENTS, AGENTS])
 @pytest.mark.parametrize("page", ["index", "contrats", "financeurs", "enveloppes", "quartiers", "axes"])
-def test_each_list_takes_the_same_queries_for_3_and_30_rows(client, role, page):
+def test_it_makes_the_same_queries_for_each_list_with_3_and_30_rows(client, role, page):
     ville = CollectiviteFactory()
     contrat = ContratFactory(collectivite=ville, annee_debut=2024, annee_fin=2030)
     lecteur = compte(f"lecteur-{role}", ville, role)
@@ -639,7 +639,7 @@ CHAMPS = [
         "referentiels:theme_modifier",
     ],
 )
-def test_the_forms_never_fail_on_random_input(connecte, sem, nom):
+def test_it_never_fails_in_the_forms_on_random_input(connecte, sem, nom):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 

@@ -48,14 +48,14 @@ def membre(groupe, sem):
     return User.objects.get(pk=compte(f"membre-{groupe}", sem, groupe).pk)  # no cached permissions
 
 
-def test_the_reference_data_names_existing_models():
+def test_it_names_existing_models_in_the_reference_data():
     assert REFERENTIELS == REFERENTIELS_ATTENDUS
     for code in MODIFICATIONS_DES_REFERENTIELS + LECTURES_DES_REFERENTIELS:
         app, codename = code.split(".")
         assert Permission.objects.filter(content_type__app_label=app, codename=codename).exists(), code
 
 
-def test_an_elu_reads_everything_and_changes_nothing(sem):
+def test_it_lets_an_elu_read_everything_and_change_nothing(sem):
     elu = membre(ELUS, sem)
     assert all(elu.has_perm(code) for code in LECTURES_DES_REFERENTIELS)
     assert elu.has_perm("programmation.view_action") and elu.has_perm("deliberations.view_seance")
@@ -63,7 +63,7 @@ def test_an_elu_reads_everything_and_changes_nothing(sem):
     assert all(code.split(".")[1].startswith("view_") for code in elu.get_all_permissions())
 
 
-def test_an_agent_works_on_the_programmation_and_reads_the_reference_data(sem):
+def test_it_lets_an_agent_work_on_the_programmation_and_read_the_reference_data(sem):
     agent = membre(AGENTS, sem)
     assert all(agent.has_perm(code) for code in TRAVAIL_DES_AGENTS)
     assert all(agent.has_perm(code) for code in LECTURES_DES_REFERENTIELS)
@@ -72,7 +72,7 @@ def test_an_agent_works_on_the_programmation_and_reads_the_reference_data(sem):
     assert not any(agent.has_perm(code) for code in RESERVE_AUX_ADMINISTRATEURS_DU_SITE)
 
 
-def test_a_referent_also_keeps_the_reference_data(sem):
+def test_it_lets_a_referent_also_keep_the_reference_data(sem):
     referent = membre(REFERENTS, sem)
     assert all(referent.has_perm(code) for code in MODIFICATIONS_DES_REFERENTIELS)
     assert all(referent.has_perm(code) for code in TRAVAIL_DES_AGENTS + LECTURES_DES_REFERENTIELS)
@@ -81,7 +81,7 @@ def test_a_referent_also_keeps_the_reference_data(sem):
     assert not referent.is_staff and not referent.administre
 
 
-def test_a_referent_may_set_up_their_authority(sem):
+def test_it_lets_a_referent_set_up_their_authority(sem):
     # Declared on Collectivite (Meta.permissions), granted by synchroniser_roles().
     assert Permission.objects.filter(
         content_type__app_label="contrat_ville", codename="parametrer_collectivite"
@@ -93,14 +93,14 @@ def test_a_referent_may_set_up_their_authority(sem):
     assert not membre(ELUS, sem).has_perm("contrat_ville.parametrer_collectivite")
 
 
-def test_an_administrator_has_the_referents_rights(sem):
+def test_it_gives_an_administrator_the_referents_rights(sem):
     synchroniser_roles()
     referents = set(Group.objects.get(name=REFERENTS).permissions.values_list("pk", flat=True))
     administrateurs = set(Group.objects.get(name=ADMINISTRATEURS).permissions.values_list("pk", flat=True))
     assert referents == administrateurs
 
 
-def test_the_roles_are_set_again_by_a_second_synchronisation():
+def test_it_sets_the_roles_again_at_a_second_synchronisation():
     synchroniser_roles()
     agents = Group.objects.get(name=AGENTS)
     de_trop = Permission.objects.get(content_type__app_label="contrat_ville", codename="change_financeur")

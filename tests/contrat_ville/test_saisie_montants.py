@@ -121,7 +121,7 @@ def test_it_shows_a_stored_amount_the_french_way_and_what_was_typed_as_typed():
     assert 'type="number"' not in html
 
 
-def test_every_money_field_of_a_model_form_is_a_champ_montant_but_not_percentages_nor_indicators():
+def test_it_makes_every_money_field_of_a_model_form_a_champ_montant_but_not_percentages_nor_indicators():
     assert isinstance(ActionForm.base_fields["cout"], ChampMontant)
     assert isinstance(ActionForm.base_fields["contribution"], ChampMontant)
     for champ in ("montant_sollicite", "montant_accorde"):
@@ -138,7 +138,7 @@ def test_every_money_field_of_a_model_form_is_a_champ_montant_but_not_percentage
     assert not isinstance(convention.base_fields["pourcentage_avance"], ChampMontant)
 
 
-def test_the_back_office_mixin_gives_the_same_field():
+def test_it_gives_the_same_field_through_the_back_office_mixin():
     class EnveloppeAdmin(AdminMontants, admin.ModelAdmin):
         pass
 
@@ -148,7 +148,7 @@ def test_the_back_office_mixin_gives_the_same_field():
     assert not isinstance(taux, ChampMontant)
 
 
-def test_the_payment_and_modificative_forms_read_french_amounts_and_refuse_below_their_minimum():
+def test_it_reads_french_amounts_in_the_payment_and_modificative_forms_and_refuses_below_their_minimum():
     assert PaiementForm({"nature": "avance", "date": "2024-07-01", "montant": "11 750,50 €"}).is_valid()
     form = PaiementForm({"nature": "avance", "date": "2024-07-01", "montant": "11 750,50 €"})
     form.is_valid()
@@ -197,7 +197,7 @@ def test_it_stores_an_action_typed_with_french_amounts_exactly(client, agent, co
 
 
 @pytest.mark.django_db
-def test_the_edit_page_shows_stored_amounts_the_french_way_in_text_inputs(client, agent, contrat_2024):
+def test_it_shows_stored_amounts_the_french_way_in_text_inputs_on_the_edit_page(client, agent, contrat_2024):
     client.force_login(agent)
     donnees = donnees_action(
         contrat_2024,
@@ -263,7 +263,7 @@ def test_it_saves_nothing_and_shows_again_what_was_typed_when_an_amount_is_refus
 
 
 @pytest.mark.django_db
-def test_a_refused_amount_in_a_cofinancement_row_is_said_on_that_row(client, agent, contrat_2024):
+def test_it_says_a_refused_amount_in_a_cofinancement_row_on_that_row(client, agent, contrat_2024):
     client.force_login(agent)
     donnees = donnees_action(contrat_2024, **{"cofinancements-0-montant_sollicite": "6,000"})
     reponse = client.post(reverse("programmation:action_creer"), donnees)
@@ -275,7 +275,7 @@ def test_a_refused_amount_in_a_cofinancement_row_is_said_on_that_row(client, age
 
 
 @pytest.mark.django_db
-def test_the_bilan_and_modificative_forms_read_french_amounts(contrat_2024):
+def test_it_reads_french_amounts_in_the_bilan_and_modificative_forms(contrat_2024):
     financements = FinancementFormSet(
         {
             "financements-TOTAL_FORMS": "1",

@@ -61,7 +61,7 @@ def test_it_refuses_a_mandate_ending_before_it_starts(sem):
     assert erreur.value.message_dict == {"fin_mandat": ["La fin du mandat ne peut pas précéder son début."]}
 
 
-def test_the_database_refuses_a_mandate_ending_before_it_starts_from_any_door(sem):
+def test_it_refuses_in_the_database_a_mandate_ending_before_it_starts_from_any_door(sem):
     elu = EluFactory(collectivite=sem, debut_mandat=datetime.date(2026, 3, 20))
     with pytest.raises(IntegrityError), transaction.atomic():
         Elu.objects.filter(pk=elu.pk).update(fin_mandat=datetime.date(2026, 3, 19))
@@ -348,7 +348,7 @@ def test_it_sets_the_formats_and_shows_the_next_number(client_referent, sem, ref
     assert "Format par défaut" not in page
 
 
-def test_the_next_rang_shown_carries_on_after_a_register_kept_before_its_counter(sem):
+def test_it_shows_a_next_rang_carrying_on_after_a_register_kept_before_its_counter(sem):
     seance = SeanceFactory(instance__collectivite=sem, date=datetime.date(2025, 3, 20))
     deliberation = Deliberation.objects.inscrire(seance, "Point")
     Compteur.objects.all().delete()

@@ -44,7 +44,7 @@ def _deux_actions(tranche):
     return tranche.actions.get(numero_dauphin="266898"), tranche.actions.get(numero_dauphin="266422")
 
 
-def test_a_modificative_records_old_new_and_difference_and_applies_them_when_voted(
+def test_it_records_old_new_and_difference_in_a_modificative_and_applies_them_when_voted(
     modificative, tranche, agent
 ):
     hausse, baisse = _deux_actions(tranche)
@@ -75,7 +75,7 @@ def test_a_modificative_records_old_new_and_difference_and_applies_them_when_vot
     assert Tranche.objects.get(pk=tranche.pk).est_verrouillee
 
 
-def test_the_extract_shows_the_table_of_differences_with_totals(modificative, tranche):
+def test_it_shows_the_table_of_differences_with_totals_in_the_extract(modificative, tranche):
     hausse, baisse = _deux_actions(tranche)
     modificative.corriger(hausse, Decimal("4500"))
     modificative.corriger(baisse, Decimal("8000"))
@@ -87,7 +87,7 @@ def test_the_extract_shows_the_table_of_differences_with_totals(modificative, tr
     assert "TOTAL 13 000 € 12 500 € -500 €" in texte
 
 
-def test_a_new_amount_above_the_cost_or_outside_the_tranche_is_refused(modificative, tranche):
+def test_it_refuses_a_new_amount_above_the_cost_or_outside_the_tranche(modificative, tranche):
     hausse, _ = _deux_actions(tranche)
     with pytest.raises(ValidationError, match="dépasse le coût"):
         modificative.corriger(hausse, hausse.cout + 1)
@@ -96,7 +96,7 @@ def test_a_new_amount_above_the_cost_or_outside_the_tranche_is_refused(modificat
         modificative.corriger(ailleurs, Decimal("1"))
 
 
-def test_a_modificative_corrects_only_a_voted_tranche(sem):
+def test_it_corrects_only_a_voted_tranche_with_a_modificative(sem):
     seance, _ = seance_avec_membres(membres=4, presents=3, instance=Instance.objects.get(collectivite=sem))
     brouillon = Tranche.objects.create(contrat=Tranche.objects.first().contrat, annee=2026, numero=9)
     with pytest.raises(ValidationError, match="corrige une tranche votée"):
@@ -105,7 +105,7 @@ def test_a_modificative_corrects_only_a_voted_tranche(sem):
         )
 
 
-def test_an_agent_adds_a_line_from_the_page(client, agent, modificative, tranche):
+def test_it_lets_an_agent_add_a_line_from_the_page(client, agent, modificative, tranche):
     hausse, _ = _deux_actions(tranche)
     client.force_login(agent)
     page = client.post(

@@ -21,11 +21,11 @@ def seance_2024(sem):
     return SeanceFactory(instance=Instance.objects.get(collectivite=sem), date=datetime.date(2024, 9, 26))
 
 
-def test_the_next_2024_number_follows_the_seeds_last_one(seance_2024):
+def test_it_gives_the_next_2024_number_after_the_seeds_last_one(seance_2024):
     assert Deliberation.objects.inscrire(seance_2024, "Point").numero == "2024.00418"
 
 
-def test_a_withdrawn_draft_keeps_its_number_and_it_is_never_given_again(seance_2024):
+def test_it_keeps_the_number_of_a_withdrawn_draft_and_never_gives_it_again(seance_2024):
     retire = Deliberation.objects.inscrire(seance_2024, "Point retiré")
     retire.retirer()
     suivant = Deliberation.objects.inscrire(seance_2024, "Point suivant")
@@ -33,12 +33,12 @@ def test_a_withdrawn_draft_keeps_its_number_and_it_is_never_given_again(seance_2
     assert (retire.numero, retire.retiree, suivant.numero) == ("2024.00418", True, "2024.00419")
 
 
-def test_a_number_typed_by_hand_before_is_skipped(seance_2024):
+def test_it_skips_a_number_typed_by_hand_before(seance_2024):
     Deliberation.objects.create(seance=seance_2024, numero="2024.00418", objet="Saisie à la main")
     assert Deliberation.objects.inscrire(seance_2024, "Point").numero == "2024.00419"
 
 
-def test_each_year_and_each_authority_has_its_own_register(seance_2024):
+def test_it_keeps_a_register_of_its_own_for_each_year_and_each_authority(seance_2024):
     autre = SeanceFactory(
         instance=InstanceFactory(collectivite=CollectiviteFactory()), date=datetime.date(2024, 9, 26)
     )
@@ -47,14 +47,14 @@ def test_each_year_and_each_authority_has_its_own_register(seance_2024):
     assert Deliberation.objects.inscrire(seance_2025, "L'an suivant").numero == "2025.00001"
 
 
-def test_the_number_format_is_the_authoritys(seance_2024):
+def test_it_numbers_in_the_authoritys_format(seance_2024):
     Registre.objects.update_or_create(
         collectivite=seance_2024.instance.collectivite, defaults={"format_numero": "DEL-{annee}-{rang:04d}"}
     )
     assert Deliberation.objects.inscrire(seance_2024, "Point").numero == "DEL-2024-0418"
 
 
-def test_a_format_with_an_unknown_field_is_refused(sem):
+def test_it_refuses_a_format_with_an_unknown_field(sem):
     with pytest.raises(ValidationError, match="seuls {annee} et {rang}"):
         Registre(collectivite=sem, format_numero="{annee}.{numero}").full_clean()
 
@@ -68,13 +68,13 @@ def test_a_format_with_an_unknown_field_is_refused(sem):
         ("2024.00417", "042-244200770-20240704-D20240041710-DE"),
     ],
 )
-def test_the_computed_actes_identifier_is_the_seeds(numero, actes):
+def test_it_computes_the_seeds_actes_identifier(numero, actes):
     deliberation = Deliberation.objects.get(numero=numero)
     assert deliberation.identifiant_actes_calcule == actes
     assert deliberation.identifiant_actes == actes
 
 
-def test_a_typed_actes_identifier_must_be_the_authoritys_and_of_the_seance_date():
+def test_it_requires_a_typed_actes_identifier_to_be_the_authoritys_and_of_the_seance_date():
     deliberation = Deliberation.objects.get(numero="2024.00230")
     deliberation.identifiant_actes = "042-244200770-20240517-D20240023010-DE"
     with pytest.raises(ValidationError, match="doit commencer par 042-244200770-20240516-"):
@@ -87,7 +87,7 @@ def test_a_typed_actes_identifier_must_be_the_authoritys_and_of_the_seance_date(
         deliberation.full_clean()
 
 
-def test_an_agent_records_the_prefecture_stamps_and_the_deliberation_becomes_executoire(client, agent, sem):
+def test_it_makes_the_deliberation_executoire_once_an_agent_records_the_prefecture_stamps(client, agent, sem):
     seance, _ = seance_avec_membres(membres=4, presents=3, instance=Instance.objects.get(collectivite=sem))
     deliberation = Deliberation.objects.inscrire(seance, "Point")
     deliberation.voter("unanimite")
@@ -113,7 +113,7 @@ def test_an_agent_records_the_prefecture_stamps_and_the_deliberation_becomes_exe
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_requests_never_get_the_same_number():
+def test_it_never_gives_concurrent_requests_the_same_number():
 
     charger_la_metropole("sem_referentiel", "sem_programmation", "sem_deliberations")
     seance = SeanceFactory(
@@ -143,7 +143,9 @@ def test_concurrent_requests_never_get_the_same_number():
     assert sorted(numeros) == [f"2024.{n:05d}" for n in range(418, 426)]
 
 
-def test_a_deliberation_added_in_the_back_office_takes_the_registers_number(client, admin_user, seance_2024):
+def test_it_gives_a_deliberation_added_in_the_back_office_the_registers_number(
+    client, admin_user, seance_2024
+):
     client.force_login(admin_user)
     reponse = client.post(
         reverse("admin:deliberations_deliberation_add"),

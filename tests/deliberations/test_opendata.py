@@ -152,7 +152,7 @@ def test_it_refuses_the_export_while_the_authority_s_siret_is_unknown(client, ag
         call_command("exporter_scdl", "244200770")
 
 
-def test_the_subsidies_file_validates_and_holds_the_legal_rows(attribuant):
+def test_it_writes_a_subsidies_file_that_validates_and_holds_the_legal_rows(attribuant):
     collectivite, actions = attribuant
     export = opendata.exporter_subventions(collectivite)
     lignes = valider(export.contenu, scdl_subventions())
@@ -196,7 +196,7 @@ def test_it_publishes_a_la_poste_siret_and_leaves_out_a_wrong_one_saying_why(att
     assert page.count("écartée : SIRET 12345678901234 invalide") == 2
 
 
-def test_the_schema_check_does_catch_a_french_formatted_amount(attribuant):
+def test_it_does_catch_a_french_formatted_amount_in_the_schema_check(attribuant):
     collectivite, _ = attribuant
     contenu = opendata.exporter_subventions(collectivite).contenu.decode("utf-8")
     abime = contenu.replace("30000.50", '"30 000,50"').replace("2025-04-02/2026-06-30", "02/04/2025")
@@ -206,14 +206,14 @@ def test_the_schema_check_does_catch_a_french_formatted_amount(attribuant):
     assert {e.type for e in rapport.tasks[0].errors} == {"type-error", "constraint-error"}
 
 
-def test_the_authority_may_publish_every_subsidy(attribuant):
+def test_it_lets_the_authority_publish_every_subsidy(attribuant):
     collectivite, _ = attribuant
     lignes = valider(opendata.exporter_subventions(collectivite, toutes=True).contenu, scdl_subventions())
     assert "Petite association" in {ligne["nomBeneficiaire"] for ligne in lignes}
     assert len(lignes) == 4
 
 
-def test_the_deliberations_file_validates(attribuant):
+def test_it_writes_a_deliberations_file_that_validates(attribuant):
     collectivite, _ = attribuant
     lignes = valider(opendata.exporter_deliberations(collectivite).contenu, SCHEMA_DELIBERATIONS)
     assert lignes == [
@@ -239,7 +239,7 @@ def test_the_deliberations_file_validates(attribuant):
     ]
 
 
-def test_the_seed_deliberations_give_the_figures_of_their_extracts(sem):
+def test_it_gives_the_seed_deliberations_the_figures_of_their_extracts(sem):
     lignes = {d.numero: opendata.ligne_deliberation(sem, d) for d in opendata.deliberations_publiees(sem)}
     chiffres = {
         numero: (
@@ -263,7 +263,7 @@ def test_the_seed_deliberations_give_the_figures_of_their_extracts(sem):
         assert ligne["PREF_ID"] == "PREF042" and ligne["DELIB_MATIERE_CODE"] == "7.5"
 
 
-def test_the_page_downloads_both_files_with_their_names(client, agent, attribuant, time_machine):
+def test_it_downloads_both_files_with_their_names_from_the_page(client, agent, attribuant, time_machine):
     collectivite, _ = attribuant
     agent.collectivite = collectivite
     agent.save()
@@ -286,7 +286,9 @@ def test_the_page_downloads_both_files_with_their_names(client, agent, attribuan
     assert "écartée : ni SIRET ni RNA" in page
 
 
-def test_the_command_writes_both_files_and_names_the_left_out_rows(attribuant, tmp_path, time_machine):
+def test_it_writes_both_files_and_names_the_left_out_rows_from_the_command(
+    attribuant, tmp_path, time_machine
+):
     collectivite, _ = attribuant
     time_machine.move_to(datetime.datetime(2026, 12, 31, 10, tzinfo=datetime.UTC), tick=False)
     sortie, erreurs = io.StringIO(), io.StringIO()
@@ -310,7 +312,7 @@ def test_the_command_writes_both_files_and_names_the_left_out_rows(attribuant, t
         call_command("exporter_scdl", "000000000")
 
 
-def test_an_admin_records_the_siret_checked_against_the_siren(client, admin_user, sem):
+def test_it_lets_an_admin_record_the_siret_checked_against_the_siren(client, admin_user, sem):
     client.force_login(admin_user)
     url = reverse("deliberations:donnees_ouvertes_siret")
     autre = siret_de(siren_valide(31000003))
@@ -322,7 +324,7 @@ def test_an_admin_records_the_siret_checked_against_the_siren(client, admin_user
     assert sem.siret == ""
 
 
-def test_an_agent_cannot_change_the_siret(client, agent):
+def test_it_does_not_let_an_agent_change_the_siret(client, agent):
     client.force_login(agent)
     assert client.post(reverse("deliberations:donnees_ouvertes_siret"), {"siret": "1"}).status_code == 403
 
@@ -333,7 +335,7 @@ def _requetes(client, url):
     return len(requetes.captured_queries)
 
 
-def test_the_page_costs_the_same_queries_whatever_the_rows(
+def test_it_makes_the_same_queries_for_the_page_whatever_the_rows(
     client, agent, attribuant, django_assert_num_queries
 ):
     collectivite, actions = attribuant

@@ -89,7 +89,7 @@ def test_it_marks_everyone_present_in_one_post_and_clears_the_pouvoirs(client, a
     assert "Tous les membres sont présents." in page
 
 
-def test_tous_presents_is_refused_whole_when_the_instance_has_more_members_than_in_office(
+def test_it_refuses_tous_presents_whole_when_the_instance_has_more_members_than_in_office(
     client, agent, seance6
 ):
     seance, elus = seance6
@@ -134,7 +134,7 @@ def test_it_says_when_there_is_no_previous_seance_and_changes_nothing(client, ag
     assert not seance.presences.exists()
 
 
-def test_the_copy_is_refused_whole_when_the_new_secretaire_was_absent(client, agent, sem):
+def test_it_refuses_the_copy_whole_when_the_new_secretaire_was_absent(client, agent, sem):
     avant, elus = _seance(sem, 6, date=datetime.date(2025, 1, 9))
     _liste(avant, elus, {elus[4].pk: (EXCUSE, None)})
     seance = _suivante(avant, datetime.date(2025, 3, 20), secretaire=elus[4])
@@ -147,7 +147,7 @@ def test_the_copy_is_refused_whole_when_the_new_secretaire_was_absent(client, ag
     assert not seance.presences.exists()
 
 
-def test_the_copy_is_refused_whole_when_a_mandataire_has_left_the_instance(client, agent, sem):
+def test_it_refuses_the_copy_whole_when_a_mandataire_has_left_the_instance(client, agent, sem):
     avant, elus = _seance(sem, 6, date=datetime.date(2025, 1, 9))
     _liste(avant, elus, {elus[3].pk: (POUVOIR, elus[5].pk)})
     seance = _suivante(avant, datetime.date(2025, 3, 20))
@@ -160,7 +160,7 @@ def test_the_copy_is_refused_whole_when_a_mandataire_has_left_the_instance(clien
     assert not seance.presences.exists() and not Trace.objects.filter(seance=seance).exists()
 
 
-def test_tous_presents_is_refused_when_the_president_sits_outside_the_instance(client, agent, seance6, sem):
+def test_it_refuses_tous_presents_when_the_president_sits_outside_the_instance(client, agent, seance6, sem):
     seance, _ = seance6
     _, ailleurs = _seance(sem, 2)
     Seance.objects.filter(pk=seance.pk).update(president=ailleurs[0])
@@ -177,7 +177,7 @@ def test_tous_presents_is_refused_when_the_president_sits_outside_the_instance(c
 # --- The exceptions, through the form ----------------------------------------------------------------
 
 
-def test_only_the_rows_changed_by_the_agent_change(client, agent, seance6):
+def test_it_changes_only_the_rows_changed_by_the_agent(client, agent, seance6):
     seance, elus = seance6
     _liste(seance, elus, {})
     page = _page(seance, {elus[4].pk: (EXCUSE, None)})
@@ -205,7 +205,9 @@ def test_only_the_rows_changed_by_the_agent_change(client, agent, seance6):
         ({4: (POUVOIR, None)}, "Mme Camille {4} donne pouvoir : choisissez à qui."),
     ],
 )
-def test_the_form_refuses_each_rule_on_its_row_with_a_summary(client, agent, seance6, changements, message):
+def test_it_refuses_in_the_form_each_rule_on_its_row_with_a_summary(
+    client, agent, seance6, changements, message
+):
     seance, elus = seance6
     _liste(seance, elus, {})
     client.force_login(agent)
@@ -225,7 +227,7 @@ def test_the_form_refuses_each_rule_on_its_row_with_a_summary(client, agent, sea
     assert not Trace.objects.filter(seance=seance).exists()
 
 
-def test_the_summary_counts_every_error(client, agent, seance6):
+def test_it_counts_every_error_in_the_summary(client, agent, seance6):
     seance, elus = seance6
     _liste(seance, elus, {})
     client.force_login(agent)
@@ -245,7 +247,9 @@ def test_the_summary_counts_every_error(client, agent, seance6):
     assert page.count('class="en-erreur"') == 3
 
 
-def test_a_foreign_or_unknown_member_in_the_post_saves_nothing(client, agent, agent_sedr, seance6, sedr):
+def test_it_saves_nothing_for_a_foreign_or_unknown_member_in_the_post(
+    client, agent, agent_sedr, seance6, sedr
+):
     seance, elus = seance6
     _liste(seance, elus, {})
     etranger, _ = _seance(sedr, 2)
@@ -262,7 +266,7 @@ def test_a_foreign_or_unknown_member_in_the_post_saves_nothing(client, agent, ag
     assert seance.etats() == {e.pk: (PRESENT, None) for e in elus}
 
 
-def test_another_authority_gets_404_on_every_attendance_url(client, agent_sedr, seance6):
+def test_it_answers_404_to_another_authority_on_every_attendance_url(client, agent_sedr, seance6):
     seance, elus = seance6
     _liste(seance, elus, {elus[5].pk: (EXCUSE, None)})
     client.force_login(agent_sedr)
@@ -272,7 +276,7 @@ def test_another_authority_gets_404_on_every_attendance_url(client, agent_sedr, 
     assert seance.etats()[elus[5].pk] == (EXCUSE, None)
 
 
-def test_an_elu_gets_403_and_a_get_405(client, elu, agent, seance6):
+def test_it_answers_403_to_an_elu_and_405_to_a_get(client, elu, agent, seance6):
     seance, _ = seance6
     client.force_login(elu)
     for nom in ("seance_tous_presents", "seance_reprendre_presences"):
@@ -282,7 +286,7 @@ def test_an_elu_gets_403_and_a_get_405(client, elu, agent, seance6):
     assert not seance.presences.exists()
 
 
-def test_a_seance_with_votes_keeps_its_list_whatever_the_button(client, agent):
+def test_it_keeps_the_list_of_a_seance_with_votes_whatever_the_button(client, agent):
     seance = Seance.objects.get(date="2024-05-16")
     avant = seance.etats()
     client.force_login(agent)
@@ -295,7 +299,7 @@ def test_a_seance_with_votes_keeps_its_list_whatever_the_button(client, agent):
 # --- 68 members: "tous présents" and 5 exceptions in two requests -----------------------------------
 
 
-def test_a_68_member_seance_is_taken_with_tous_presents_and_5_exceptions_in_2_requests(client, agent, sem):
+def test_it_takes_a_68_member_seance_with_tous_presents_and_5_exceptions_in_2_requests(client, agent, sem):
     seance, elus = _seance(sem, 68)
     client.force_login(agent)
     requetes = [
@@ -320,7 +324,7 @@ def test_a_68_member_seance_is_taken_with_tous_presents_and_5_exceptions_in_2_re
     assert Trace.objects.filter(seance=seance).count() == 68 + 5
 
 
-def test_the_seance_page_takes_the_same_queries_for_10_and_68_members(
+def test_it_makes_the_same_queries_for_the_seance_page_with_10_and_68_members(
     client, agent, sem, django_assert_num_queries
 ):
     petite, petits = _seance(sem, 10)
@@ -339,7 +343,7 @@ def test_the_seance_page_takes_the_same_queries_for_10_and_68_members(
 # --- The rules on the models (admin, shell, any future door) ------------------------------------------
 
 
-def test_a_presence_breaking_a_rule_fails_full_clean(seance6):
+def test_it_fails_full_clean_of_a_presence_breaking_a_rule(seance6):
     seance, elus = seance6
     _liste(seance, elus, {elus[4].pk: (POUVOIR, elus[2].pk), elus[5].pk: (EXCUSE, None)})
 
@@ -361,7 +365,7 @@ def test_a_presence_breaking_a_rule_fails_full_clean(seance6):
     assert seance.etats()[elus[1].pk] == (PRESENT, None)
 
 
-def test_enregistrer_presences_refuses_an_absent_bureau_and_keeps_the_list(seance6):
+def test_it_refuses_an_absent_bureau_in_enregistrer_presences_and_keeps_the_list(seance6):
     seance, elus = seance6
     _liste(seance, elus, {})
     with pytest.raises(ValidationError) as erreur:
@@ -375,7 +379,7 @@ def test_enregistrer_presences_refuses_an_absent_bureau_and_keeps_the_list(seanc
     assert seance.etats() == {e.pk: (PRESENT, None) for e in elus}
 
 
-def test_the_model_methods_hold_the_rules_too(seance6):
+def test_it_holds_the_rules_in_the_model_methods_too(seance6):
     seance, elus = seance6
     seance.tous_presents()
     assert seance.decompte().presents == 6
@@ -387,7 +391,7 @@ def test_the_model_methods_hold_the_rules_too(seance6):
     assert not suivante.presences.exists()
 
 
-def test_the_president_cannot_be_changed_to_an_absent_member(client, agent, seance6):
+def test_it_does_not_change_the_president_to_an_absent_member(client, agent, seance6):
     seance, elus = seance6
     _liste(seance, elus, {elus[5].pk: (EXCUSE, None)})
     seance.president = elus[5]
@@ -410,7 +414,7 @@ def test_the_president_cannot_be_changed_to_an_absent_member(client, agent, sean
     assert seance.president_id == elus[0].pk
 
 
-def test_the_secretaire_must_be_a_member_of_the_instance(seance6, sem):
+def test_it_requires_the_secretaire_to_be_a_member_of_the_instance(seance6, sem):
     seance, _ = seance6
     _, ailleurs = _seance(sem, 2)
     seance.secretaire = ailleurs[0]

@@ -104,7 +104,7 @@ def test_it_proposes_the_president_as_signatory_with_her_quality(client, agent, 
     assert "Aperçu de l'extrait" in page and "Préremplir depuis le modèle" in page
 
 
-def test_a_president_or_a_mayor_is_named_after_his_civility_and_the_instance():
+def test_it_names_a_president_or_a_mayor_after_his_civility_and_the_instance():
     villeneuve = CollectiviteFactory(nom="Villeneuve", nature="commune")
     conseil = InstanceFactory(collectivite=villeneuve, nom="Conseil municipal", nature="conseil_municipal")
     seance, elus = seance_avec_membres(membres=2, presents=2, instance=conseil)
@@ -120,7 +120,7 @@ def test_a_president_or_a_mayor_is_named_after_his_civility_and_the_instance():
     )
 
 
-def test_an_agent_writes_the_text_from_the_page_and_each_change_is_journaled(client, agent, monde):
+def test_it_lets_an_agent_write_the_text_from_the_page_and_journals_each_change(client, agent, monde):
     deliberation, elus = monde
     client.force_login(agent)
     reponse = client.post(reverse("deliberations:rediger", args=[deliberation.pk]), _texte(elus))
@@ -137,7 +137,7 @@ def test_an_agent_writes_the_text_from_the_page_and_each_change_is_journaled(cli
     assert "tableau récapitulatif par axe dans le texte" not in traces  # unchanged: not journaled
 
 
-def test_a_signatory_without_quality_is_refused_and_nothing_is_saved(client, agent, monde):
+def test_it_refuses_a_signatory_without_quality_and_saves_nothing(client, agent, monde):
     deliberation, elus = monde
     client.force_login(agent)
     reponse = client.post(
@@ -148,7 +148,7 @@ def test_a_signatory_without_quality_is_refused_and_nothing_is_saved(client, age
     assert (deliberation.objet, deliberation.signataire) == ("Programmation", None)
 
 
-def test_an_elu_of_another_authority_or_outside_the_instance_is_refused(client, agent, monde, sedr):
+def test_it_refuses_an_elu_of_another_authority_or_outside_the_instance(client, agent, monde, sedr):
     deliberation, elus = monde
     client.force_login(agent)
     etranger = EluFactory(collectivite=sedr)
@@ -166,7 +166,7 @@ def test_an_elu_of_another_authority_or_outside_the_instance_is_refused(client, 
         deliberation.full_clean()
 
 
-def test_another_authority_s_deliberation_and_contract_are_not_found(
+def test_it_does_not_find_another_authority_s_deliberation_and_contract(
     client, agent_sedr, referent_sedr, monde
 ):
     deliberation, elus = monde
@@ -183,7 +183,7 @@ def test_another_authority_s_deliberation_and_contract_are_not_found(
     assert deliberation.objet == "Programmation" and not ModeleDeliberation.objects.exists()
 
 
-def test_an_elected_official_only_reads(client, elu, monde):
+def test_it_lets_an_elected_official_only_read(client, elu, monde):
     deliberation, elus = monde
     client.force_login(elu)
     assert client.get(reverse("deliberations:rediger", args=[deliberation.pk])).status_code == 403
@@ -196,7 +196,7 @@ def test_an_elected_official_only_reads(client, elu, monde):
 # --- after the vote, the text is the register's
 
 
-def test_a_voted_deliberation_refuses_its_text_through_the_page_and_the_model(client, agent, monde):
+def test_it_refuses_the_text_of_a_voted_deliberation_through_the_page_and_the_model(client, agent, monde):
     deliberation, elus = monde
     deliberation.voter("unanimite")
     client.force_login(agent)
@@ -222,7 +222,7 @@ def test_a_voted_deliberation_refuses_its_text_through_the_page_and_the_model(cl
     assert Deliberation.objects.get(pk=deliberation.pk).objet == "Programmation"
 
 
-def test_a_voted_text_is_refused_through_querysets(monde):
+def test_it_refuses_a_voted_text_through_querysets(monde):
     deliberation, elus = monde
     deliberation.voter("unanimite")
     votee = Deliberation.objects.filter(pk=deliberation.pk)
@@ -242,7 +242,7 @@ def test_a_voted_text_is_refused_through_querysets(monde):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's own rule (pgtrigger)")
-def test_postgresql_refuses_a_voted_text_changed_in_raw_sql(monde):
+def test_it_refuses_in_postgresql_a_voted_text_changed_in_raw_sql(monde):
     deliberation, _ = monde
     deliberation.voter("unanimite")
     sql = "UPDATE deliberations_deliberation SET decisions = 'x' WHERE id = %s"
@@ -258,7 +258,7 @@ def test_postgresql_refuses_a_voted_text_changed_in_raw_sql(monde):
 # --- the contract's model text
 
 
-def test_the_default_model_is_filled_from_the_tranche(monde):
+def test_it_fills_the_default_model_from_the_tranche(monde):
     deliberation, _ = monde
     textes = {k: plat(v) for k, v in textes_du_modele(deliberation).items()}
     assert textes["objet"] == "Contrat de ville de test — programmation 2025, tranche 1"
@@ -277,7 +277,7 @@ def test_the_default_model_is_filled_from_the_tranche(monde):
     assert textes["chapitres_budgetaires"] == "chapitre 65 du budget politique de la ville 2025"
 
 
-def test_every_placeholder_is_filled_with_the_tranche_s_figures(monde):
+def test_it_fills_every_placeholder_with_the_tranche_s_figures(monde):
     deliberation, _ = monde
     ModeleDeliberation.objects.create(
         contrat=deliberation.tranche.contrat,
@@ -301,7 +301,7 @@ def test_every_placeholder_is_filled_with_the_tranche_s_figures(monde):
     )
 
 
-def test_an_unknown_placeholder_is_named_in_the_model_and_at_prefill(client, agent, referent, monde):
+def test_it_names_an_unknown_placeholder_in_the_model_and_at_prefill(client, agent, referent, monde):
     deliberation, elus = monde
     contrat = deliberation.tranche.contrat
     with pytest.raises(ValidationError, match=r"Champ\(s\) inconnu\(s\) : \{beneficiaire\}"):
@@ -320,7 +320,7 @@ def test_an_unknown_placeholder_is_named_in_the_model_and_at_prefill(client, age
     assert "Champ(s) inconnu(s) : {montant_en_lettres}" in reponse.content.decode()
 
 
-def test_a_referent_edits_the_contract_s_model_and_it_is_kept_in_the_history(client, referent, monde):
+def test_it_lets_a_referent_edit_the_contract_s_model_and_keeps_it_in_the_history(client, referent, monde):
     deliberation, _ = monde
     contrat = deliberation.tranche.contrat
     client.force_login(referent)
@@ -342,7 +342,7 @@ def test_a_referent_edits_the_contract_s_model_and_it_is_kept_in_the_history(cli
     assert textes_du_modele(deliberation)["objet"] == "Programmation 2025 — tranche 1"
 
 
-def test_prefill_fills_the_empty_fields_then_all_of_them_once_confirmed(client, agent, monde):
+def test_it_prefills_the_empty_fields_then_all_of_them_once_confirmed(client, agent, monde):
     deliberation, elus = monde
     client.force_login(agent)
     adresse = reverse("deliberations:rediger", args=[deliberation.pk])
@@ -358,7 +358,7 @@ def test_prefill_fills_the_empty_fields_then_all_of_them_once_confirmed(client, 
     assert (deliberation.objet, deliberation.expose) == ("Programmation", "")  # nothing saved yet
 
 
-def test_the_models_page_takes_the_same_queries_for_1_and_6_contracts(
+def test_it_makes_the_same_queries_for_the_models_page_with_1_and_6_contracts(
     client, referent, django_assert_num_queries
 ):
     ailleurs = CollectiviteFactory()
@@ -382,7 +382,7 @@ def test_the_models_page_takes_the_same_queries_for_1_and_6_contracts(
 # --- the extract
 
 
-def test_the_extract_shows_the_written_text_and_the_signature_before_the_vote(client, agent, monde):
+def test_it_shows_the_written_text_and_the_signature_in_the_extract_before_the_vote(client, agent, monde):
     deliberation, elus = monde
     client.force_login(agent)
     client.post(reverse("deliberations:rediger", args=[deliberation.pk]), _texte(elus))
@@ -404,7 +404,7 @@ def test_the_extract_shows_the_written_text_and_the_signature_before_the_vote(cl
         assert attendu in texte, attendu
 
 
-def test_the_extract_of_a_town_names_it_with_its_article():
+def test_it_names_a_town_with_its_article_in_its_extract():
     from deliberations.documents import extrait_pdf
 
     villeneuve = CollectiviteFactory(nom="Villeneuve", nature="commune")
@@ -423,7 +423,7 @@ def _vote(**champs):
     return {"resultat": "majorite", "pour": 2, "contre": 1, "abstention": 0, **champs}
 
 
-def test_a_vote_without_confirmation_records_nothing_and_shows_what_it_locks(client, agent, monde):
+def test_it_records_nothing_for_a_vote_without_confirmation_and_shows_what_it_locks(client, agent, monde):
     deliberation, _ = monde
     client.force_login(agent)
     reponse = client.post(reverse("deliberations:voter", args=[deliberation.pk]), _vote())
@@ -438,7 +438,7 @@ def test_a_vote_without_confirmation_records_nothing_and_shows_what_it_locks(cli
     assert not Trace.objects.filter(deliberation=deliberation, champ="vote").exists()
 
 
-def test_a_confirmed_adoption_locks_the_tranche_on_the_seance_s_date(client, agent, monde):
+def test_it_locks_the_tranche_on_the_seance_s_date_at_a_confirmed_adoption(client, agent, monde):
     deliberation, _ = monde
     client.force_login(agent)
     reponse = client.post(reverse("deliberations:voter", args=[deliberation.pk]), _vote(confirmer="1"))
@@ -449,7 +449,7 @@ def test_a_confirmed_adoption_locks_the_tranche_on_the_seance_s_date(client, age
     assert tranche.statut == "votee" and tranche.votee_le == datetime.date(2025, 3, 20)
 
 
-def test_a_wrong_vote_is_explained_before_any_confirmation(client, agent, monde):
+def test_it_explains_a_wrong_vote_before_any_confirmation(client, agent, monde):
     deliberation, _ = monde
     client.force_login(agent)
     reponse = client.post(reverse("deliberations:voter", args=[deliberation.pk]), _vote(pour=1))
@@ -457,7 +457,7 @@ def test_a_wrong_vote_is_explained_before_any_confirmation(client, agent, monde)
     assert "Confirmer le vote" not in reponse.content.decode()
 
 
-def test_a_rejection_needs_the_same_confirmation(client, agent, monde):
+def test_it_needs_the_same_confirmation_for_a_rejection(client, agent, monde):
     deliberation, _ = monde
     client.force_login(agent)
     adresse = reverse("deliberations:voter", args=[deliberation.pk])
@@ -469,7 +469,7 @@ def test_a_rejection_needs_the_same_confirmation(client, agent, monde):
     assert deliberation.resultat_vote == "rejet" and deliberation.tranche.statut == "soumise"
 
 
-def test_the_vote_confirmation_of_another_authority_is_not_found(client, agent_sedr, monde):
+def test_it_does_not_find_the_vote_confirmation_of_another_authority(client, agent_sedr, monde):
     deliberation, _ = monde
     client.force_login(agent_sedr)
     adresse = reverse("deliberations:voter", args=[deliberation.pk])
@@ -478,14 +478,14 @@ def test_the_vote_confirmation_of_another_authority_is_not_found(client, agent_s
     assert Deliberation.objects.get(pk=deliberation.pk).resultat_vote == ""
 
 
-def test_the_contract_list_is_the_user_s_own(client, referent, sedr):
+def test_it_lists_the_user_s_own_contracts(client, referent, sedr):
     ContratFactory(collectivite=sedr, intitule="Contrat de Saint-Étienne-du-Rouvray secret")
     client.force_login(referent)
     page = client.get(reverse("deliberations:modeles")).content.decode()
     assert "secret" not in page and "Engagements Quartiers 2030" in page
 
 
-def test_a_modificative_s_confirmation_shows_the_amounts_it_changes(client, agent, sem):
+def test_it_shows_in_a_modificative_s_confirmation_the_amounts_it_changes(client, agent, sem):
     from deliberations.models import Instance
     from programmation.models import Action
 

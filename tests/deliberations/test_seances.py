@@ -50,7 +50,7 @@ def test_it_refuses_a_second_pouvoir_and_keeps_the_list_as_it_was():
     assert seance.presences.filter(etat="pouvoir").count() == 0
 
 
-def test_the_database_also_refuses_a_second_pouvoir():
+def test_it_refuses_a_second_pouvoir_in_the_database_too():
     seance, elus = seance_avec_membres(membres=10, presents=6)
     Presence.objects.filter(seance=seance, elu=elus[6]).update(etat="pouvoir", mandataire=elus[0])
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -69,7 +69,7 @@ def test_it_refuses_a_pouvoir_to_an_absent_member():
         )
 
 
-def test_the_attendance_of_a_seance_with_votes_is_closed():
+def test_it_closes_the_attendance_of_a_seance_with_votes():
     seance = Seance.objects.get(date="2024-05-16")
     with pytest.raises(
         ValidationError, match="liste de présence et son nombre de membres en exercice sont arrêtés"
@@ -86,7 +86,7 @@ def test_the_attendance_of_a_seance_with_votes_is_closed():
     "numero, en_exercice, presents, pouvoirs, voix",
     [("2024.00230", 68, 54, 8, 62), ("2019.00081", 69, 55, 0, 55), ("2024.00417", 67, 40, 6, 46)],
 )
-def test_the_seed_deliberations_count_as_their_extract(numero, en_exercice, presents, pouvoirs, voix):
+def test_it_counts_the_seed_deliberations_as_their_extract(numero, en_exercice, presents, pouvoirs, voix):
     decompte = Deliberation.objects.get(numero=numero).decompte()
     assert (decompte.membres_en_exercice, decompte.presents, decompte.pouvoirs, decompte.voix) == (
         en_exercice,
@@ -122,7 +122,7 @@ def seance_sem(sem):
     return seance, elus
 
 
-def test_an_agent_takes_attendance_from_the_seance_page(client, agent, seance_sem):
+def test_it_lets_an_agent_take_attendance_from_the_seance_page(client, agent, seance_sem):
     seance, elus = seance_sem
     client.force_login(agent)
     etats = {e.pk: ("present", None) for e in elus[:4]} | {elus[4].pk: ("pouvoir", elus[0].pk)}
@@ -136,7 +136,7 @@ def test_an_agent_takes_attendance_from_the_seance_page(client, agent, seance_se
     assert "atteint" in page and "il en faut au moins 4" in page
 
 
-def test_the_attendance_form_refuses_a_second_pouvoir_with_a_message_and_saves_nothing(
+def test_it_refuses_a_second_pouvoir_in_the_attendance_form_with_a_message_and_saves_nothing(
     client, agent, seance_sem
 ):
     seance, elus = seance_sem
@@ -151,7 +151,7 @@ def test_the_attendance_form_refuses_a_second_pouvoir_with_a_message_and_saves_n
     assert not seance.presences.exists()
 
 
-def test_an_agent_prepares_a_seance_and_puts_a_deliberation_on_its_agenda(client, agent, sem):
+def test_it_lets_an_agent_prepare_a_seance_and_put_a_deliberation_on_its_agenda(client, agent, sem):
     client.force_login(agent)
     instance = Instance.objects.get(collectivite=sem)
     reponse = client.post(
@@ -180,7 +180,7 @@ def test_it_refuses_a_convocation_after_the_seance(client, agent, sem):
     assert "La convocation doit précéder la séance." in reponse.content.decode()
 
 
-def test_the_agenda_is_reordered(client, agent, seance_sem):
+def test_it_reorders_the_agenda(client, agent, seance_sem):
     seance, _ = seance_sem
     premiere = Deliberation.objects.inscrire(seance, "Premier point")
     seconde = Deliberation.objects.inscrire(seance, "Second point")
@@ -201,7 +201,7 @@ def _requetes(client, adresse):
     return len(requetes)
 
 
-def test_the_seance_list_takes_the_same_queries_for_5_and_50_seances(
+def test_it_makes_the_same_queries_for_the_seance_list_with_5_and_50_seances(
     client, agent, sem, django_assert_num_queries
 ):
     client.force_login(agent)
@@ -222,7 +222,7 @@ def test_the_seance_list_takes_the_same_queries_for_5_and_50_seances(
     assert page.count("non atteint") == 22
 
 
-def test_the_deliberation_list_takes_the_same_queries_for_5_and_50_rows(
+def test_it_makes_the_same_queries_for_the_deliberation_list_with_5_and_50_rows(
     client, agent, sem, django_assert_num_queries
 ):
     client.force_login(agent)
@@ -239,14 +239,14 @@ def test_the_deliberation_list_takes_the_same_queries_for_5_and_50_rows(
     assert page.count("à voter") == 47
 
 
-def test_an_elu_reads_the_seance_but_sees_no_form(client, elu):
+def test_it_lets_an_elu_read_the_seance_but_shows_no_form(client, elu):
     client.force_login(elu)
     seance = Seance.objects.get(date="2024-05-16")
     page = client.get(reverse("deliberations:seance", args=[seance.pk])).content.decode()
     assert "Présents" in page and "Enregistrer" not in page and "Inscrire" not in page
 
 
-def test_an_agent_finds_the_attendance_of_a_voted_seance_closed_and_no_form_to_change_it(client, agent):
+def test_it_shows_an_agent_the_attendance_of_a_voted_seance_closed_and_no_form_to_change_it(client, agent):
     client.force_login(agent)
     seance = Seance.objects.get(date="2024-05-16")  # the seed's Bureau: its délibérations are voted
     page = client.get(reverse("deliberations:seance", args=[seance.pk])).content.decode()
@@ -259,7 +259,7 @@ def test_an_agent_finds_the_attendance_of_a_voted_seance_closed_and_no_form_to_c
     assert len(lignes) == 68 and all(ligne in page for ligne in lignes)
 
 
-def test_an_agent_gets_the_attendance_form_while_no_vote_is_recorded(client, agent, seance_sem):
+def test_it_gives_an_agent_the_attendance_form_while_no_vote_is_recorded(client, agent, seance_sem):
     seance, _ = seance_sem
     client.force_login(agent)
     page = client.get(reverse("deliberations:seance", args=[seance.pk])).content.decode()
@@ -267,7 +267,7 @@ def test_an_agent_gets_the_attendance_form_while_no_vote_is_recorded(client, age
     assert "sont arrêtés" not in page
 
 
-def test_an_elu_gets_403_on_every_write_url(client, elu):
+def test_it_answers_403_to_an_elu_on_every_write_url(client, elu):
     client.force_login(elu)
     seance = Seance.objects.get(date="2024-05-16")
     deliberation = Deliberation.objects.get(numero="2024.00230")
@@ -287,7 +287,7 @@ def test_an_elu_gets_403_on_every_write_url(client, elu):
     assert Seance.objects.count() == 3
 
 
-def test_the_seance_page_takes_the_same_queries_for_6_and_60_members(
+def test_it_makes_the_same_queries_for_the_seance_page_with_6_and_60_members(
     client, agent, sem, django_assert_num_queries
 ):
     client.force_login(agent)
@@ -343,7 +343,7 @@ DONNEES_HOSTILES = [
 
 
 @pytest.mark.parametrize("donnees", DONNEES_HOSTILES)
-def test_no_write_url_answers_500_to_hostile_input(client, agent, donnees):
+def test_it_answers_no_500_on_any_write_url_to_hostile_input(client, agent, donnees):
     client.force_login(agent)
     seance = Seance.objects.get(date="2024-05-16")
     deliberation = Deliberation.objects.get(numero="2024.00230")

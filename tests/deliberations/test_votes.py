@@ -56,7 +56,7 @@ def test_it_refuses_an_adoption_with_more_votes_against(point):
         deliberation.voter("majorite", 2, 4, 1)
 
 
-def test_members_not_taking_part_take_their_voice_and_the_pouvoir_they_hold(point):
+def test_it_takes_away_the_voice_and_the_pouvoir_held_by_members_not_taking_part(point):
     deliberation, elus = point
     # elus[0] holds elus[6]'s pouvoir: leaving the room, both voices go: 7 - 2 = 5 expected.
     with pytest.raises(ValidationError, match="doit être de 5"):
@@ -66,7 +66,7 @@ def test_members_not_taking_part_take_their_voice_and_the_pouvoir_they_hold(poin
     assert "Ne prennent pas part au vote" in deliberation.texte_du_vote
 
 
-def test_a_member_arriving_late_counts_for_the_points_after_his_arrival(point):
+def test_it_counts_a_member_arriving_late_for_the_points_after_his_arrival(point):
     deliberation, elus = point
     autre = Deliberation.objects.inscrire(deliberation.seance, "Point suivant")
     deliberation.modifier_presence(elus[7], "present")
@@ -77,14 +77,14 @@ def test_a_member_arriving_late_counts_for_the_points_after_his_arrival(point):
     deliberation.voter("majorite", 8, 0, 0)
 
 
-def test_a_member_leaving_can_take_the_quorum_away_for_one_point(point):
+def test_it_lets_a_member_leaving_take_the_quorum_away_for_one_point(point):
     deliberation, elus = point
     deliberation.modifier_presence(elus[5], "")
     with pytest.raises(ValidationError, match="Quorum non atteint"):
         deliberation.voter("unanimite")
 
 
-def test_a_pouvoir_for_one_point_still_goes_to_a_present_member_holding_no_other(point):
+def test_it_still_gives_a_pouvoir_for_one_point_only_to_a_present_member_holding_no_other(point):
     deliberation, elus = point
     with pytest.raises(ValidationError, match="un seul pouvoir"):
         deliberation.modifier_presence(elus[8], "pouvoir", elus[0])
@@ -93,7 +93,7 @@ def test_a_pouvoir_for_one_point_still_goes_to_a_present_member_holding_no_other
     assert not deliberation.presences_modifiees.exists()
 
 
-def test_a_withdrawn_or_voted_point_is_not_voted_again(point):
+def test_it_does_not_vote_a_withdrawn_or_voted_point_again(point):
     deliberation, _ = point
     deliberation.voter("unanimite")
     with pytest.raises(ValidationError, match="déjà votée"):
@@ -104,7 +104,7 @@ def test_a_withdrawn_or_voted_point_is_not_voted_again(point):
         retire.voter("unanimite")
 
 
-def test_adopting_a_deliberation_locks_its_tranche(point):
+def test_it_locks_the_tranche_of_an_adopted_deliberation(point):
     deliberation, _ = point
     action = ActionFactory(tranche__contrat__collectivite=deliberation.collectivite, statut="proposee")
     Tranche.objects.filter(pk=action.tranche_id).update(statut="soumise")
@@ -139,7 +139,7 @@ def test_it_writes_the_vote_in_each_action_s_history_with_the_seance_s_date(poin
     assert ligne.apres == f"Votée (Délibération n°{adopte.numero} du {seance.instance} du 20 mars 2025)"
 
 
-def test_a_rejected_deliberation_leaves_its_tranche_unlocked(point):
+def test_it_leaves_the_tranche_of_a_rejected_deliberation_unlocked(point):
     deliberation, _ = point
     action = ActionFactory(tranche__contrat__collectivite=deliberation.collectivite, statut="proposee")
     Tranche.objects.filter(pk=action.tranche_id).update(statut="soumise")
@@ -151,7 +151,7 @@ def test_a_rejected_deliberation_leaves_its_tranche_unlocked(point):
     assert not action.tranche.est_verrouillee
 
 
-def test_only_a_submitted_tranche_goes_on_the_agenda(point):
+def test_it_puts_only_a_submitted_tranche_on_the_agenda(point):
     deliberation, _ = point
     action = ActionFactory(tranche__contrat__collectivite=deliberation.collectivite)
     with pytest.raises(ValidationError, match="seule une tranche soumise"):
@@ -160,7 +160,7 @@ def test_only_a_submitted_tranche_goes_on_the_agenda(point):
         )
 
 
-def test_an_agent_records_a_vote_from_the_page_and_a_wrong_one_is_explained(client, agent, sem):
+def test_it_lets_an_agent_record_a_vote_from_the_page_and_explains_a_wrong_one(client, agent, sem):
     instance = Instance.objects.get(collectivite=sem)
     seance, elus = seance_avec_membres(membres=4, presents=3, instance=instance)
     deliberation = Deliberation.objects.inscrire(seance, "Point")
@@ -189,7 +189,7 @@ def test_an_agent_records_a_vote_from_the_page_and_a_wrong_one_is_explained(clie
     assert "1 voix pour, 0 voix contre" in page and str(elus[1]) in page
 
 
-def test_withdrawing_a_point_frees_its_tranche_for_another_seance(point):
+def test_it_frees_the_tranche_of_a_withdrawn_point_for_another_seance(point):
     deliberation, _ = point
     action = ActionFactory(tranche__contrat__collectivite=deliberation.collectivite, statut="proposee")
     Tranche.objects.filter(pk=action.tranche_id).update(statut="soumise")
@@ -200,7 +200,7 @@ def test_withdrawing_a_point_frees_its_tranche_for_another_seance(point):
     assert (reprise.tranche, Deliberation.objects.get(pk=retire.pk).etat) == (tranche, "retirée")
 
 
-def test_an_agent_records_a_late_arrival_from_the_deliberation_page(client, agent, sem):
+def test_it_lets_an_agent_record_a_late_arrival_from_the_deliberation_page(client, agent, sem):
     seance, elus = seance_avec_membres(membres=4, presents=3, instance=Instance.objects.get(collectivite=sem))
     deliberation = Deliberation.objects.inscrire(seance, "Point")
     client.force_login(agent)

@@ -223,7 +223,7 @@ def _requetes(fonction):
 @pytest.mark.parametrize(
     "page", ["programmation:bilans", "programmation:indicateurs", "programmation:rapports"]
 )
-def test_the_evaluation_pages_cost_the_same_queries_with_1_or_40_rows(
+def test_it_makes_the_same_queries_for_the_evaluation_pages_with_1_or_40_rows(
     client, elu, page, django_assert_num_queries
 ):
     from programmation.models import RapportAnnuel
@@ -259,7 +259,7 @@ def test_the_evaluation_pages_cost_the_same_queries_with_1_or_40_rows(
     assert reponse.status_code == 200
 
 
-def test_the_bilan_form_costs_the_same_queries_with_1_or_6_financeurs(
+def test_it_makes_the_same_queries_for_the_bilan_form_with_1_or_6_financeurs(
     client, agent_sedr, action_sans_bilan, django_assert_num_queries
 ):
     from programmation.models import Cofinancement
@@ -278,7 +278,7 @@ def test_the_bilan_form_costs_the_same_queries_with_1_or_6_financeurs(
 
 
 @pytest.mark.django_db
-def test_the_report_costs_the_same_queries_with_1_or_40_rows(django_assert_num_queries):
+def test_it_makes_the_same_queries_for_the_report_with_1_or_40_rows(django_assert_num_queries):
     from programmation.evaluation.rapport import construire_rapport
     from programmation.models import RapportAnnuel
 

@@ -281,7 +281,9 @@ def test_it_previews_and_loads_with_the_same_queries_whatever_the_number_of_rows
     assert Action.objects.filter(contrat=contrat_vide).count() == nombre
 
 
-def test_the_command_previews_then_loads_a_file_with_a_progress_bar(tmp_path, contrat_vide, agent_vide):
+def test_it_previews_then_loads_a_file_with_a_progress_bar_from_the_command(
+    tmp_path, contrat_vide, agent_vide
+):
     from io import StringIO
 
     from django.core.management import call_command

@@ -174,7 +174,7 @@ def test_it_hides_another_authoritys_import_and_contracts(client, agent):
 
 
 @pytest.mark.parametrize("nombre", [2, 80])
-def test_the_preview_page_makes_the_same_queries_for_few_and_many_rows(
+def test_it_makes_the_same_queries_for_the_preview_page_with_few_and_many_rows(
     nombre, client, agent, contrat_2024, django_assert_num_queries
 ):
     lignes = [[f"95{i:03d}", f"Action {i}", "CIDFF", None, "Défi 2", 1000, 100] for i in range(nombre)]

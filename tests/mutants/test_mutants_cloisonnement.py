@@ -22,7 +22,7 @@ from programmation.models import Action, BilanFinancement, Cofinancement
 from ..factories import ActionFactory, AxeFactory, ContratFactory, PorteurFactory
 
 
-def test_an_authority_is_its_own_authority():
+def test_it_takes_an_authority_as_its_own_authority():
     assert chemin_vers_la_collectivite(Collectivite) == "pk"
 
 
@@ -31,16 +31,16 @@ def test_it_takes_the_shortest_path_through_required_keys():
     assert chemin_vers_la_collectivite(Compteur) == "registre__collectivite"
 
 
-def test_a_required_path_wins_over_a_shorter_nullable_one():
+def test_it_prefers_a_required_path_to_a_shorter_nullable_one():
     # Trace.deliberation is nullable: a trace of the séance itself would be left out through it.
     assert chemin_vers_la_collectivite(Trace) == "seance__instance__collectivite"
 
 
-def test_a_nullable_path_is_taken_when_there_is_no_other():
+def test_it_takes_a_nullable_path_when_there_is_no_other():
     assert chemin_vers_la_collectivite(User) == "collectivite"
 
 
-def test_the_links_of_a_row_leave_its_author_out():
+def test_it_leaves_a_row_s_author_out_of_its_links():
     assert [(champ.name, chemin) for champ, chemin in liens(Trace)] == [
         ("seance", "instance__collectivite"),
         ("deliberation", "collectivite"),
@@ -68,7 +68,7 @@ def test_it_joins_each_step_of_a_long_path_in_sql():
     )
 
 
-def test_the_trigger_compares_the_new_and_on_update_the_old_authorities():
+def test_it_compares_the_new_and_on_update_the_old_authorities_in_the_trigger():
     fonction = " ".join(CloisonnementCollectivite().get_func(Compteur).split())
     assert fonction == (
         "autorites := ARRAY[(SELECT t0.collectivite_id FROM deliberations_registre t0 "
@@ -85,7 +85,7 @@ def test_the_trigger_compares_the_new_and_on_update_the_old_authorities():
     )
 
 
-def test_the_trigger_lists_every_link_of_the_row():
+def test_it_lists_every_link_of_the_row_in_the_trigger():
     fonction = " ".join(CloisonnementCollectivite().get_func(Cofinancement).split())
     assert fonction.startswith(
         "autorites := ARRAY[(SELECT t1.collectivite_id FROM programmation_action t0 "
@@ -123,7 +123,7 @@ class EditeurDeSchema:
         self.executees.append((sql, params))
 
 
-def test_the_migration_puts_the_trigger_on_each_link_table_on_postgresql_and_takes_it_off():
+def test_it_puts_the_trigger_on_each_link_table_on_postgresql_in_the_migration_and_takes_it_off():
     operation = cloisonner_les_tables_de_liaison(
         ("programmation.Action", "quartiers"), ("deliberations.Instance", "membres")
     )
@@ -150,7 +150,7 @@ def test_the_migration_puts_the_trigger_on_each_link_table_on_postgresql_and_tak
     )
 
 
-def test_the_migration_does_nothing_on_sqlite():
+def test_it_does_nothing_in_the_migration_on_sqlite():
     operation = cloisonner_les_tables_de_liaison(("programmation.Action", "quartiers"))
     sqlite = EditeurDeSchema("sqlite")
     operation.code(apps, sqlite)
@@ -159,7 +159,7 @@ def test_the_migration_does_nothing_on_sqlite():
 
 
 @pytest.mark.django_db
-def test_a_form_without_the_faulty_field_gets_the_message_above_the_form():
+def test_it_puts_the_message_above_a_form_without_the_faulty_field():
     # full_clean(exclude=…) is how a form that does not show a field validates: the message goes to
     # the whole form (NON_FIELD_ERRORS), since there is no field to put it under.
     action = ActionFactory()
@@ -174,7 +174,7 @@ def test_a_form_without_the_faulty_field_gets_the_message_above_the_form():
 
 
 @pytest.mark.django_db
-def test_with_three_authorities_the_message_goes_under_the_last_field_leading_elsewhere():
+def test_it_puts_the_message_under_the_last_field_leading_elsewhere_with_three_authorities():
     # The action's first link (its contrat) sets its authority; porteur and axe each lead to another.
     action = ActionFactory()
     action.porteur = PorteurFactory(nom="Association d'ailleurs")
@@ -187,7 +187,7 @@ def test_with_three_authorities_the_message_goes_under_the_last_field_leading_el
 
 
 @pytest.mark.django_db
-def test_a_row_moved_whole_to_another_authority_is_named_itself_above_the_form():
+def test_it_names_a_row_moved_whole_to_another_authority_itself_above_the_form():
     axe = AxeFactory(numero=2, intitule="Axe déménagé")
     axe.contrat = ContratFactory()
     message = "« Défi 2 : Axe déménagé » appartient à une autre collectivité."
@@ -200,7 +200,7 @@ def test_a_row_moved_whole_to_another_authority_is_named_itself_above_the_form()
 
 
 @pytest.mark.django_db
-def test_a_link_to_a_row_that_does_not_exist_is_left_to_the_field_s_own_check():
+def test_it_leaves_a_link_to_a_row_that_does_not_exist_to_the_field_s_own_check():
     action = ActionFactory()
     action.porteur_id = 987654
     with pytest.raises(ValidationError) as refus:

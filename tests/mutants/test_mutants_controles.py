@@ -55,7 +55,7 @@ def test_it_counts_the_unknown_costs_in_words():
 
 
 # An envelope of one axe counts that axe's actions only.
-def test_an_envelope_of_an_axe_counts_only_the_actions_of_that_axe():
+def test_it_counts_only_the_actions_of_that_axe_in_an_envelope_of_an_axe():
     action = ActionFactory(contribution=D("2500"), statut="proposee")
     autre_axe = AxeFactory(contrat=action.contrat)
     ActionFactory(tranche=action.tranche, axe=autre_axe, contribution=D("2500"), statut="proposee")
@@ -72,7 +72,7 @@ def test_an_envelope_of_an_axe_counts_only_the_actions_of_that_axe():
 
 
 # An envelope of one section counts that section's actions only.
-def test_an_envelope_of_a_section_counts_only_the_actions_of_that_section():
+def test_it_counts_only_the_actions_of_that_section_in_an_envelope_of_a_section():
     action = ActionFactory(contribution=D("2500"), statut="proposee", section="investissement")
     ActionFactory(
         tranche=action.tranche, axe=action.axe, contribution=D("2500"), statut="proposee", cout=D("90000")
@@ -386,7 +386,7 @@ def raison(action, annuel, **regles):
 
 
 # The law: above 23 000 € a year to a private body, strictly; never for the authority's own actions.
-def test_the_law_asks_a_convention_of_a_private_body_above_23000_euros():
+def test_it_asks_by_law_a_convention_of_a_private_body_above_23000_euros():
     assert raison(action_de(), "23000") is None
     obligation = raison(action_de(), "23000.01")
     assert (obligation.code, obligation.motif, obligation.regle, obligation.legale) == (
@@ -405,7 +405,7 @@ def test_the_law_asks_a_convention_of_a_private_body_above_23000_euros():
 
 # A public body (collectivité, bailleur, établissement public) only if the authority says so.
 @pytest.mark.parametrize("nature", ["collectivite", "bailleur", "etablissement_public"])
-def test_a_public_body_signs_a_convention_only_under_the_authority_s_rule(nature):
+def test_it_has_a_public_body_sign_a_convention_only_under_the_authority_s_rule(nature):
     assert raison(action_de(nature), "30000") is None
     obligation = raison(action_de(nature), "30000", convention_organismes_publics=True)
     assert (obligation.code, obligation.motif, obligation.regle, obligation.legale) == (
@@ -418,7 +418,7 @@ def test_a_public_body_signs_a_convention_only_under_the_authority_s_rule(nature
 
 
 # A local threshold, strictly above it; public bodies under it only if the authority says so.
-def test_a_local_threshold_asks_a_convention_above_it():
+def test_it_asks_a_convention_above_a_local_threshold():
     regles = {
         "convention_seuil_local": D("10000"),
         "convention_regle_locale": "  délibération n°2021.00123  ",
@@ -438,7 +438,7 @@ def test_a_local_threshold_asks_a_convention_above_it():
 
 
 # Investment subsidies if the authority says so, whoever the porteur; else a CPO chosen for the action.
-def test_an_investment_subsidy_or_a_multi_year_convention_needs_one():
+def test_it_asks_a_convention_for_an_investment_subsidy_or_a_multi_year_one():
     assert raison(action_de(section="investissement"), "100") is None
     obligation = raison(
         action_de("bailleur", section="investissement"), "100", convention_investissement=True
@@ -584,7 +584,7 @@ def test_it_applies_a_dispositif_s_rules_with_their_messages():
 
 
 # A dispositif that lists no nature of porteur is open to all.
-def test_a_dispositif_without_natures_is_open_to_every_porteur():
+def test_it_opens_a_dispositif_without_natures_to_every_porteur():
     action = ActionFactory(porteur__nature="entreprise")
     action.dispositif = Dispositif.objects.create(collectivite=action.contrat.collectivite, intitule="Ouvert")
     action.save()
@@ -592,7 +592,7 @@ def test_a_dispositif_without_natures_is_open_to_every_porteur():
 
 
 # A refused action grants nothing: whatever its amount, even above a local threshold, no convention.
-def test_a_refused_action_alone_needs_no_convention_even_under_a_local_threshold():
+def test_it_asks_no_convention_of_a_refused_action_alone_even_under_a_local_threshold():
     action = ActionFactory(statut="refusee", contribution=D("2500"))
     collectivite = action.contrat.collectivite
     collectivite.convention_seuil_local = D("0.50")
@@ -611,7 +611,7 @@ def test_it_lists_the_findings_of_an_axe_in_the_order_of_its_actions():
 
 
 # A stated total of an axe's subsidies leaves out the actions the authority carries itself.
-def test_a_stated_total_of_an_axe_leaves_out_the_authority_s_own_actions():
+def test_it_leaves_the_authority_s_own_actions_out_of_a_stated_total_of_an_axe():
     action = ActionFactory(contribution=D("2500"))
     ActionFactory(
         tranche=action.tranche, axe=action.axe, contribution=D("1000"), maitrise_ouvrage_collectivite=True
@@ -623,7 +623,7 @@ def test_a_stated_total_of_an_axe_leaves_out_the_authority_s_own_actions():
 
 
 # A financeur's envelope: its own cofinancements of the year's actions, nobody else's.
-def test_a_financeur_envelope_counts_its_own_cofinancements_of_the_year_only():
+def test_it_counts_in_a_financeur_envelope_its_own_cofinancements_of_the_year_only():
     action = ActionFactory(cout=D("50000"), contribution=D("1000"), tranche__annee=2025)
     etat = FinanceurFactory(collectivite=action.contrat.collectivite, nature="etat")
     caf = FinanceurFactory(collectivite=action.contrat.collectivite, nature="caf")

@@ -53,7 +53,7 @@ def test_it_names_the_unknown_placeholders_and_the_possible_ones():
 
 
 # Each article of a model is a text field named by its title, the default text filled in.
-def test_each_article_is_a_field_named_by_its_title_with_its_default_text():
+def test_it_makes_each_article_a_field_named_by_its_title_with_its_default_text():
     champ = _texte("duree")
     assert champ.verbose_name == "Durée"
     assert champ.default == (
@@ -63,7 +63,7 @@ def test_each_article_is_a_field_named_by_its_title_with_its_default_text():
 
 
 # A contract without its own model gets the default one, for that contract, not saved.
-def test_a_contract_without_its_own_model_gets_the_default_one():
+def test_it_gives_a_contract_without_its_own_model_the_default_one():
     contrat = ContratFactory(intitule="Contrat de ville")
     modele = ModeleConvention.pour(contrat)
     assert modele.pk is None
@@ -81,18 +81,18 @@ def test_it_refuses_to_sign_a_convention_twice():
 
 
 # A yearly amount is named by its year and its amount.
-def test_a_yearly_amount_is_named_by_its_year_and_amount():
+def test_it_names_a_yearly_amount_by_its_year_and_amount():
     assert str(EcheanceConvention(annee=2025, montant=D("11750.50"))) == "2025 : 11\u202f750,50\u202f€"
 
 
 # A payment is named by its nature, its date and its amount.
-def test_a_payment_is_named_by_its_nature_date_and_amount():
+def test_it_names_a_payment_by_its_nature_date_and_amount():
     paiement = Paiement(nature="avance", date=datetime.date(2024, 7, 1), montant=D("11750"))
     assert str(paiement) == "Avance du 1 juillet 2024 : 11\u202f750\u202f€"
 
 
 # An agent sees the payments of the actions of its authority only.
-def test_an_agent_sees_the_payments_of_its_authority_only(agent, agent_sedr):
+def test_it_shows_an_agent_the_payments_of_its_authority_only(agent, agent_sedr):
     paiement = payer(agasef_2024(), "100")
     assert list(Paiement.objects.visibles_par(agent)) == [paiement]
     assert list(Paiement.objects.visibles_par(agent_sedr)) == []
@@ -100,7 +100,7 @@ def test_an_agent_sees_the_payments_of_its_authority_only(agent, agent_sedr):
 
 # The ceiling checked by the form: nothing to check without an action or an amount; a payment
 # already recorded is not counted twice.
-def test_the_form_checks_the_ceiling_only_with_an_action_and_an_amount_and_counts_a_payment_once():
+def test_it_checks_the_ceiling_in_the_form_only_with_an_action_and_an_amount_and_counts_a_payment_once():
     action = agasef_2024()
     Paiement(action=action, nature="avance", date=datetime.date(2024, 7, 1), montant=None).clean()
     Paiement(nature="avance", date=datetime.date(2024, 7, 1), montant=D("100")).clean()
@@ -120,14 +120,14 @@ def signature(convention, date, aujourd_hui="2024-07-01"):
 
 
 # A signature dated today is recorded; tomorrow is the future.
-def test_a_convention_can_be_signed_today_not_tomorrow():
+def test_it_lets_a_convention_be_signed_today_not_tomorrow():
     convention = Convention.objects.creer_pour(agasef_2024())
     assert signature(convention, "2024-07-02") == ["La date de signature ne peut pas être dans le futur."]
     assert signature(convention, "2024-07-01") == []
 
 
 # A convention of 2024 may be signed from 2023 on, not in 2022.
-def test_a_convention_can_be_signed_the_year_before_its_first_year_not_earlier():
+def test_it_lets_a_convention_be_signed_the_year_before_its_first_year_not_earlier():
     convention = Convention.objects.creer_pour(agasef_2024())
     assert signature(convention, "2022-12-31") == [
         "Une convention de l'exercice 2024 n'a pu être signée en 2022."
@@ -137,7 +137,7 @@ def test_a_convention_can_be_signed_the_year_before_its_first_year_not_earlier()
 
 # Signing records the signature only (a change left unsaved in memory stays unsaved); the voted action
 # becomes « conventionnée » in its history, under the signing agent's name.
-def test_signing_records_the_signature_only_and_the_agent_in_the_action_s_history(agent):
+def test_it_records_at_signing_the_signature_only_and_the_agent_in_the_action_s_history(agent):
     action = agasef_2024()
     convention = Convention.objects.creer_pour(action)
     convention.objet = "Objet changé sans être enregistré"
@@ -181,7 +181,7 @@ def test_it_refuses_a_convention_with_its_reason():
 
 
 # The drafts a vote approves: the conventions to sign of this tranche's actions, in their order.
-def test_a_vote_approves_the_conventions_to_sign_of_its_tranche_only():
+def test_it_approves_at_a_vote_the_conventions_to_sign_of_its_tranche_only():
     premiere = ActionFactory()
     tranche = premiere.tranche
     seconde = ActionFactory(tranche=tranche, axe=premiere.axe)
@@ -194,7 +194,7 @@ def test_a_vote_approves_the_conventions_to_sign_of_its_tranche_only():
 
 # A CPO runs from the action's year to the contract's last one, shares equal to the cent (the rest on
 # the first year); it names the act of the vote and the action's title.
-def test_a_multi_year_convention_runs_to_the_contract_s_end_with_equal_shares():
+def test_it_runs_a_multi_year_convention_to_the_contract_s_end_with_equal_shares():
     action = ActionFactory(
         intitule="Jardins", statut="proposee", contribution=D("100"), convention_pluriannuelle=True
     )
@@ -219,14 +219,14 @@ def test_a_multi_year_convention_runs_to_the_contract_s_end_with_equal_shares():
 
 
 # An action in no tranche has no act of vote to name.
-def test_a_convention_of_an_action_in_no_tranche_names_no_deliberation():
+def test_it_names_no_deliberation_in_a_convention_of_an_action_in_no_tranche():
     action = ActionFactory(tranche=None, contrat=ContratFactory(), annee=2025)
     assert Convention.objects.creer_pour(action).reference_deliberation == ""
 
 
 # The balance of a year is due once its compte rendu financier is: on 30 June of the next year, the
 # last balance due is the year before the last; from 1 July, the last year's.
-def test_the_last_balance_due_moves_on_the_first_of_july():
+def test_it_moves_the_last_balance_due_on_the_first_of_july():
     assert annee_des_soldes_dus(datetime.date(2025, 6, 30)) == 2023
     assert annee_des_soldes_dus(datetime.date(2025, 7, 1)) == 2024
 
@@ -254,20 +254,20 @@ def echu(action, jour):
 
 # Each advance is rounded to the cent (37 % of 100,04 € is 37,01 €), the balance is the rest; on
 # 1 January 2026 the three advances and the 2024 balance are due: 3 × 37,01 + 63,03 €.
-def test_the_advance_is_rounded_to_the_cent_and_the_balance_is_the_rest():
+def test_it_rounds_the_advance_to_the_cent_and_makes_the_rest_the_balance():
     action = convention_signee(datetime.date(2024, 1, 15))
     assert echu(action, datetime.date(2026, 1, 1)) == D("174.06")
 
 
 # Nothing is due before signature; the first year's advance is due at signature, even the year before.
-def test_the_first_advance_is_due_at_signature_even_the_year_before():
+def test_it_makes_the_first_advance_due_at_signature_even_the_year_before():
     action = convention_signee(datetime.date(2023, 12, 15), annees=(2024,))
     assert echu(action, datetime.date(2023, 12, 14)) == D("0")
     assert echu(action, datetime.date(2023, 12, 15)) == D("37.01")
 
 
 # A convention resiliated has nothing more due, though it was signed.
-def test_nothing_is_due_under_a_resiliated_convention():
+def test_it_makes_nothing_due_under_a_resiliated_convention():
     action = convention_signee(datetime.date(2024, 1, 15))
     Convention.objects.filter(action=action).update(statut="resiliee")
     assert echu(action, datetime.date(2026, 1, 1)) == D("0")

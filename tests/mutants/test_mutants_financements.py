@@ -21,13 +21,13 @@ def test_it_names_a_financeur_and_a_dispositif_by_their_own_name():
     )
 
 
-def test_an_envelope_of_the_whole_contract_is_named_by_the_contract_and_the_year():
+def test_it_names_an_envelope_of_the_whole_contract_by_the_contract_and_the_year():
     contrat = ContratFactory(intitule="Contrat de ville Engagements Quartiers 2030")
     enveloppe = Enveloppe(contrat=contrat, annee=2025, montant=Decimal("100000.00"))
     assert str(enveloppe) == "Contrat de ville Engagements Quartiers 2030 2025"
 
 
-def test_an_envelope_names_its_axe_section_and_financeur_in_that_order():
+def test_it_names_an_envelope_by_its_axe_section_and_financeur_in_that_order():
     contrat = ContratFactory(intitule="Contrat de ville", libelle_niveau="Défi")
     axe = AxeFactory(contrat=contrat, numero=2, intitule="Emploi")
     financeur = FinanceurFactory(collectivite=contrat.collectivite, nom="Région")

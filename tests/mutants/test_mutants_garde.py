@@ -74,7 +74,7 @@ def test_it_lets_rows_go_into_a_draft_tranche_or_out_of_any(votee, libre):
     assert not Cofinancement.objects.filter(action=libre).exists()
 
 
-def test_the_modificative_door_opens_both_guards_and_closes_after(votee, libre):
+def test_it_opens_both_guards_through_the_modificative_door_and_closes_them_after(votee, libre):
     with hors_verrou():
         Action.objects.filter(pk=votee.pk).update(contribution=Decimal("2500"))
         Action.objects.filter(pk=libre.pk).update(tranche=votee.tranche)
@@ -84,7 +84,7 @@ def test_the_modificative_door_opens_both_guards_and_closes_after(votee, libre):
     assert refus(lambda: Action.objects.filter(pk=votee.pk).update(contribution=1)) == [VERROU_T2]
 
 
-def test_the_check_skipped_inside_bulk_update_is_back_after_it(votee):
+def test_it_brings_back_after_bulk_update_the_check_skipped_inside_it(votee):
     Action.objects.bulk_update([votee], ["intitule"])
     assert refus(lambda: Action.objects.filter(pk=votee.pk).update(cout=1)) == [VERROU_T2]
 
@@ -110,7 +110,7 @@ def test_it_reads_the_row_with_its_tranche_then_the_contract_to_name_it(votee, d
         Cofinancement.objects.filter(action=votee).delete()
 
 
-def test_bulk_update_keeps_the_batch_size_asked(votee, libre):
+def test_it_keeps_the_batch_size_asked_in_bulk_update(votee, libre):
     autre = ActionFactory(tranche=None, contrat=votee.contrat, annee=2024, axe=votee.axe, statut="proposee")
     libre.intitule, autre.intitule = "Premier intitulé", "Second intitulé"
     with CaptureQueriesContext(connection) as requetes:

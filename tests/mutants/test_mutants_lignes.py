@@ -24,7 +24,7 @@ def aucun(texte):
 
 
 # « Intitulé / PORTEUR »: the last slash splits, the porteur's trailing stars go; not a guess.
-def test_the_last_slash_splits_title_and_porteur():
+def test_it_splits_title_and_porteur_at_the_last_slash():
     assert separer("Aide aux devoirs / soir / AGASEF **", aucun) == (
         "Aide aux devoirs / soir",
         "AGASEF",
@@ -33,7 +33,7 @@ def test_the_last_slash_splits_title_and_porteur():
 
 
 # A slash with nothing on one side does not split: the capitals at the end are taken, as a guess.
-def test_a_slash_with_an_empty_side_does_not_split():
+def test_it_does_not_split_at_a_slash_with_an_empty_side():
     assert separer("Accompagner la parentalité IREPS /", aucun) == (
         "Accompagner la parentalité IREPS /",
         "",
@@ -43,7 +43,7 @@ def test_a_slash_with_an_empty_side_does_not_split():
 
 
 # A known porteur ending the cell is taken as such, separators before it dropped; not a guess.
-def test_a_known_porteur_ending_the_cell_is_taken():
+def test_it_takes_a_known_porteur_ending_the_cell():
     def connu(texte):
         return "Centre social Sisley*" if texte.endswith("Centre social Sisley*") else ""
 
@@ -55,7 +55,7 @@ def test_a_known_porteur_ending_the_cell_is_taken():
 
 
 # Otherwise the run of capitals at the end is the porteur (a guess); the first word stays the title.
-def test_the_run_of_capitals_at_the_end_is_the_porteur_as_a_guess():
+def test_it_guesses_the_run_of_capitals_at_the_end_is_the_porteur():
     assert separer("Accompagner la parentalité IREPS ARS", aucun) == (
         "Accompagner la parentalité",
         "IREPS ARS",
@@ -67,7 +67,7 @@ def test_the_run_of_capitals_at_the_end_is_the_porteur_as_a_guess():
 
 
 # A word in capitals has two capital letters at least and no small one; digits alone count too.
-def test_a_word_in_capitals():
+def test_it_recognises_a_word_in_capitals():
     assert _majuscules("IREPS")
     assert _majuscules("QV")
     assert _majuscules("L'ADMR")
@@ -78,7 +78,7 @@ def test_a_word_in_capitals():
 
 
 # A change as read: the new value of a pair, a list joined, an amount in euros.
-def test_a_change_is_read_as_its_new_value():
+def test_it_reads_a_change_as_its_new_value():
     # A cofinancement's change is (financeur, new amount, current row): the new amount is shown.
     assert _lisible(("État", Decimal("5000"), None)) == "5\u202f000\u202f€"
     assert _lisible(("État", Decimal("5000"), "Cofinancement actuel de 4 000 €")) == "5\u202f000\u202f€"
@@ -90,7 +90,7 @@ def test_a_change_is_read_as_its_new_value():
 
 
 # An error or a warning names its column when there is one.
-def test_errors_and_warnings_name_their_column():
+def test_it_names_their_column_in_errors_and_warnings():
     ligne = Ligne("Annexe", 4)
     ligne.erreur("colonne B « Coût »", "montant négatif (-1)")
     ligne.erreur("", "intitulé manquant")
@@ -101,7 +101,7 @@ def test_errors_and_warnings_name_their_column():
 
 
 # Only the stars and spaces ending a porteur go, whatever its last letter; a title keeps its first one.
-def test_only_the_trailing_stars_of_a_porteur_go():
+def test_it_removes_only_the_trailing_stars_of_a_porteur():
     def connu(texte):
         return "Centre AFEX*" if texte.endswith("Centre AFEX*") else ""
 
@@ -123,7 +123,7 @@ def _chiffres(total):
 
 
 # A total row gives its figures in the cost and contribution columns, and the rows above it.
-def test_a_total_reads_its_figures_in_their_columns():
+def test_it_reads_a_total_s_figures_in_their_columns():
     bloc = [Ligne("Annexe", 4), Ligne("Annexe", 5)]
     total = _total("Annexe", 6, "TOTAL défi 1", ["TOTAL défi 1", 7, 12000, 3000.5], COLONNES, bloc)
     assert (total.feuille, total.numero, total.libelle) == ("Annexe", 6, "TOTAL défi 1")
@@ -132,7 +132,7 @@ def test_a_total_reads_its_figures_in_their_columns():
 
 
 # One figure in its column is enough: the other stays unknown, whatever else the row holds.
-def test_a_total_with_one_figure_in_its_column_leaves_the_other_unknown():
+def test_it_leaves_the_other_figure_unknown_for_a_total_with_one_figure_in_its_column():
     assert _chiffres(_total("A", 6, "TOTAL", ["TOTAL", 7, 12000, None], COLONNES, [])) == (
         Decimal("12000"),
         None,
@@ -147,7 +147,7 @@ def test_a_total_with_one_figure_in_its_column_leaves_the_other_unknown():
 
 # Shifted or merged cells: the last two figures of the row are the cost and the contribution,
 # a single one the contribution; the label's cell never counts.
-def test_a_total_out_of_its_columns_takes_the_last_figures_of_the_row():
+def test_it_takes_the_last_figures_of_the_row_for_a_total_out_of_its_columns():
     assert _chiffres(_total("A", 6, "2024", [2024, 15000, 4000], {}, [])) == (
         Decimal("15000"),
         Decimal("4000"),
@@ -167,7 +167,7 @@ def test_a_total_out_of_its_columns_takes_the_last_figures_of_the_row():
 
 
 # A formula in the row is noted: its figure is not in the file, only what is written is compared.
-def test_a_total_computed_by_a_formula_says_so():
+def test_it_says_so_of_a_total_computed_by_a_formula():
     total = _total("A", 6, "TOTAL", ["TOTAL", None, Formule("=SUM(C2:C5)"), 3000], COLONNES, [])
     assert _chiffres(total) == (None, Decimal("3000"))
     assert total.note == "calculé par une formule dans le fichier : comparé seulement sur ses valeurs écrites"
@@ -188,7 +188,7 @@ def _lire(*lignes, entete=ENTETE):
 
 
 # Empty rows are passed over, and the rows after them still read; headings are counted as ignored.
-def test_empty_rows_are_passed_over_and_headings_counted():
+def test_it_passes_over_empty_rows_and_counts_headings():
     lecture = _lire(
         ("DÉFI 1 : EMPLOI", None, None, None),
         ("Chantier d'insertion", "AGASEF", 20000, 5000),
@@ -205,7 +205,7 @@ def test_empty_rows_are_passed_over_and_headings_counted():
 
 
 # A row holding only a formula is not empty: it is read, and counted as ignored when it names nothing.
-def test_a_row_of_formulas_only_is_counted_as_ignored():
+def test_it_counts_a_row_of_formulas_only_as_ignored():
     lecture = _lire(
         ("Chantier d'insertion", "AGASEF", 20000, 5000), (None, None, None, None, Formule("=C2*2"))
     )
@@ -214,7 +214,7 @@ def test_a_row_of_formulas_only_is_counted_as_ignored():
 
 
 # The header repeated on a printed page is skipped when half its cells at least are header texts.
-def test_a_row_half_made_of_header_texts_is_the_header_repeated():
+def test_it_reads_a_row_half_made_of_header_texts_as_the_header_repeated():
     lecture = _lire(
         ("Chantier d'insertion", "AGASEF", 20000, 5000),
         ("Intitulé", "Porteur", "Coût total", "Subvention"),
@@ -230,13 +230,13 @@ def test_a_row_half_made_of_header_texts_is_the_header_repeated():
 
 # « Half at least »: one header text among three is an action's row (here a title that happens to be a
 # header's word), not the header repeated (bench/mutation.py: lignes' _lire_feuille__mutmut_35).
-def test_a_row_one_third_of_whose_texts_is_a_header_text_is_an_action():
+def test_it_reads_a_row_one_third_of_whose_texts_is_a_header_text_as_an_action():
     lecture = _lire(("Contribution", "AGASEF", 8000, None))
     assert [(ligne.intitule, ligne.porteur_nom) for ligne in lecture.lignes] == [("Contribution", "AGASEF")]
 
 
 # An error names its column by its letter and the first 40 characters of its header.
-def test_an_error_names_the_column_by_its_letter_and_header_cut_at_40_characters():
+def test_it_names_the_column_of_an_error_by_its_letter_and_header_cut_at_40_characters():
     entete = ("Intitulé", "Porteur", "Coût total de l'action en euros toutes taxes comprises", "Contribution")
     lecture = _lire(("Chantier d'insertion", "AGASEF", "beaucoup", 5000), entete=entete)
     (ligne,) = lecture.lignes
@@ -246,7 +246,7 @@ def test_an_error_names_the_column_by_its_letter_and_header_cut_at_40_characters
 
 
 # A heading names an axe when it is the row's only text.
-def test_a_heading_is_the_row_s_only_text():
+def test_it_reads_a_heading_as_the_row_s_only_text():
     assert _titre_axe(("DÉFI 2 : SANTÉ", None, ""), AXES.get) == "axe santé"
     assert _titre_axe((None, "DÉFI 2 : SANTÉ"), AXES.get) == "axe santé"
     assert _titre_axe(("DÉFI 2 : SANTÉ", "DÉFI 1 : EMPLOI"), AXES.get) is None
@@ -255,7 +255,7 @@ def test_a_heading_is_the_row_s_only_text():
 
 
 # A total row closes the block of actions above it (a heading starts a new one), with its own place.
-def test_each_total_holds_its_place_its_label_its_figures_and_its_block():
+def test_it_keeps_each_total_s_place_label_figures_and_block():
     lecture = _lire(
         ("Chantier d'insertion", "AGASEF", 20000, 5000),
         ("Permis solidaire", "ADIE", 10000, 2500),
@@ -284,7 +284,7 @@ def test_each_total_holds_its_place_its_label_its_figures_and_its_block():
 
 
 # A row naming an action but neither its porteur nor its amounts is still read, to say what it lacks.
-def test_a_row_with_a_title_and_no_porteur_is_read_with_its_error():
+def test_it_reads_a_row_with_a_title_and_no_porteur_with_its_error():
     lecture = _lire(
         ("Fête de quartier", None, None, None, "Montreynaud"),
         entete=(*ENTETE, "Quartiers"),
@@ -296,7 +296,7 @@ def test_a_row_with_a_title_and_no_porteur_is_read_with_its_error():
 
 
 # A heading carrying its subtotal as a formula stays a heading: a formula is no text of the row.
-def test_a_heading_with_a_formula_subtotal_is_still_a_heading():
+def test_it_still_reads_a_heading_with_a_formula_subtotal_as_a_heading():
     lecture = _lire(
         ("DÉFI 2 : SANTÉ", None, Formule("=SUM(C3:C4)"), None),
         ("Accompagner la parentalité", "IREPS", 8000, 2000),
@@ -309,7 +309,7 @@ def test_a_heading_with_a_formula_subtotal_is_still_a_heading():
 
 # A row is an action as soon as one of its title, porteur or amounts is written, whatever else it holds;
 # blank cells count as empty; each row read keeps its sheet.
-def test_a_row_is_read_as_soon_as_it_names_a_title_a_porteur_or_an_amount():
+def test_it_reads_a_row_as_soon_as_it_names_a_title_a_porteur_or_an_amount():
     lecture = _lire(
         (None, "AGASEF", None, None, "Montreynaud"),
         (None, "", "  ", None, "Tarentaize"),
@@ -321,7 +321,7 @@ def test_a_row_is_read_as_soon_as_it_names_a_title_a_porteur_or_an_amount():
     assert lecture.ignorees == 1
 
 
-def test_a_combined_cell_alone_is_an_action_not_a_heading():
+def test_it_reads_a_combined_cell_alone_as_an_action_not_a_heading():
     entete = ("Intitulé de l'action et porteur", "Quartiers", "Coût", "Contribution")
     lecture = _lire(
         ("Jardins partagés / AGASEF", None, None, None),
@@ -341,7 +341,7 @@ def _ligne(**cellules):
 
 
 # A Dauphin file number: letters, digits, - _ / up to 20, written in 30 characters at most.
-def test_a_file_number_is_checked_on_its_characters_and_its_written_length():
+def test_it_checks_a_file_number_on_its_characters_and_its_written_length():
     base = {"intitule": "Jardins", "porteur": "AGASEF"}
     assert _ligne(numero_dauphin="2024-0012345", **base).erreurs == []
     assert (
@@ -357,7 +357,7 @@ def test_a_file_number_is_checked_on_its_characters_and_its_written_length():
 
 
 # The stars marking a porteur in the annexes go, and only them: its last letter stays.
-def test_the_porteur_column_loses_its_trailing_stars_only():
+def test_it_removes_only_the_trailing_stars_of_the_porteur_column():
     assert _ligne(intitule="Jardins", porteur="ADEX **").porteur_nom == "ADEX"
     assert _ligne(intitule="Jardins", porteur="*Centre AFEX*").porteur_nom == "*Centre AFEX"
 
@@ -367,7 +367,7 @@ def _etat(ligne):
 
 
 # A combined cell split by guess is flagged on its column, unless a porteur column names the porteur.
-def test_a_guessed_split_is_a_warning_unless_the_porteur_column_is_written():
+def test_it_warns_of_a_guessed_split_unless_the_porteur_column_is_written():
     assert _etat(_ligne(intitule_porteur="Accompagner la parentalité IREPS")) == (
         "Accompagner la parentalité",
         "IREPS",
@@ -391,7 +391,7 @@ def test_a_guessed_split_is_a_warning_unless_the_porteur_column_is_written():
 
 
 # A missing title or porteur is said on the column where it was expected.
-def test_a_missing_title_or_porteur_is_said_on_its_column():
+def test_it_says_a_missing_title_or_porteur_on_its_column():
     assert _ligne(intitule_porteur="Accompagner la parentalité").erreurs == [
         "colonne A : porteur introuvable dans la cellule : écrivez « intitulé / porteur »"
     ]
@@ -405,7 +405,7 @@ def test_a_missing_title_or_porteur_is_said_on_its_column():
 
 
 # A text longer than its field is an error on its own column, or on the combined cell it came from.
-def test_a_text_too_long_is_said_on_its_column():
+def test_it_says_a_text_too_long_on_its_column():
     assert _ligne(intitule="Jardins", porteur="AGASEF", territoire="x" * 301).erreurs == [
         "colonne C : texte trop long (301 caractères, 300 au plus)"
     ]
@@ -418,7 +418,7 @@ def test_a_text_too_long_is_said_on_its_column():
 
 
 # SIRET and RNA are read as written, spaces and dots removed; a wrong one is an error on its column.
-def test_siret_and_rna_are_read_checked_and_kept():
+def test_it_reads_checks_and_keeps_siret_and_rna():
     ligne = _ligne(intitule="Jardins", porteur="AGASEF", siret="356 000 000 49837", rna="w423000123")
     assert (ligne.siret, ligne.rna, ligne.erreurs) == ("35600000049837", "W423000123", [])
     ligne = _ligne(intitule="Jardins", porteur="AGASEF", siret="  ", rna="W423000123")
@@ -432,7 +432,7 @@ def test_siret_and_rna_are_read_checked_and_kept():
 
 
 # A request file gives the amount asked, taken as the contribution; it may equal the cost, not exceed it.
-def test_the_amount_asked_stands_for_the_contribution_up_to_the_cost():
+def test_it_takes_the_amount_asked_for_the_contribution_up_to_the_cost():
     ligne = _ligne(intitule="Jardins", porteur="AGASEF", cout=2000, montant_sollicite=2000)
     assert (ligne.cout, ligne.contribution, ligne.erreurs) == (Decimal("2000"), Decimal("2000"), [])
     ligne = _ligne(intitule="Jardins", porteur="AGASEF", cout=1000, montant_sollicite=2000)
@@ -443,7 +443,7 @@ def test_the_amount_asked_stands_for_the_contribution_up_to_the_cost():
 
 # The columns chosen for the first header hold for every sheet with the same header; a sheet without
 # any header is named in the notes; a function may choose the columns from the header it is given.
-def test_the_chosen_columns_hold_for_each_sheet_with_the_same_header():
+def test_it_keeps_the_chosen_columns_for_each_sheet_with_the_same_header():
     def feuille(nom, *lignes):
         return Feuille(nom, [(i, ligne) for i, ligne in enumerate(lignes, start=1)])
 
@@ -470,7 +470,7 @@ def test_the_chosen_columns_hold_for_each_sheet_with_the_same_header():
 
 
 # A file without a header, or columns chosen without the title's, is refused with the whole reason.
-def test_a_file_without_header_or_title_column_is_refused_saying_why():
+def test_it_refuses_a_file_without_header_or_title_column_saying_why():
     with pytest.raises(ErreurImport) as refus:
         lire_lignes([Feuille("Notes", [(1, ("Relu", "le 3 mars"))])], None, AXES.get, lambda texte: "")
     assert str(refus.value) == (
@@ -486,5 +486,5 @@ def test_a_file_without_header_or_title_column_is_refused_saying_why():
     assert lire_lignes([feuille], combinee, AXES.get, lambda texte: "").correspondance == combinee
 
 
-def test_a_text_of_its_field_s_exact_length_is_accepted():
+def test_it_accepts_a_text_of_its_field_s_exact_length():
     assert _ligne(intitule="a" * 300, porteur="P" * 200, territoire="t" * 300).erreurs == []

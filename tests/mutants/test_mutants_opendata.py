@@ -69,7 +69,7 @@ def test_it_refuses_an_authority_without_siret_with_the_whole_message():
     ]
 
 
-def test_the_csv_has_a_header_and_crlf_line_ends():
+def test_it_writes_the_csv_with_a_header_and_crlf_line_ends():
     assert opendata._csv(["a", "b"], [{"a": "x\ry", "b": 1}]) == b'a,b\r\n"x\ry",1\r\n'
 
 
@@ -86,7 +86,7 @@ def seance_de_neuf():
 
 
 @pytest.mark.django_db
-def test_a_majority_vote_gives_its_own_figures_zeros_included(seance_de_neuf):
+def test_it_gives_a_majority_vote_s_own_figures_zeros_included(seance_de_neuf):
     collectivite = seance_de_neuf.instance.collectivite
     deliberation = DeliberationFactory(
         seance=seance_de_neuf, resultat_vote="majorite", vote_pour=5, vote_contre=0, vote_abstention=2
@@ -100,7 +100,7 @@ def test_a_majority_vote_gives_its_own_figures_zeros_included(seance_de_neuf):
 
 
 @pytest.mark.django_db
-def test_a_unanimous_vote_is_all_for_whatever_figures_were_typed(seance_de_neuf):
+def test_it_counts_a_unanimous_vote_all_for_whatever_figures_were_typed(seance_de_neuf):
     deliberation = DeliberationFactory(
         seance=seance_de_neuf, resultat_vote="unanimite", vote_pour=1, vote_contre=3, vote_abstention=2
     )
@@ -109,7 +109,7 @@ def test_a_unanimous_vote_is_all_for_whatever_figures_were_typed(seance_de_neuf)
 
 
 @pytest.mark.django_db
-def test_a_deliberation_without_tranche_nor_prefecture_stamp_leaves_those_cells_empty(seance_de_neuf):
+def test_it_leaves_those_cells_empty_for_a_deliberation_without_tranche_nor_prefecture_stamp(seance_de_neuf):
     deliberation = DeliberationFactory(seance=seance_de_neuf, resultat_vote="unanimite")
     ligne = opendata.ligne_deliberation(seance_de_neuf.instance.collectivite, deliberation)
     assert (ligne["BUDGET_ANNEE"], ligne["BUDGET_NOM"], ligne["PREF_ID"], ligne["PREF_DATE"]) == (
@@ -121,7 +121,7 @@ def test_a_deliberation_without_tranche_nor_prefecture_stamp_leaves_those_cells_
 
 
 @pytest.mark.django_db
-def test_the_deliberations_of_the_year_asked_only_are_exported(seance_de_neuf):
+def test_it_exports_only_the_deliberations_of_the_year_asked(seance_de_neuf):
     collectivite = seance_de_neuf.instance.collectivite
     collectivite.siret = "21420001700019"
     DeliberationFactory(seance=seance_de_neuf, numero="2025.00007", resultat_vote="unanimite")
@@ -172,7 +172,7 @@ def _avec_convention(action, signee_le=None, avance="50", annees=1):
 
 
 @pytest.mark.django_db
-def test_a_subsidy_without_convention_is_one_payment_from_the_vote_to_the_year_s_end(tranche_votee):
+def test_it_makes_a_subsidy_without_convention_one_payment_from_the_vote_to_the_year_s_end(tranche_votee):
     collectivite, tranche = tranche_votee
     action = _subvention(tranche, intitule="a" * 300, contribution="12500", siret="35600000049837")
     assert opendata.ligne_subvention(collectivite, action) == {
@@ -196,7 +196,7 @@ def test_a_subsidy_without_convention_is_one_payment_from_the_vote_to_the_year_s
 
 
 @pytest.mark.django_db
-def test_a_convention_not_yet_signed_counts_as_none(tranche_votee):
+def test_it_counts_a_convention_not_yet_signed_as_none(tranche_votee):
     collectivite, tranche = tranche_votee
     action = _avec_convention(_subvention(tranche, rna="W423000123"), signee_le=None)
     ligne = opendata.ligne_subvention(collectivite, action)
@@ -219,7 +219,7 @@ def test_a_convention_not_yet_signed_counts_as_none(tranche_votee):
         ("100", 2, "échelonné", "2027-06-30"),  # a CPO pays each year
     ],
 )
-def test_a_signed_convention_gives_its_date_its_payments_and_their_period(
+def test_it_gives_a_signed_convention_s_date_its_payments_and_their_period(
     tranche_votee, avance, annees, conditions, fin
 ):
     collectivite, tranche = tranche_votee
@@ -235,7 +235,7 @@ def test_a_signed_convention_gives_its_date_its_payments_and_their_period(
 
 
 @pytest.mark.django_db
-def test_a_convention_signed_after_its_payment_period_starts_and_ends_that_day(tranche_votee):
+def test_it_starts_and_ends_that_day_the_payment_period_of_a_convention_signed_after_it(tranche_votee):
     collectivite, tranche = tranche_votee
     action = _avec_convention(_subvention(tranche), signee_le=datetime.date(2026, 9, 1))
     ligne = opendata.ligne_subvention(collectivite, action)
@@ -247,7 +247,7 @@ def _noms(actions):
 
 
 @pytest.mark.django_db
-def test_by_law_only_porteurs_granted_more_than_23_000_euros_in_the_year_are_published(tranche_votee):
+def test_it_publishes_by_law_only_porteurs_granted_more_than_23_000_euros_in_the_year(tranche_votee):
     collectivite, tranche = tranche_votee
     for nom, montant in [("Au seuil", "23000"), ("Au-dessus", "23000.01")]:
         ActionFactory(
@@ -262,7 +262,7 @@ def test_by_law_only_porteurs_granted_more_than_23_000_euros_in_the_year_are_pub
 
 
 @pytest.mark.django_db
-def test_every_granted_subsidy_may_be_published_but_not_a_nil_refused_or_abandoned_one(tranche_votee):
+def test_it_may_publish_every_granted_subsidy_but_not_a_nil_refused_or_abandoned_one(tranche_votee):
     collectivite, tranche = tranche_votee
     for nom, montant, statut in [
         ("Un euro", "1", "votee"),
@@ -281,7 +281,9 @@ def test_every_granted_subsidy_may_be_published_but_not_a_nil_refused_or_abandon
 
 
 @pytest.mark.django_db
-def test_subsidies_come_by_year_then_vote_then_porteur_and_only_those_of_adopted_tranches(tranche_votee):
+def test_it_orders_subsidies_by_year_then_vote_then_porteur_and_keeps_only_those_of_adopted_tranches(
+    tranche_votee,
+):
     collectivite, tranche = tranche_votee
     contrat = tranche.contrat
 
@@ -328,7 +330,7 @@ def test_subsidies_come_by_year_then_vote_then_porteur_and_only_those_of_adopted
 
 
 @pytest.mark.django_db
-def test_the_subsidies_file_of_a_year_counts_its_rows(tranche_votee):
+def test_it_counts_the_rows_of_the_subsidies_file_of_a_year(tranche_votee):
     collectivite, tranche = tranche_votee
     _subvention(tranche, contribution="30000", siret="35600000049837")
     an_2024 = TrancheFactory(contrat=tranche.contrat, annee=2024, statut="votee")
@@ -345,7 +347,7 @@ def test_the_subsidies_file_of_a_year_counts_its_rows(tranche_votee):
 
 
 @pytest.mark.django_db
-def test_deliberations_come_by_date_of_their_seance_then_by_number(seance_de_neuf):
+def test_it_orders_deliberations_by_date_of_their_seance_then_by_number(seance_de_neuf):
     collectivite = seance_de_neuf.instance.collectivite
     # The Bureau (12 June) and the Conseil (a séance in February) number their acts apart.
     DeliberationFactory(seance=seance_de_neuf, numero="B-2025-009", resultat_vote="unanimite")
@@ -360,7 +362,7 @@ def test_deliberations_come_by_date_of_their_seance_then_by_number(seance_de_neu
 
 
 @pytest.mark.django_db
-def test_the_deliberations_file_costs_the_same_queries_whatever_its_rows(seance_de_neuf):
+def test_it_makes_the_same_queries_for_the_deliberations_file_whatever_its_rows(seance_de_neuf):
     collectivite = seance_de_neuf.instance.collectivite
     collectivite.siret = "21420001700019"
 
@@ -382,7 +384,7 @@ def test_the_deliberations_file_costs_the_same_queries_whatever_its_rows(seance_
 
 
 @pytest.mark.django_db
-def test_a_rejected_or_not_yet_voted_deliberation_is_not_published(seance_de_neuf):
+def test_it_does_not_publish_a_rejected_or_not_yet_voted_deliberation(seance_de_neuf):
     collectivite = seance_de_neuf.instance.collectivite
     DeliberationFactory(seance=seance_de_neuf, numero="2025.00001", resultat_vote="rejet")
     DeliberationFactory(seance=seance_de_neuf, numero="2025.00002")
@@ -391,7 +393,7 @@ def test_a_rejected_or_not_yet_voted_deliberation_is_not_published(seance_de_neu
 
 
 @pytest.mark.django_db
-def test_the_subsidies_file_costs_the_same_queries_whatever_its_rows(tranche_votee):
+def test_it_makes_the_same_queries_for_the_subsidies_file_whatever_its_rows(tranche_votee):
     collectivite, tranche = tranche_votee
     _avec_convention(
         _subvention(tranche, contribution="30000", siret="35600000049837"), datetime.date(2025, 4, 2)

@@ -25,7 +25,7 @@ def test_it_counts_presents_pouvoirs_and_excuses_separately():
     )
 
 
-def test_a_member_who_does_not_take_part_withdraws_his_voice_and_the_pouvoir_he_holds():
+def test_it_withdraws_the_voice_and_the_pouvoir_held_by_a_member_who_does_not_take_part():
     etats = {1: ("present", None), 2: ("present", None), 3: ("pouvoir", 1), 4: ("excuse", None)}
     assert decompter(etats, 5, [1]).voix_retirees == 2
     assert decompter(etats, 5, [2]).voix_retirees == 1
@@ -35,14 +35,14 @@ def test_a_member_who_does_not_take_part_withdraws_his_voice_and_the_pouvoir_he_
     assert decompter(etats, 5, [9]).voix_retirees == 0  # not on the list: nothing to withdraw
 
 
-def test_the_quorum_is_more_than_half_of_the_members_in_office_present():
+def test_it_sets_the_quorum_at_more_than_half_of_the_members_in_office_present():
     assert Decompte(membres_en_exercice=10, presents=6, pouvoirs=0, excuses=0).quorum_requis == 6
     assert Decompte(membres_en_exercice=9, presents=5, pouvoirs=0, excuses=0).quorum_requis == 5
     assert Decompte(membres_en_exercice=10, presents=6, pouvoirs=3, excuses=0).quorum_atteint is True
     assert Decompte(membres_en_exercice=10, presents=5, pouvoirs=4, excuses=0).quorum_atteint is False
 
 
-def test_the_votes_expected_are_presents_plus_pouvoirs_minus_those_withdrawn():
+def test_it_expects_as_many_votes_as_presents_plus_pouvoirs_minus_those_withdrawn():
     decompte = Decompte(membres_en_exercice=10, presents=6, pouvoirs=3, excuses=1, voix_retirees=2)
     assert (decompte.voix, decompte.suffrages_attendus) == (9, 7)
 
@@ -82,7 +82,7 @@ def test_it_names_an_unknown_holder_of_two_pouvoirs():
     ]
 
 
-def test_the_president_and_the_secretary_must_be_present_once_the_list_is_taken():
+def test_it_requires_the_president_and_the_secretary_present_once_the_list_is_taken():
     etats = {1: ("present", None), 2: ("pouvoir", 1), 3: ("excuse", None)}
     obligatoires = {1: "président", 2: "secrétaire de séance", 7: "président"}
     assert erreurs_par_membre(etats, 5, NOMS, obligatoires) == [
@@ -92,7 +92,7 @@ def test_the_president_and_the_secretary_must_be_present_once_the_list_is_taken(
     assert erreurs_par_membre({}, 5, NOMS, obligatoires) == []
 
 
-def test_a_list_longer_than_the_members_in_office_is_refused_but_not_one_as_long():
+def test_it_refuses_a_list_longer_than_the_members_in_office_but_not_one_as_long():
     etats = {1: ("present", None), 2: ("present", None), 3: ("excuse", None)}
     assert erreurs_par_membre(etats, 3, NOMS) == []
     assert erreurs_par_membre(etats, 2, NOMS) == [
@@ -100,7 +100,7 @@ def test_a_list_longer_than_the_members_in_office_is_refused_but_not_one_as_long
     ]
 
 
-def test_a_second_pouvoir_is_refused_on_the_member_who_gives_it():
+def test_it_refuses_a_second_pouvoir_on_the_member_who_gives_it():
     etats = {1: ("present", None), 2: ("pouvoir", 1), 3: ("pouvoir", 1)}
     assert erreurs_par_membre(etats, 5, NOMS) == [
         Erreur(

@@ -94,7 +94,7 @@ def test_it_gives_one_then_two_to_a_new_register_and_reads_the_next_one_without_
 
 
 @pytest.mark.django_db
-def test_the_next_rang_is_read_for_this_register_and_this_year_only(sem):
+def test_it_reads_the_next_rang_for_this_register_and_this_year_only(sem):
     Registre.objects.de(CollectiviteFactory().pk).attribuer(2025)  # another register's counter, first
     registre = Registre.objects.de(CollectiviteFactory().pk)
     for _ in range(3):

@@ -31,7 +31,7 @@ def test_it_reads_an_amount_written_before_its_unit(ecrit):
 
 
 # The decimal separator is the last comma or dot when the other one groups the thousands.
-def test_the_last_separator_is_decimal_when_the_other_groups_thousands():
+def test_it_reads_the_last_separator_as_decimal_when_the_other_groups_thousands():
     assert montant("1.234,567") == D("1234.57")
     assert montant("1,234.567") == D("1234.57")
     assert montant("1.234,567,89") == D("1234567.89")
@@ -39,14 +39,14 @@ def test_the_last_separator_is_decimal_when_the_other_groups_thousands():
 
 
 # One separator followed by three digits groups thousands; by another count of digits, it is decimal.
-def test_one_separator_before_three_digits_groups_thousands():
+def test_it_reads_one_separator_before_three_digits_as_grouping_thousands():
     assert montant("1,234") == D("1234.00")
     assert montant("1.234") == D("1234.00")
     assert montant("1.2345") == D("1.23")
 
 
 # The same separator twice groups thousands: each group after the first must then have three digits.
-def test_a_separator_written_twice_groups_thousands_by_three():
+def test_it_reads_a_separator_written_twice_as_grouping_thousands_by_three():
     assert montant("1.234.567") == D("1234567.00")
     assert refus("1.234.56") == (
         "« 1.234.56 » : montant ambigu (les milliers se groupent par trois chiffres, "
@@ -55,12 +55,12 @@ def test_a_separator_written_twice_groups_thousands_by_three():
 
 
 # Decimals broken by a space are not an amount.
-def test_decimals_broken_by_a_space_are_not_an_amount():
+def test_it_does_not_read_decimals_broken_by_a_space_as_an_amount():
     assert refus("12,3 45") == "« 12,3 45 » n'est pas un montant"
 
 
 # A long cell is quoted on its first 40 characters.
-def test_a_long_cell_is_quoted_on_its_first_40_characters():
+def test_it_quotes_a_long_cell_on_its_first_40_characters():
     assert refus("a" * 45) == f"« {'a' * 40} » n'est pas un montant"
     assert (
         str(_non_nombre("1" * 45))
@@ -70,7 +70,7 @@ def test_a_long_cell_is_quoted_on_its_first_40_characters():
 
 # A SIRET stored as a number keeps its 14 digits (leading zero included); written as text, its spaces,
 # dots and dashes go, an RNA's letter is upper case.
-def test_an_identifier_keeps_its_digits_and_loses_its_punctuation():
+def test_it_keeps_the_digits_of_an_identifier_and_drops_its_punctuation():
     assert identifiant(1234567800019) == "01234567800019"
     assert identifiant(73282932000074.0) == "73282932000074"
     assert identifiant("732 829 320.00074") == "73282932000074"
@@ -80,29 +80,29 @@ def test_an_identifier_keeps_its_digits_and_loses_its_punctuation():
 
 # A cell holding only a unit or a dash is empty.
 @pytest.mark.parametrize("ecrit", ["€", " EUR ", "-", " - € "])
-def test_a_unit_or_a_dash_alone_is_an_empty_amount(ecrit):
+def test_it_reads_a_unit_or_a_dash_alone_as_an_empty_amount(ecrit):
     assert montant(ecrit) is None
 
 
 # An infinite value is named as such, spaces inside or not.
-def test_an_infinite_value_written_with_spaces_is_named():
+def test_it_names_an_infinite_value_written_with_spaces():
     assert refus("- inf") == "« - inf » : valeur infinie, pas un montant — saisissez le montant"
 
 
 # Only a leading minus is a sign: another one inside makes the cell unreadable.
-def test_only_a_leading_minus_is_a_sign():
+def test_it_reads_only_a_leading_minus_as_a_sign():
     assert refus("-12-5") == "« -12-5 » n'est pas un montant"
     assert refus("-12") == "montant négatif (-12)"
 
 
 # The first group of thousands has one to three digits.
-def test_the_first_group_of_thousands_has_at_most_three_digits():
+def test_it_allows_at_most_three_digits_in_the_first_group_of_thousands():
     assert montant("123 456") == D("123456.00")
     assert refus("1234 567").startswith("« 1234 567 » : montant ambigu")
 
 
 # A formula is quoted on its first 40 characters.
-def test_a_long_formula_is_quoted_on_its_first_40_characters():
+def test_it_quotes_a_long_formula_on_its_first_40_characters():
     formule = "=" + "+".join(f"B{i}" for i in range(2, 30))
     assert refus(Formule(formule)) == (
         f"formule « {formule[:40]} » : le fichier doit contenir des valeurs "
@@ -120,12 +120,12 @@ def test_a_long_formula_is_quoted_on_its_first_40_characters():
         datetime.timedelta(1),
     ],
 )
-def test_a_date_in_an_amount_cell_is_named(valeur):
+def test_it_names_a_date_in_an_amount_cell(valeur):
     assert refus(valeur) == "une date à la place d'un montant (vérifiez le format de la cellule)"
 
 
 # Zero is an amount; the largest amount a field holds too, not one cent more.
-def test_zero_and_the_largest_amount_are_amounts():
+def test_it_reads_zero_and_the_largest_amount_as_amounts():
     assert montant(0) == D("0.00")
     assert montant("0,00 €") == D("0.00")
     assert montant("999 999 999 999,99") == D("999999999999.99")
@@ -134,7 +134,7 @@ def test_zero_and_the_largest_amount_are_amounts():
 
 # Any cell as clean text: runs of spaces (no-break ones too) made one, whole floats without « .0 »,
 # dates written the French way.
-def test_any_cell_becomes_clean_text():
+def test_it_makes_clean_text_of_any_cell():
     assert texte(None) == ""
     assert texte(" Centre  social ") == "Centre social"
     assert texte("Centre\u00a0social\u202fdu\tBabet") == "Centre social du Babet"

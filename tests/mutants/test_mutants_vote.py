@@ -41,7 +41,7 @@ def test_it_gives_the_expected_total_and_the_voices_withdrawn():
     ]
 
 
-def test_a_tie_is_settled_either_way_by_the_president():
+def test_it_lets_the_president_settle_a_tie_either_way():
     Deliberation._verifier_voix(SEPT, 3, 3, 1, "majorite")
     Deliberation._verifier_voix(SEPT, 3, 3, 1, "rejet")
 
@@ -64,7 +64,7 @@ def test_it_checks_the_result_and_returns_the_figures_to_record():
 
 
 @pytest.mark.django_db
-def test_unanimity_needs_at_least_one_votant():
+def test_it_needs_at_least_one_votant_for_unanimity():
     seance, elus = seance_avec_membres(membres=2, presents=2)
     deliberation = Deliberation.objects.inscrire(seance, "Point")
     with pytest.raises(ValidationError) as erreur:
@@ -74,7 +74,7 @@ def test_unanimity_needs_at_least_one_votant():
 
 
 @pytest.mark.django_db
-def test_the_quorum_message_gives_the_figures_and_the_article():
+def test_it_gives_the_figures_and_the_article_in_the_quorum_message():
     seance, _ = seance_avec_membres(membres=10, presents=5)
     deliberation = Deliberation.objects.inscrire(seance, "Point")
     with pytest.raises(ValidationError) as erreur:
@@ -86,7 +86,7 @@ def test_the_quorum_message_gives_the_figures_and_the_article():
 
 
 @pytest.mark.django_db
-def test_the_text_of_the_vote_says_the_result_and_who_did_not_take_part():
+def test_it_says_the_result_and_who_did_not_take_part_in_the_text_of_the_vote():
     seance, elus = seance_avec_membres(membres=10, presents=6)
     deliberation = Deliberation.objects.inscrire(seance, "Point")
     assert deliberation.texte_du_vote == "Vote non encore intervenu."
@@ -104,7 +104,7 @@ def test_the_text_of_the_vote_says_the_result_and_who_did_not_take_part():
 
 
 @pytest.mark.django_db
-def test_a_tranche_taken_back_to_draft_after_the_agenda_is_not_adopted():
+def test_it_does_not_adopt_a_tranche_taken_back_to_draft_after_the_agenda():
     seance, _ = seance_avec_membres(membres=10, presents=6)
     tranche = TrancheFactory(
         contrat__collectivite=seance.instance.collectivite, contrat__intitule="Contrat de ville", numero=3
@@ -123,7 +123,7 @@ def test_a_tranche_taken_back_to_draft_after_the_agenda_is_not_adopted():
 
 
 @pytest.mark.django_db
-def test_the_count_of_a_point_withdraws_the_members_recorded_as_not_taking_part():
+def test_it_withdraws_from_the_count_of_a_point_the_members_recorded_as_not_taking_part():
     seance, elus = seance_avec_membres(membres=10, presents=6)
     deliberation = Deliberation.objects.inscrire(seance, "Point")
     deliberation.voter("majorite", 3, 1, 1, ne_prenant_pas_part=[elus[0]])
@@ -132,7 +132,7 @@ def test_the_count_of_a_point_withdraws_the_members_recorded_as_not_taking_part(
 
 
 @pytest.mark.django_db
-def test_a_departure_recorded_for_a_member_absent_from_the_list_changes_nothing():
+def test_it_changes_nothing_for_a_departure_recorded_for_a_member_absent_from_the_list():
     seance, _ = seance_avec_membres(membres=3, presents=2)
     deliberation = Deliberation.objects.inscrire(seance, "Point")
     ailleurs = EluFactory(collectivite=seance.instance.collectivite)

@@ -67,7 +67,7 @@ def seuil():
     return collectivite
 
 
-def test_the_scdl_export_publishes_only_what_exceeds_23_000_euros(seuil):
+def test_it_publishes_only_what_exceeds_23_000_euros_in_the_scdl_export(seuil):
     publiees = opendata.subventions_publiees(seuil, 2025)
     assert [a.porteur.nom for a in publiees] == ["Au-dessus du seuil"]
     contenu = opendata.exporter_subventions(seuil, 2025).contenu.decode("utf-8")
@@ -75,12 +75,12 @@ def test_the_scdl_export_publishes_only_what_exceeds_23_000_euros(seuil):
     assert "23000.00" not in contenu and "44306184100047" not in contenu
 
 
-def test_the_scdl_export_publishes_both_when_asked_for_all(seuil):
+def test_it_publishes_both_in_the_scdl_export_when_asked_for_all(seuil):
     publiees = opendata.subventions_publiees(seuil, 2025, toutes=True)
     assert sorted(a.porteur.nom for a in publiees) == ["Au seuil", "Au-dessus du seuil"]
 
 
-def test_an_admin_s_siret_is_saved_in_the_database(client, admin_user, sem):
+def test_it_saves_an_admin_s_siret_in_the_database(client, admin_user, sem):
     client.force_login(admin_user)
     reponse = client.post(
         reverse("deliberations:donnees_ouvertes_siret"), {"siret": "24420077000018"}, follow=True

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.navigateur
 CONTRAT_2024 = "Contrat de ville « Engagements Quartiers 2030 » (2024-2030)"
 
 
-def test_an_agent_enters_an_action_and_adds_it_to_a_draft_tranche(page, demo):
+def test_it_lets_an_agent_enter_an_action_and_add_it_to_a_draft_tranche(page, demo):
     connexion(page, "agent", "agent-demo-2024")
     page.get_by_role("link", name="Saisir une nouvelle action").click()
     page.get_by_label("Contrat").select_option(label=CONTRAT_2024)
@@ -54,7 +54,7 @@ def test_an_agent_enters_an_action_and_adds_it_to_a_draft_tranche(page, demo):
     capture(page, "agent-tranche-composee")
 
 
-def test_an_official_filters_the_2024_programmation_and_cannot_edit(page, demo):
+def test_it_lets_an_official_filter_the_2024_programmation_but_not_edit(page, demo):
     connexion(page, "elu", "elu-demo-2024")
     page.get_by_role("link", name="Programmation").first.click()
     page.get_by_label("Année").select_option("2024")

@@ -298,7 +298,7 @@ class Controle:
 # The administrator's back-office apart from its application pages: two halves of one length that the
 # test workers share.
 @pytest.mark.parametrize("role", ["anonyme", "elu", "agent", "referent", "admin", "admin (back-office)"])
-def test_axe_finds_no_wcag_21_aa_violation_on_any_page(page, annee_en_cours, role):
+def test_it_gives_axe_no_wcag_21_aa_violation_to_find_on_any_page(page, annee_en_cours, role):
     controle = Controle(page)
     if role == "admin (back-office)":
         connexion(page, "admin", COMPTES["admin"])

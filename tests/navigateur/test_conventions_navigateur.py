@@ -8,7 +8,7 @@ from .conftest import capture, connexion
 pytestmark = pytest.mark.navigateur
 
 
-def test_an_agent_signs_a_convention_and_follows_its_payments(page, demo):
+def test_it_lets_an_agent_sign_a_convention_and_follow_its_payments(page, demo):
     connexion(page, "agent", "agent-demo-2024")
     page.get_by_role("link", name="Conventions").click()
     expect(page.get_by_role("heading", name="Conventions 2024")).to_be_visible()
@@ -36,7 +36,7 @@ def test_an_agent_signs_a_convention_and_follows_its_payments(page, demo):
     capture(page, "agent-convention-versements")
 
 
-def test_the_open_data_page_asks_for_the_authority_s_siret(page, demo):
+def test_it_asks_for_the_authority_s_siret_on_the_open_data_page(page, demo):
     connexion(page, "agent", "agent-demo-2024")
     page.get_by_role("link", name="Données ouvertes").click()
     page.get_by_role("button", name="Subventions (CSV)").click()

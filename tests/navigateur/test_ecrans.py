@@ -81,7 +81,7 @@ def adresses(page):
 
 
 @pytest.mark.parametrize("role", list(COMPTES))
-def test_no_page_scrolls_sideways_on_a_phone_a_tablet_or_a_laptop(page, demo, role):
+def test_it_scrolls_no_page_sideways_on_a_phone_a_tablet_or_a_laptop(page, demo, role):
     connexion(page, role, COMPTES[role])
     pages = adresses(page)
     fautes = []
@@ -115,7 +115,7 @@ def test_no_page_scrolls_sideways_on_a_phone_a_tablet_or_a_laptop(page, demo, ro
     assert defilants_vus
 
 
-def test_the_main_menu_folds_on_a_phone_and_is_open_on_a_laptop(page, demo):
+def test_it_folds_the_main_menu_on_a_phone_and_keeps_it_open_on_a_laptop(page, demo):
     page.set_viewport_size({"width": 390, "height": 844})
     connexion(page, "elu", "elu-demo-2024")
     navigation = page.get_by_role("navigation", name="Navigation principale")
@@ -139,7 +139,7 @@ def test_the_main_menu_folds_on_a_phone_and_is_open_on_a_laptop(page, demo):
     expect(menu).to_be_hidden()
 
 
-def test_the_filters_fold_and_the_rows_become_cards_on_a_phone(page, demo):
+def test_it_folds_the_filters_and_turns_the_rows_into_cards_on_a_phone(page, demo):
     page.set_viewport_size({"width": 390, "height": 844})
     connexion(page, "agent", "agent-demo-2024")
     filtres = page.locator("main details.repliable")
@@ -168,7 +168,7 @@ def test_the_filters_fold_and_the_rows_become_cards_on_a_phone(page, demo):
     assert tableau.locator("tbody tr").first.evaluate("tr => getComputedStyle(tr).display") == "table-row"
 
 
-def test_no_page_of_the_referent_scrolls_sideways_on_a_phone(page, annee_en_cours):
+def test_it_scrolls_no_page_of_the_referent_sideways_on_a_phone(page, annee_en_cours):
     """Every page the accessibility audit visits (the référent sees the most), on a 390 px phone."""
     connexion(page, "referent", "referent-demo-2024")
     page.set_viewport_size({"width": 390, "height": 844})

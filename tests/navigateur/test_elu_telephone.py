@@ -48,7 +48,7 @@ def regie(demo):
     return porteur
 
 
-def test_an_elu_on_a_phone_finds_a_porteurs_total_over_all_years_in_three_gestures(telephone, regie):
+def test_it_lets_an_elu_on_a_phone_find_a_porteurs_total_over_all_years_in_three_gestures(telephone, regie):
     page = telephone
     connexion(page, "elu", "elu-demo-2024")
     # The first screen: one year of the current contract, the search in view, the other filters folded.

@@ -11,7 +11,7 @@ from .conftest import capture, connexion
 pytestmark = pytest.mark.navigateur
 
 
-def test_the_commune_agent_enters_a_bilan_and_downloads_the_annual_report(page, demo):
+def test_it_lets_the_commune_agent_enter_a_bilan_and_download_the_annual_report(page, demo):
     connexion(page, "agent-sedr", "agent-sedr-2024")
     page.get_by_role("link", name="Bilans").click()
     page.get_by_label("Année", exact=True).fill("2020")
@@ -41,7 +41,7 @@ def test_the_commune_agent_enters_a_bilan_and_downloads_the_annual_report(page, 
     assert telechargement.value.suggested_filename == "rapport-politique-de-la-ville-2020.pdf"
 
 
-def test_the_metropole_agent_sees_no_report_of_the_commune(page, demo):
+def test_it_shows_the_metropole_agent_no_report_of_the_commune(page, demo):
     connexion(page, "agent", "agent-demo-2024")
     page.get_by_role("link", name="Rapports annuels").click()
     expect(page.get_by_text("Aucun rapport annuel pour votre collectivité.")).to_be_visible()

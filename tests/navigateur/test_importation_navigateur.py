@@ -42,7 +42,7 @@ def demandes(tmp_path, nom, siret_du_jardin):
     return chemin
 
 
-def test_an_agent_imports_a_spreadsheet_fixes_a_row_and_loads_it(page, demo, tmp_path, settings):
+def test_it_lets_an_agent_import_a_spreadsheet_fix_a_row_and_load_it(page, demo, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     connexion(page, "agent", "agent-demo-2024")
     page.get_by_role("link", name="Importer un tableur").click()

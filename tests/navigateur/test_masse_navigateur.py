@@ -32,7 +32,7 @@ def _quarante_deposees():
     )
 
 
-def test_an_agent_composes_a_40_action_tranche_in_less_than_10_pages(page, demo):
+def test_it_lets_an_agent_compose_a_40_action_tranche_in_less_than_10_pages(page, demo):
     from programmation.models import Tranche
 
     _quarante_deposees()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.navigateur
 CONTRAT_2024 = "Contrat de ville « Engagements Quartiers 2030 » (2024-2030)"
 
 
-def test_an_agent_types_amounts_the_french_way_and_finds_them_to_the_cent(page, demo):
+def test_it_gives_back_to_the_cent_the_amounts_an_agent_types_the_french_way(page, demo):
     from programmation.models import Action
 
     assert page.evaluate("navigator.language") == "fr-FR"

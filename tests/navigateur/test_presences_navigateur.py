@@ -58,7 +58,7 @@ def _mandataire(page, numero):
     return page.get_by_label(f"Mandataire de M. Élu MEMBRE{numero:02d}", exact=True)
 
 
-def test_a_68_member_attendance_takes_under_20_actions_and_errors_get_the_focus(page, seance68):
+def test_it_takes_a_68_member_attendance_in_under_20_actions_and_gives_errors_the_focus(page, seance68):
     connexion(page, "agent", "agent-demo-2024")
     page.goto(f"{page.base_url}/deliberations/seances/{seance68.pk}/")
     actions = Actions(page)

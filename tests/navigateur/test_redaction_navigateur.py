@@ -42,7 +42,7 @@ def deliberation(demo):
     return Deliberation.objects.inscrire(seance, "Programmation 2025", tranche=tranche)
 
 
-def test_an_agent_drafts_the_text_from_the_model_and_saves_it(page, deliberation):
+def test_it_lets_an_agent_draft_the_text_from_the_model_and_save_it(page, deliberation):
     connexion(page, "agent", "agent-demo-2024")
     page.goto(f"{page.base_url}/deliberations/{deliberation.pk}/")
     expect(page.get_by_role("link", name=re.compile("Aperçu de l'extrait"))).to_be_visible()

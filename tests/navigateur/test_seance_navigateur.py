@@ -31,7 +31,9 @@ def tranche_soumise(demo):
     return tranche
 
 
-def test_an_agent_prepares_a_seance_takes_attendance_votes_and_the_tranche_locks(page, tranche_soumise):
+def test_it_lets_an_agent_prepare_a_seance_take_attendance_and_vote_and_locks_the_tranche(
+    page, tranche_soumise
+):
     connexion(page, "agent", "agent-demo-2024")
     page.get_by_role("link", name="Séances").click()
     page.get_by_role("link", name="Préparer une séance").click()

@@ -88,21 +88,21 @@ def test_it_writes_a_form_s_change_as_one_version_and_one_row_per_changed_field(
     assert version(action) == 2 and len(historique(action)) == 2
 
 
-def test_a_form_saved_unchanged_still_moves_the_version_and_writes_no_row(client, agent, action):
+def test_it_still_moves_the_version_of_a_form_saved_unchanged_and_writes_no_row(client, agent, action):
     client.force_login(agent)
     client.post(reverse("programmation:action_modifier", args=[action.pk]), _formulaire(client, action))
     assert version(action) == 2
     assert historique(action) == []
 
 
-def test_a_status_change_is_one_version_and_one_row_by_its_labels(agent, action):
+def test_it_writes_a_status_change_as_one_version_and_one_row_by_its_labels(agent, action):
     action.changer_statut("en_instruction", agent)
     assert version(action) == 2
     assert historique(action) == [("statut", "Déposée", "En instruction")]
     assert action.modifications.get().auteur == agent
 
 
-def test_a_bulk_status_change_is_one_version_and_one_row_per_step(agent, contrat, action):
+def test_it_writes_a_bulk_status_change_as_one_version_and_one_row_per_step(agent, contrat, action):
     autre = Action.objects.create(
         contrat=contrat, annee=2025, intitule="Autre", porteur=action.porteur, statut="en_instruction"
     )
@@ -115,7 +115,9 @@ def test_a_bulk_status_change_is_one_version_and_one_row_per_step(agent, contrat
     assert historique(autre) == [("statut", "En instruction", "Proposée")]
 
 
-def test_entering_and_leaving_a_tranche_write_the_steps_and_the_tranche(agent, contrat, action):
+def test_it_writes_the_steps_and_the_tranche_when_an_action_enters_and_leaves_a_tranche(
+    agent, contrat, action
+):
     tranche = Tranche.objects.creer_suivante(contrat, 2025)
     nom = f"{contrat.intitule} — 2025 T{tranche.numero}"
     Action.objects.filter(pk=action.pk).ajouter_a(tranche, agent)
@@ -130,7 +132,7 @@ def test_entering_and_leaving_a_tranche_write_the_steps_and_the_tranche(agent, c
     ]
 
 
-def test_the_vote_writes_each_proposed_action_s_row_and_version(agent, contrat, action):
+def test_it_writes_each_proposed_action_s_row_and_version_at_the_vote(agent, contrat, action):
     tranche = Tranche.objects.creer_suivante(contrat, 2025)
     tranche.ajouter(action, agent)
     assert version(action) == 4
@@ -142,7 +144,7 @@ def test_the_vote_writes_each_proposed_action_s_row_and_version(agent, contrat, 
     assert Action.objects.get(pk=action.pk).statut == "votee"
 
 
-def test_a_voted_modificative_writes_one_version_and_its_row(sem, agent):
+def test_it_writes_one_version_and_its_row_for_a_voted_modificative(sem, agent):
     tranche = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
     action = tranche.actions.get(numero_dauphin="266422")  # 10 000 € (seed 000)
     avant = version(action)
@@ -160,7 +162,7 @@ def test_a_voted_modificative_writes_one_version_and_its_row(sem, agent):
     )
 
 
-def test_an_import_creates_at_version_1_then_changes_one_version_per_action_in_one_date(
+def test_it_creates_at_version_1_on_import_then_changes_one_version_per_action_in_one_date(
     contrat_vide,  # noqa: F811
     agent_vide,  # noqa: F811
 ):
@@ -183,7 +185,7 @@ def test_an_import_creates_at_version_1_then_changes_one_version_per_action_in_o
     assert len(dates) == 1
 
 
-def test_a_reconducted_copy_starts_at_version_1_and_its_deleted_draft_is_told_to_its_source(agent, action):
+def test_it_starts_a_reconducted_copy_at_version_1_and_tells_its_source_of_its_deleted_draft(agent, action):
     copie = action.reconduire(agent)
     assert (version(copie), historique(copie)) == (
         1,
@@ -194,7 +196,7 @@ def test_a_reconducted_copy_starts_at_version_1_and_its_deleted_draft_is_told_to
     assert historique(action) == [("reconduction en 2026", "Chantier jeunes / AGASEF", "brouillon supprimé")]
 
 
-def test_the_vote_s_lock_holds_unless_the_change_says_it_is_a_modificative(agent):
+def test_it_holds_the_vote_s_lock_unless_the_change_says_it_is_a_modificative(agent):
     tranche = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
     action = tranche.actions.get(numero_dauphin="266422")
     avant = version(action)
@@ -216,7 +218,7 @@ def test_the_vote_s_lock_holds_unless_the_change_says_it_is_a_modificative(agent
         Action.objects.get(pk=action.pk).modifier(agent, contribution=Decimal("1"))
 
 
-def test_a_modificative_opens_the_lock_for_the_amount_only(agent):
+def test_it_opens_the_lock_to_a_modificative_for_the_amount_only(agent):
     # Found by review: the open door let any field of a voted action through, its status or its tranche.
     tranche = Tranche.objects.get(contrat__nature="contrat_de_ville", annee=2024, numero=1)
     action = tranche.actions.get(numero_dauphin="266422")
@@ -229,7 +231,7 @@ def test_a_modificative_opens_the_lock_for_the_amount_only(agent):
     assert enregistree.contribution == Decimal("10000")
 
 
-def test_nothing_to_write_costs_no_query(agent, django_assert_num_queries):
+def test_it_makes_no_query_when_there_is_nothing_to_write(agent, django_assert_num_queries):
     with django_assert_num_queries(0):
         Changements(agent).enregistrer()
 
@@ -385,7 +387,7 @@ def _ecrit_l_historique(noeud):
     )
 
 
-def test_one_place_only_moves_a_version_or_writes_a_history_row():
+def test_it_moves_a_version_or_writes_a_history_row_in_one_place_only():
     """A complement to the tests above: a new path writing an action's history by itself shows here."""
     trouvees = {
         f"{chemin.relative_to(RACINE)}:{noeud.lineno}"

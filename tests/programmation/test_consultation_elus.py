@@ -277,7 +277,7 @@ def test_it_opens_on_the_defaults_whatever_the_stored_choice_holds(client, ville
         assert client.get(LISTE).status_code == 200
 
 
-def test_the_links_of_the_default_page_name_its_filters(client, ville, elu_ville):
+def test_it_names_the_filters_of_the_default_page_in_its_links(client, ville, elu_ville):
     """The export and the next page hold what the page shows, even if the defaults change meanwhile."""
     page = client.get(LISTE).content.decode()
     export = re.search(r'href="\?([^"]*export=csv[^"]*)"', page).group(1).replace("&amp;", "&")

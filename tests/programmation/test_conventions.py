@@ -220,7 +220,7 @@ def test_it_refuses_a_bad_signature_date_with_a_message(client, agent, date, mes
     assert convention.statut == "a_signer" and convention.date_signature is None
 
 
-def test_an_elu_sees_the_page_and_the_pdf_but_gets_403_on_every_post(client, elu):
+def test_it_shows_an_elu_the_page_and_the_pdf_but_answers_403_to_every_post(client, elu):
     action = agasef_2024()
     convention = Convention.objects.creer_pour(action)
     client.force_login(elu)
@@ -244,7 +244,7 @@ def test_an_elu_sees_the_page_and_the_pdf_but_gets_403_on_every_post(client, elu
     assert not action.paiements.exists()
 
 
-def test_another_authority_s_agent_cannot_reach_the_convention(client, agent):
+def test_it_keeps_the_convention_out_of_reach_of_another_authority_s_agent(client, agent):
     convention = Convention.objects.creer_pour(
         ActionFactory(statut="votee", cout=Decimal("60000"), contribution=Decimal("30000"))
     )
@@ -268,7 +268,7 @@ def _remplir(collectivite, nombre):
         convention.signer(datetime.date(2025, 3, 1), None)
 
 
-def test_the_conventions_page_costs_the_same_queries_whatever_the_rows(
+def test_it_makes_the_same_queries_for_the_conventions_page_whatever_the_rows(
     client, agent, django_assert_num_queries
 ):
     from django.db import connection

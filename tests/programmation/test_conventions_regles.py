@@ -132,7 +132,7 @@ def test_it_refuses_a_local_threshold_at_or_above_the_legal_one(ville):
 
 
 # Where the rule is cited: the check, the conventions page, the délibération text, the document.
-def test_the_check_cites_the_rule_that_applies(ville):
+def test_it_cites_the_rule_that_applies_in_the_check(ville):
     politique(ville, convention_organismes_publics=True)
     bailleur = action_de(ville, "50000", nature="bailleur")
     association = action_de(ville, "24000", tranche=bailleur.tranche)
@@ -150,7 +150,7 @@ def test_the_check_cites_the_rule_that_applies(ville):
     )
 
 
-def test_the_conventions_page_shows_each_action_s_rule_and_the_authority_s_rules(client, ville):
+def test_it_shows_each_action_s_rule_and_the_authority_s_rules_on_the_conventions_page(client, ville):
     from contrat_ville.roles import AGENTS
 
     politique(ville, convention_investissement=True)
@@ -213,7 +213,7 @@ def test_it_cites_the_metropole_s_2019_deliberation_for_its_investment_subsidies
     ) in regles_citees(sem, actions)
 
 
-def test_the_convention_document_cites_the_rule_that_applies(ville):
+def test_it_cites_the_rule_that_applies_in_the_convention_document(ville):
     politique(ville, convention_investissement=True)
     investissement = action_de(ville, "1000", section="investissement", statut="votee")
     association = action_de(ville, "24000", tranche=investissement.tranche, statut="votee")
@@ -231,7 +231,7 @@ def test_the_convention_document_cites_the_rule_that_applies(ville):
     ) in texte_legal
 
 
-def test_a_convention_nothing_imposes_cites_its_deliberation(ville):
+def test_it_cites_the_deliberation_of_a_convention_nothing_imposes(ville):
     action = action_de(ville, "5000", statut="votee")
     Action.objects.filter(pk=action.pk).update(convention_pluriannuelle=False)
     texte = convention_html(Convention.objects.creer_pour(action))

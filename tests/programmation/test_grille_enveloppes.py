@@ -146,7 +146,7 @@ def test_it_saves_the_cells_of_one_section_only(grille):
     }
 
 
-def test_an_unchanged_grid_writes_nothing(grille):
+def test_it_writes_nothing_for_an_unchanged_grid(grille):
     client, contrat, (axe1, axe2), (fa, fb) = grille
     Enveloppe.objects.create(contrat=contrat, annee=2025, axe=axe1, financeur=fa, montant=Decimal("1000"))
     donnees = saisie([axe1, axe2], [fa, fb], **{cellule(axe1, fa): "1 000,00"})
@@ -165,7 +165,7 @@ def test_an_unchanged_grid_writes_nothing(grille):
         ("1 000 000 000 000", "Montant trop élevé"),
     ],
 )
-def test_an_invalid_cell_saves_nothing_and_is_pointed_at(grille, saisi, message):
+def test_it_saves_nothing_and_points_at_an_invalid_cell(grille, saisi, message):
     client, contrat, (axe1, axe2), (fa, fb) = grille
     Enveloppe.objects.create(contrat=contrat, annee=2025, axe=axe1, financeur=fa, montant=Decimal("1000"))
     donnees = saisie(
@@ -184,7 +184,7 @@ def test_an_invalid_cell_saves_nothing_and_is_pointed_at(grille, saisi, message)
     assert messages_d_historique(contrat) == []
 
 
-def test_a_model_rule_on_one_cell_saves_nothing(grille, monkeypatch):
+def test_it_saves_nothing_when_one_cell_breaks_a_model_rule(grille, monkeypatch):
     """full_clean() runs on every changed cell: what the model refuses is shown on its cell."""
     client, contrat, (axe1, axe2), (fa, fb) = grille
     from django.core.exceptions import ValidationError
@@ -200,7 +200,7 @@ def test_a_model_rule_on_one_cell_saves_nothing(grille, monkeypatch):
     assert enveloppes(contrat) == {}
 
 
-def test_copying_last_year_prefills_without_saving(grille):
+def test_it_prefills_without_saving_when_copying_last_year(grille):
     client, contrat, (axe1, axe2), (fa, fb) = grille
     Enveloppe.objects.create(contrat=contrat, annee=2024, axe=axe1, financeur=fa, montant=Decimal("4200"))
     Enveloppe.objects.create(contrat=contrat, annee=2024, montant=Decimal("10000.10"))
@@ -216,7 +216,7 @@ def test_copying_last_year_prefills_without_saving(grille):
     assert messages_d_historique(contrat) == []
 
 
-def test_copying_a_year_without_predecessor_says_so(grille):
+def test_it_says_so_when_copying_a_year_without_predecessor(grille):
     client, contrat, _, _ = grille
     reponse = client.post(adresse(contrat), {"annee": 2024, "section": "", "copier": "1"})
     assert "Aucune enveloppe en 2023 à recopier." in reponse.content.decode()
@@ -231,7 +231,7 @@ def test_copying_a_year_without_predecessor_says_so(grille):
         {"annee": 2025, "section": "x"},
     ],
 )
-def test_a_post_without_a_valid_year_or_section_deletes_nothing(grille, choix):
+def test_it_deletes_nothing_on_a_post_without_a_valid_year_or_section(grille, choix):
     client, contrat, (axe1, axe2), (fa, fb) = grille
     Enveloppe.objects.create(contrat=contrat, annee=2025, axe=axe1, financeur=fa, montant=Decimal("1000"))
     # {}: an empty post, which would otherwise read as « every cell emptied ».
@@ -241,7 +241,7 @@ def test_a_post_without_a_valid_year_or_section_deletes_nothing(grille, choix):
     assert enveloppes(contrat) == {(1, "Financeur A", ""): Decimal("1000.00")}
 
 
-def test_a_foreign_axe_or_financeur_cell_is_ignored(grille, sem):
+def test_it_ignores_a_foreign_axe_or_financeur_cell(grille, sem):
     """Cells are the grid's own: a posted cell naming another authority's axe or financeur is no field."""
     client, contrat, (axe1, axe2), (fa, fb) = grille
     autre = Contrat.objects.filter(collectivite=sem).first()
@@ -253,7 +253,7 @@ def test_a_foreign_axe_or_financeur_cell_is_ignored(grille, sem):
     assert enveloppes(contrat) == {}
 
 
-def test_another_authoritys_contract_is_not_found(grille, sem):
+def test_it_does_not_find_another_authoritys_contract(grille, sem):
     client, contrat, (axe1, axe2), (fa, fb) = grille
     etranger = Contrat.objects.filter(collectivite=sem).first()
     avant = Enveloppe.objects.filter(contrat=etranger).count()
@@ -263,7 +263,7 @@ def test_another_authoritys_contract_is_not_found(grille, sem):
     assert Enveloppe.objects.filter(contrat=etranger).count() == avant
 
 
-def test_an_agent_is_refused(client):
+def test_it_refuses_an_agent(client):
     collectivite, contrat, axes, financeurs = monde()
     client.force_login(compte("agent-grille", collectivite, AGENTS))
     assert client.get(adresse(contrat)).status_code == 403
@@ -274,7 +274,7 @@ def test_an_agent_is_refused(client):
     assert "en grille" not in liste
 
 
-def test_the_envelopes_list_links_to_the_grid(grille):
+def test_it_links_the_envelopes_list_to_the_grid(grille):
     client, contrat, _, _ = grille
     liste = client.get(
         reverse("referentiels:enveloppes") + f"?contrat={contrat.pk}&annee=2025"
@@ -283,7 +283,7 @@ def test_the_envelopes_list_links_to_the_grid(grille):
 
 
 @pytest.mark.parametrize(("axes", "financeurs"), [(2, 2), (6, 5)])
-def test_the_grid_page_takes_the_same_queries_whatever_its_size(
+def test_it_makes_the_same_queries_for_the_grid_page_whatever_its_size(
     client, django_assert_num_queries, axes, financeurs
 ):
     collectivite, contrat, lignes, colonnes = monde(axes, financeurs)
@@ -300,7 +300,7 @@ def test_the_grid_page_takes_the_same_queries_whatever_its_size(
     assert reponse.content.decode().count('inputmode="decimal"') == (axes + 1) * (financeurs + 1)
 
 
-def test_each_history_line_names_its_envelope(grille):
+def test_it_names_its_envelope_in_each_history_line(grille):
     client, contrat, (axe1, axe2), (fa, fb) = grille
     donnees = saisie([axe1, axe2], [fa, fb], **{cellule(axe2, fa): "250"})
     assert client.post(adresse(contrat), donnees).status_code == 302
@@ -310,7 +310,7 @@ def test_each_history_line_names_its_envelope(grille):
     ) == [(historique.AJOUT, "referent-grille")]
 
 
-def test_without_the_delete_permission_an_emptied_cell_is_refused(client):
+def test_it_refuses_an_emptied_cell_without_the_delete_permission(client):
     collectivite, contrat, (axe1, axe2), (fa, fb) = monde()
     user = User.objects.create_user("saisie-grille", password="x", collectivite=collectivite)
     user.user_permissions.add(

@@ -143,7 +143,7 @@ def test_it_adds_the_selection_to_a_draft_tranche_then_removes_it(client, agent,
     assert statuts(actions) == ["proposee"] * 3  # leaving a tranche does not undo the instruction
 
 
-def test_the_vote_s_lock_holds_against_every_bulk_operation(client, agent, contrat):
+def test_it_holds_the_vote_s_lock_against_every_bulk_operation(client, agent, contrat):
     votee = tranche_votee_avec_cofinancement(Decimal("3000"))
     action = votee.actions.get()
     brouillon = Tranche.objects.creer_suivante(votee.contrat, 2024)
@@ -193,7 +193,7 @@ def _requetes(client, ids):
     return len(requetes)
 
 
-def test_the_bulk_request_costs_the_same_queries_for_5_or_50_actions(client, agent, contrat):
+def test_it_makes_the_same_queries_for_the_bulk_request_with_5_or_50_actions(client, agent, contrat):
     client.force_login(agent)
     peu = _requetes(client, [a.pk for a in deposees(contrat, 5)])
     beaucoup = _requetes(client, [a.pk for a in deposees(contrat, 50, statut="en_instruction")])
@@ -202,7 +202,7 @@ def test_the_bulk_request_costs_the_same_queries_for_5_or_50_actions(client, age
     assert Action.objects.filter(intitule__startswith="Action groupée", statut="proposee").count() == 55
 
 
-def test_the_composer_offers_deposee_en_instruction_and_proposee_actions(client, agent, contrat):
+def test_it_offers_deposee_en_instruction_and_proposee_actions_in_the_composer(client, agent, contrat):
     offertes = (
         deposees(contrat, 1)
         + deposees(contrat, 1, statut="en_instruction")
@@ -221,7 +221,7 @@ def test_the_composer_offers_deposee_en_instruction_and_proposee_actions(client,
     assert offertes[1].pk not in {a.pk for a in filtree.context["candidates"]}
 
 
-def test_the_composer_adds_and_removes_a_selection_in_one_post_each(client, agent, contrat):
+def test_it_adds_and_removes_a_selection_in_one_post_each_in_the_composer(client, agent, contrat):
     actions = deposees(contrat, 3)
     tranche = Tranche.objects.creer_suivante(contrat, 2025)
     client.force_login(agent)
@@ -237,7 +237,7 @@ def test_the_composer_adds_and_removes_a_selection_in_one_post_each(client, agen
     assert list(tranche.actions.values_list("pk", flat=True)) == [actions[2].pk]
 
 
-def test_the_composer_adds_all_the_filtered_candidates_or_none(client, agent, contrat):
+def test_it_adds_all_the_filtered_candidates_or_none_in_the_composer(client, agent, contrat):
     actions = deposees(contrat, 3)
     (refusee,) = deposees(contrat, 1, statut="refusee")
     tranche = Tranche.objects.creer_suivante(contrat, 2025)
@@ -260,7 +260,7 @@ def test_the_composer_adds_all_the_filtered_candidates_or_none(client, agent, co
     assert set(tranche.actions.values_list("pk", flat=True)) >= {a.pk for a in actions}
 
 
-def test_an_elected_official_cannot_use_the_bulk_form(client, elu, contrat):
+def test_it_does_not_let_an_elected_official_use_the_bulk_form(client, elu, contrat):
     actions = deposees(contrat, 1)
     client.force_login(elu)
     reponse = client.post(MASSE, {"operation": "statut", "statut": "proposee", "action": [actions[0].pk]})
@@ -269,7 +269,7 @@ def test_an_elected_official_cannot_use_the_bulk_form(client, elu, contrat):
     assert statuts(actions) == ["deposee"]
 
 
-def test_a_row_s_own_button_moves_that_action_alone(client, agent, contrat):
+def test_it_moves_that_action_alone_with_a_row_s_own_button(client, agent, contrat):
     actions = deposees(contrat, 3)
     tranche = Tranche.objects.creer_suivante(contrat, 2025)
     client.force_login(agent)
@@ -288,7 +288,7 @@ def _requetes_de_la_page(client, adresse, parametres=None):
     return len(requetes)
 
 
-def test_the_list_with_checkboxes_and_the_composer_cost_the_same_queries_for_5_or_50_rows(
+def test_it_makes_the_same_queries_for_the_list_with_checkboxes_and_the_composer_with_5_or_50_rows(
     client, agent, contrat
 ):
     tranche = Tranche.objects.creer_suivante(contrat, 2025)
@@ -318,7 +318,7 @@ def _conventionner_une_tranche_votee(contrat, agent, nombre, annee):
     return len(requetes)
 
 
-def test_the_vote_s_lock_is_checked_in_the_same_queries_for_3_or_30_voted_actions(agent, contrat):
+def test_it_checks_the_vote_s_lock_in_the_same_queries_for_3_or_30_voted_actions(agent, contrat):
     # The lock reads the voted tranches once, not once per action in them.
     peu = _conventionner_une_tranche_votee(contrat, agent, 3, 2025)
     beaucoup = _conventionner_une_tranche_votee(contrat, agent, 30, 2026)

@@ -44,7 +44,7 @@ def test_it_refuses_to_pay_more_than_the_23500_euros_granted_to_agasef():
     assert sum(p.montant for p in action.paiements.all()) == Decimal("23500")
 
 
-def test_the_agent_gets_the_refusal_in_french_and_nothing_is_saved(client, agent):
+def test_it_gives_the_agent_the_refusal_in_french_and_saves_nothing(client, agent):
     client.force_login(agent)
     action = agasef_2024()
     url = reverse("programmation:paiement_creer", args=[action.pk])
@@ -127,7 +127,7 @@ def test_it_sums_a_porteur_s_figures_and_shows_them_on_its_page(client, agent, t
     assert '<span class="etiquette avertissement">13\u202f500\u202f€</span>' in page
 
 
-def test_the_action_page_costs_the_same_queries_with_few_or_many_payments(
+def test_it_makes_the_same_queries_for_the_action_page_with_few_or_many_payments(
     client, agent, django_assert_num_queries
 ):
     action = agasef_2024()
@@ -153,7 +153,7 @@ def connection_queries(client, url):
     return requetes.captured_queries
 
 
-def test_the_action_page_warns_when_the_yearly_amounts_no_longer_match_the_grant(client, agent):
+def test_it_warns_on_the_action_page_when_the_yearly_amounts_no_longer_match_the_grant(client, agent):
     action = agasef_2024()
     convention = Convention.objects.creer_pour(action)
     client.force_login(agent)

@@ -18,7 +18,7 @@ pytestmark = [
 ]
 
 
-def test_two_simultaneous_payments_cannot_both_pass_the_grant():
+def test_it_does_not_let_two_simultaneous_payments_both_pass_the_grant():
     action = ActionFactory(statut="votee", cout=Decimal("50000"), contribution=Decimal("23500"))
     depart = threading.Barrier(2)
     resultats = []

@@ -50,7 +50,7 @@ def textes(reponse):
     return [str(m) for m in reponse.context["messages"]]
 
 
-def test_the_form_shows_a_tranche_s_actions_and_annuler_creates_nothing(client, agent, tranche):
+def test_it_shows_a_tranche_s_actions_in_the_form_and_creates_nothing_on_annuler(client, agent, tranche):
     client.force_login(agent)
     avant = Action.objects.count()
     page = client.get(RECONDUCTION, {"tranche": tranche.pk})
@@ -93,7 +93,7 @@ def test_it_reconducts_the_chosen_actions_as_drafts_of_next_year(client, agent, 
     assert not Action.objects.filter(reconduite_de=sources[2]).exists()
 
 
-def test_a_second_reconduction_says_where_the_copy_is_and_makes_none(client, agent, tranche):
+def test_it_says_where_the_copy_is_at_a_second_reconduction_and_makes_none(client, agent, tranche):
     client.force_login(agent)
     ids = list(tranche.actions.order_by("intitule").values_list("pk", flat=True))
     client.post(RECONDUCTION, {"action": ids[:1]})
@@ -115,7 +115,7 @@ def test_a_second_reconduction_says_where_the_copy_is_and_makes_none(client, age
     assert f'value="{ids[0]}"' not in page and "déjà reconduite en 2025" in page
 
 
-def test_the_one_action_button_twice_makes_one_copy_and_leads_to_it(client, agent):
+def test_it_makes_one_copy_when_the_one_action_button_is_pressed_twice_and_leads_to_it(client, agent):
     client.force_login(agent)
     action = Action.objects.get(numero_dauphin="265738")  # Mentorat lycéen / AFEV, 2024
     adresse = reverse("programmation:action_reconduire", args=[action.pk])
@@ -128,7 +128,7 @@ def test_the_one_action_button_twice_makes_one_copy_and_leads_to_it(client, agen
     assert f'Reconduite en 2025 : <a href="{reverse("programmation:action", args=[copie.pk])}">' in page
 
 
-def test_the_database_refuses_a_second_copy_whatever_writes_it(tranche):
+def test_it_refuses_a_second_copy_in_the_database_whatever_writes_it(tranche):
     source = tranche.actions.first()
     Action.objects.filter(pk=source.pk).reconduire(None)
     double = source.copie_pour(2025)
@@ -154,7 +154,7 @@ def test_it_skips_an_action_in_the_last_year_of_its_contract(client, agent):
     assert not Action.objects.filter(reconduite_de=en_2020).exists()
 
 
-def test_a_draft_copy_can_be_deleted_from_its_page(client, agent, tranche):
+def test_it_deletes_a_draft_copy_from_its_page(client, agent, tranche):
     client.force_login(agent)
     source = tranche.actions.first()
     copie = source.reconduire(agent)
@@ -173,7 +173,7 @@ def test_a_draft_copy_can_be_deleted_from_its_page(client, agent, tranche):
     assert source.reconduire(agent).annee == 2025
 
 
-def test_only_a_draft_copy_can_be_deleted(client, agent, agent_sedr, tranche):
+def test_it_deletes_only_a_draft_copy(client, agent, agent_sedr, tranche):
     votee = tranche_votee_avec_cofinancement(Decimal("1000")).actions.get()
     client.force_login(agent)
     for action in (votee, tranche.actions.first()):
@@ -195,7 +195,7 @@ def test_only_a_draft_copy_can_be_deleted(client, agent, agent_sedr, tranche):
     assert Action.objects.filter(pk=copie.pk).exists()
 
 
-def test_another_authority_s_actions_are_neither_shown_nor_reconducted(client, agent_sedr, tranche):
+def test_it_neither_shows_nor_reconducts_another_authority_s_actions(client, agent_sedr, tranche):
     client.force_login(agent_sedr)
     page = client.get(RECONDUCTION, {"tranche": tranche.pk, "action": tranche.actions.first().pk})
     assert page.context["lignes"] == []
@@ -204,14 +204,14 @@ def test_another_authority_s_actions_are_neither_shown_nor_reconducted(client, a
     assert not Action.objects.filter(reconduite_de__tranche=tranche).exists()
 
 
-def test_an_elected_official_cannot_reconduct(client, elu, tranche):
+def test_it_does_not_let_an_elected_official_reconduct(client, elu, tranche):
     client.force_login(elu)
     assert client.get(RECONDUCTION, {"tranche": tranche.pk}).status_code == 403
     assert client.post(RECONDUCTION, {"action": [tranche.actions.first().pk]}).status_code == 403
     assert not Action.objects.filter(reconduite_de__tranche=tranche).exists()
 
 
-def test_the_form_costs_the_same_queries_for_3_or_30_actions(client, agent, tranche):
+def test_it_makes_the_same_queries_for_the_form_with_3_or_30_actions(client, agent, tranche):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -187,7 +187,7 @@ def test_it_refuses_to_change_the_amounts_of_a_voted_tranche(client, agent):
     assert action.contribution == Decimal("15000")  # seed 000
 
 
-def test_the_admin_too_refuses_to_change_a_voted_amount(client, administrateur):
+def test_it_refuses_to_change_a_voted_amount_in_the_admin_too(client, administrateur):
     client.force_login(administrateur)
     action = Action.objects.get(numero_dauphin="266923")
     adresse = reverse("admin:programmation_action_change", args=[action.pk])
@@ -288,7 +288,7 @@ ECRITURES = [
 
 
 @pytest.mark.parametrize("nom, avec_pk", ECRITURES)
-def test_an_elected_official_gets_403_on_every_write_url(client, elu, nom, avec_pk):
+def test_it_answers_403_to_an_elected_official_on_every_write_url(client, elu, nom, avec_pk):
     client.force_login(elu)
     lien = reverse(
         nom,
@@ -300,7 +300,7 @@ def test_an_elected_official_gets_403_on_every_write_url(client, elu, nom, avec_
     assert client.get(lien).status_code in (403, 405)
 
 
-def test_an_elected_official_sees_no_edit_button(client, elu):
+def test_it_shows_an_elected_official_no_edit_button(client, elu):
     client.force_login(elu)
     action = Action.objects.get(numero_dauphin="266923")
     page = client.get(reverse("programmation:action", args=[action.pk])).content.decode()

@@ -48,19 +48,19 @@ def _valeurs(form):
     return donnees
 
 
-def test_the_model_refuses_a_new_amount(action):
+def test_it_refuses_a_new_amount_in_the_model(action):
     action.contribution += 1000
     with pytest.raises(ValidationError, match=VERROU):
         action.full_clean()
 
 
-def test_the_model_refuses_moving_the_action_out_of_the_tranche(action):
+def test_it_refuses_in_the_model_moving_the_action_out_of_the_tranche(action):
     action.tranche = None
     with pytest.raises(ValidationError, match=VERROU):
         action.full_clean()
 
 
-def test_the_web_form_keeps_the_locked_amounts_whatever_is_posted(client, agent, action):
+def test_it_keeps_the_locked_amounts_in_the_web_form_whatever_is_posted(client, agent, action):
     avant = _montants(action)
     client.force_login(agent)
     adresse = reverse("programmation:action_modifier", args=[action.pk])
@@ -84,7 +84,7 @@ def test_the_web_form_keeps_the_locked_amounts_whatever_is_posted(client, agent,
     assert _montants(action) == avant
 
 
-def test_the_admin_change_form_refuses_a_new_amount(client, admin_user, action):
+def test_it_refuses_a_new_amount_in_the_admin_change_form(client, admin_user, action):
     avant = _montants(action)
     client.force_login(admin_user)
     adresse = reverse("admin:programmation_action_change", args=[action.pk])
@@ -100,7 +100,7 @@ def test_the_admin_change_form_refuses_a_new_amount(client, admin_user, action):
     assert _montants(action) == avant
 
 
-def test_the_admin_tranche_inline_refuses_a_new_amount(client, admin_user, tranche, action):
+def test_it_refuses_a_new_amount_in_the_admin_tranche_inline(client, admin_user, tranche, action):
     avant = _montants(action)
     client.force_login(admin_user)
     adresse = reverse("admin:programmation_tranche_change", args=[tranche.pk])
@@ -117,7 +117,7 @@ def test_the_admin_tranche_inline_refuses_a_new_amount(client, admin_user, tranc
     assert _montants(action) == avant
 
 
-def test_a_cofinancement_is_neither_changed_added_nor_deleted(action):
+def test_it_neither_changes_adds_nor_deletes_a_cofinancement(action):
     cofinancement = action.cofinancements.first()
     cofinancement.montant_sollicite = Decimal("1")
     with pytest.raises(ValidationError, match=VERROU):
@@ -134,7 +134,7 @@ def test_a_cofinancement_is_neither_changed_added_nor_deleted(action):
     assert Cofinancement.objects.filter(pk=cofinancement.pk).exists()
 
 
-def test_bulk_paths_refuse_too_as_an_import_or_a_script_would_use_them(action):
+def test_it_refuses_on_bulk_paths_too_as_an_import_or_a_script_would_use_them(action):
     avant = _montants(action)
     with pytest.raises(ValidationError, match=VERROU):
         Action.objects.filter(pk=action.pk).update(contribution=0)
@@ -150,14 +150,14 @@ def test_bulk_paths_refuse_too_as_an_import_or_a_script_would_use_them(action):
     assert _montants(action) == avant
 
 
-def test_bulk_paths_still_change_what_is_not_locked(action):
+def test_it_still_changes_what_is_not_locked_on_bulk_paths(action):
     # An import that rewrites the same amounts, or other fields, goes through.
     Action.objects.bulk_update([action], ["contribution", "intitule"])
     Action.objects.filter(pk=action.pk).update(objectifs="Objectifs précisés.")
     assert Action.objects.get(pk=action.pk).objectifs == "Objectifs précisés."
 
 
-def test_the_tranche_composer_neither_adds_nor_removes(client, agent, tranche, action):
+def test_it_neither_adds_nor_removes_in_the_tranche_composer(client, agent, tranche, action):
     client.force_login(agent)
     reponse = client.post(
         reverse("programmation:tranche_retirer", args=[tranche.pk]), {"action": action.pk}, follow=True
@@ -174,12 +174,12 @@ def test_the_tranche_composer_neither_adds_nor_removes(client, agent, tranche, a
     assert Action.objects.get(pk=action.pk).tranche_id == tranche.pk
 
 
-def test_the_model_methods_of_the_tranche_refuse(tranche, action):
+def test_it_refuses_through_the_model_methods_of_the_tranche(tranche, action):
     with pytest.raises(ValidationError, match="seule une tranche en brouillon"):
         tranche.retirer(action)
 
 
-def test_a_voted_tranche_cannot_go_back_to_draft(tranche):
+def test_it_does_not_let_a_voted_tranche_go_back_to_draft(tranche):
     tranche.statut = "brouillon"
     with pytest.raises(ValidationError, match=VERROU):
         tranche.full_clean()
@@ -188,7 +188,7 @@ def test_a_voted_tranche_cannot_go_back_to_draft(tranche):
     assert Tranche.objects.get(pk=tranche.pk).est_verrouillee
 
 
-def test_the_tranche_shows_the_date_of_the_vote_not_of_its_recording(client, agent, time_machine):
+def test_it_shows_on_the_tranche_the_date_of_the_vote_not_of_its_recording(client, agent, time_machine):
     import datetime
 
     from ..factories import ActionFactory
@@ -213,7 +213,7 @@ def test_the_tranche_shows_the_date_of_the_vote_not_of_its_recording(client, age
     assert "Votée le 16 mai 2024" in liste
 
 
-def test_the_migration_dates_the_tranches_voted_before_it(agent):
+def test_it_dates_in_the_migration_the_tranches_voted_before_it(agent):
     import datetime
     import importlib
 

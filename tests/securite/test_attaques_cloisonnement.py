@@ -100,7 +100,7 @@ def test_it_refuses_a_deliberation_on_another_authoritys_tranche(sem, sedr):
     _refuse(deliberation.save)
 
 
-def test_rows_of_one_authority_are_still_written(sedr, action_sedr):
+def test_it_still_writes_rows_of_one_authority(sedr, action_sedr):
     action_sedr.porteur = Porteur.objects.filter(collectivite=sedr).exclude(pk=action_sedr.porteur_id).first()
     action_sedr.save()
     assert Action.objects.get(pk=action_sedr.pk).porteur.collectivite_id == sedr.pk
@@ -122,7 +122,7 @@ def test_rows_of_one_authority_are_still_written(sedr, action_sedr):
         "WHERE i.collectivite_id = {sem} AND e.collectivite_id = {sedr} LIMIT 1",
     ],
 )
-def test_postgresql_itself_refuses_raw_sql(sem, sedr, action_sedr, requete):
+def test_it_refuses_raw_sql_in_postgresql_itself(sem, sedr, action_sedr, requete):
     EluFactory(collectivite=sedr)
     valeurs = {
         "sem": sem.pk,

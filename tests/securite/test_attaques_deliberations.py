@@ -127,7 +127,7 @@ def test_it_accepts_stamps_of_the_seance_day_and_of_today(votee):
     votee.full_clean()
 
 
-def test_the_form_offers_no_day_after_today_nor_before_the_seance(votee):
+def test_it_offers_in_the_form_no_day_after_today_nor_before_the_seance(votee):
     from deliberations.forms import PrefectureForm
 
     champ = PrefectureForm(instance=votee)["date_reception_prefecture"]
@@ -254,7 +254,7 @@ def test_it_locks_a_user_name_tried_from_a_new_forged_address_each_time(client, 
     assert empreinte() == avant
 
 
-def test_a_user_name_lock_spares_the_other_users(client, mal_configure, elu):
+def test_it_spares_the_other_users_when_it_locks_a_user_name(client, mal_configure, elu):
     elu.set_password("un-autre-mot-de-passe-2024")
     elu.save()
     for i in range(settings.AXES_ECHECS_PAR_IDENTIFIANT):
@@ -264,13 +264,13 @@ def test_a_user_name_lock_spares_the_other_users(client, mal_configure, elu):
     assert reponse.status_code == 302
 
 
-def test_the_user_logs_in_while_others_fail_a_few_times_from_elsewhere(client, mal_configure):
+def test_it_lets_the_user_log_in_while_others_fail_a_few_times_from_elsewhere(client, mal_configure):
     for i in range(settings.AXES_ECHECS_PAR_IDENTIFIANT - 1):
         _connexion(client, "mauvais", f"198.51.100.{i}")
     assert _connexion(client, "un-mot-de-passe-solide-2024", "203.0.113.50").status_code == 302
 
 
-def test_the_per_address_limit_still_locks_one_address_at_five(client, mal_configure):
+def test_it_still_locks_one_address_at_five_by_the_per_address_limit(client, mal_configure):
     for _ in range(settings.AXES_ECHECS_PAR_ADRESSE):
         _connexion(client, "mauvais", "198.51.100.1")
     assert _connexion(client, "un-mot-de-passe-solide-2024", "198.51.100.1").status_code == 429

@@ -128,7 +128,7 @@ def test_it_refuses_another_axe_by_save_and_by_bulk_update(votee):
     _refuse(lambda: Action.objects.bulk_update([action], ["axe"]))
 
 
-def test_the_agent_form_does_not_change_the_axe_of_a_voted_action(client, agent, votee):
+def test_it_does_not_change_the_axe_of_a_voted_action_through_the_agent_form(client, agent, votee):
     action = votee.actions.order_by("pk").first()
     autre = Axe.objects.filter(contrat=votee.contrat).exclude(pk=action.axe_id).first()
     client.force_login(agent)
@@ -178,7 +178,7 @@ def test_it_refuses_deleting_or_reopening_a_voted_tranche(votee):
     _refuse(votee.save)
 
 
-def test_a_modificative_is_the_one_door_and_leaves_its_history(votee, agent):
+def test_it_keeps_the_modificative_as_the_one_door_and_leaves_its_history(votee, agent):
     action = votee.actions.order_by("pk").first()
     avant = action.contribution
     action.modifier(
@@ -192,7 +192,7 @@ def test_a_modificative_is_the_one_door_and_leaves_its_history(votee, agent):
     _refuse(action.save)
 
 
-def test_what_the_vote_does_not_freeze_stays_correctable(votee):
+def test_it_keeps_correctable_what_the_vote_does_not_freeze(votee):
     action = votee.actions.order_by("pk").first()
     action.territoire = "Quartier de la Cotonne"
     action.statut = "conventionnee"
@@ -222,7 +222,7 @@ def test_what_the_vote_does_not_freeze_stays_correctable(votee):
         "SELECT id, {financeur}, 1 FROM programmation_action WHERE tranche_id = {tranche} LIMIT 1",
     ],
 )
-def test_postgresql_itself_refuses_raw_sql(votee, libre, requete):
+def test_it_refuses_raw_sql_in_postgresql_itself(votee, libre, requete):
     financeur = Financeur.objects.get(collectivite=votee.contrat.collectivite, nom="État")
     avant = empreinte()
     with (
@@ -235,7 +235,7 @@ def test_postgresql_itself_refuses_raw_sql(votee, libre, requete):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's triggers")
-def test_postgresql_refuses_a_cofinancement_change_of_a_voted_action(avec_cofinancement):
+def test_it_refuses_in_postgresql_a_cofinancement_change_of_a_voted_action(avec_cofinancement):
     cofinancement = avec_cofinancement.cofinancements.get()
     for requete in (
         f"UPDATE programmation_cofinancement SET montant_sollicite = 1 WHERE id = {cofinancement.pk}",
@@ -246,7 +246,7 @@ def test_postgresql_refuses_a_cofinancement_change_of_a_voted_action(avec_cofina
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's triggers")
-def test_postgresql_lets_the_modificative_through_and_only_it(votee):
+def test_it_lets_the_modificative_and_only_it_through_postgresql(votee):
     action = votee.actions.order_by("pk").first()
     with hors_verrou(), connection.cursor() as curseur:
         curseur.execute(

@@ -23,13 +23,13 @@ HYPOTHESE = settings(
 )
 
 
-def test_the_fuzzed_parameters_cover_every_filter_of_the_list():
+def test_it_covers_every_filter_of_the_list_with_the_fuzzed_parameters():
     assert set(ActionFilter.base_filters) <= set(PARAMETRES)
 
 
 @HYPOTHESE
 @given(parametres=REQUETES)
-def test_the_programmation_page_never_fails(client, elu, parametres):
+def test_it_never_fails_on_the_programmation_page(client, elu, parametres):
     client.force_login(elu)
     reponse = client.get(reverse("programmation:programmation"), parametres)
     assert reponse.status_code in (200, 404), parametres
@@ -37,7 +37,7 @@ def test_the_programmation_page_never_fails(client, elu, parametres):
 
 @HYPOTHESE
 @given(parametres=REQUETES)
-def test_the_dashboard_never_fails(client, elu, parametres):
+def test_it_never_fails_on_the_dashboard(client, elu, parametres):
     client.force_login(elu)
     assert client.get(reverse("programmation:tableau_de_bord"), parametres).status_code == 200
 
@@ -61,7 +61,7 @@ CHAMPS_ACTION = [
 
 @HYPOTHESE
 @given(donnees=st.dictionaries(st.sampled_from(CHAMPS_ACTION), VALEURS, max_size=10))
-def test_the_action_form_never_fails(client, agent, donnees):
+def test_it_never_fails_on_the_action_form(client, agent, donnees):
     from programmation.models import Action
 
     client.force_login(agent)

@@ -161,7 +161,7 @@ ATTENDUS = {
 }
 
 
-def test_every_page_has_its_exact_answers():
+def test_it_gives_every_page_its_exact_answers():
     assert sorted(ATTENDUS) == sorted(NON_PUBLIQUES), "Classez la page dans REPONSES"
 
 
@@ -243,7 +243,7 @@ PAGES_DES_REFERENTIELS = sorted(nom for nom, _ in ADRESSES if nom.startswith("re
 
 
 @pytest.mark.parametrize("role", ["referent-a", "administrateur-a"])
-def test_a_referent_finds_no_reference_data_of_another_authority(client, monde, role):
+def test_it_shows_a_referent_no_reference_data_of_another_authority(client, monde, role):
     comptes, objets = monde
     client.force_login(comptes[role])
     for nom in PAGES_DES_REFERENTIELS:
