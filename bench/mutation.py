@@ -15,7 +15,7 @@ of 5 s).
 Prints, per module: mutants, killed, survived, timeouts, no test, kill rate (killed / mutants run), then
 the surviving mutants (module, line, diff). Survivors that cannot change any behaviour are listed,
 with their reason, in bench/mutants_equivalents.md; the others call for a test
-(tests/test_mutants_<module>.py).
+(tests/mutants/test_mutants_<module>.py).
 
 The mutated copy of the project and the results live in mutants/ (ignored by git); --sans-lancer
 reads the last results again without running anything.

@@ -181,7 +181,7 @@ class ParCollectivite(AdminCloisonne, admin.ModelAdmin):
     """Staff who are not superusers see and write only their own authority's records.
 
     `chemin_collectivite` is the lookup to the authority; left empty, it is found by following the
-    foreign keys. Inlines must be `InlineCloisonne`s (tests/test_attaques_admin.py checks it).
+    foreign keys. Inlines must be `InlineCloisonne`s (tests/securite/test_attaques_admin.py checks it).
     """
 
     chemin_collectivite = None

@@ -470,7 +470,7 @@ def test_it_answers_304_to_a_browser_that_has_the_draft(mises_en_page, client, a
     url = reverse("programmation:tranche_annexe_pdf", args=[tranche.pk])
     reponse = client.get(url)
     etag = reponse["ETag"]
-    # The key of the document's data (see tests/test_cache_documents.py), not of its bytes.
+    # The key of the document's data (see tests/contrat_ville/test_cache_documents.py), not of its bytes.
     assert etag == f'"{cle_annexe(tranche.pk, "pdf")}"'
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert client.get(url).content == reponse.content
