@@ -63,10 +63,22 @@ class TableListe(tables.Table):
     """A list of the application: cards on a phone (each cell after its column's name, see app.css),
     a caption (`legende`, read aloud; `legende_cachee` keeps it out of sight), sortable headers.
 
-    Cells left empty stay empty (`default=""`), as the hand-written lists had them."""
+    Cells left empty stay empty (`default=""`), as the hand-written lists had them.
+
+    `colonnes_reservees` ({column: permission}) names the columns of buttons or forms that only whoever
+    holds the permission sees: the table is built with the page's `user` and leaves the others out."""
 
     legende = ""
     legende_cachee = True
+    colonnes_reservees: dict[str, str] = {}
+
+    def __init__(self, *args, user=None, **kwargs):
+        refusees = tuple(
+            colonne
+            for colonne, permission in self.colonnes_reservees.items()
+            if user is None or not user.has_perm(permission)
+        )
+        super().__init__(*args, exclude=tuple(kwargs.pop("exclude", None) or ()) + refusees, **kwargs)
 
     class Meta:
         template_name = "tableau_liste.html"

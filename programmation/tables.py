@@ -130,13 +130,14 @@ class BilanTable(TableListe):
     )
 
     legende_cachee = False
+    colonnes_reservees = {"saisie": "programmation.change_bilan"}
 
     class Meta(TableListe.Meta):
         pass
 
-    def __init__(self, *args, annee, echeance, aujourdhui, peut_saisir=False, **kwargs):
+    def __init__(self, *args, annee, echeance, aujourdhui, **kwargs):
         kwargs.setdefault("empty_text", f"Aucune action en {annee} pour votre collectivité.")
-        super().__init__(*args, exclude=() if peut_saisir else ("saisie",), **kwargs)
+        super().__init__(*args, **kwargs)
         self.echeance, self.aujourdhui = echeance, aujourdhui
 
     @property

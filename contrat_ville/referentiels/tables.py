@@ -10,7 +10,8 @@ from ..tables import MONTANT, TableListe, jour_fr, pluriel
 
 
 class TableReferentiel(TableListe):
-    """A visible caption counting the rows; the button column is left out for whom may not change."""
+    """A visible caption counting the rows; the button column is left out for whom may not change
+    (`colonnes_reservees`: each list names its model's change permission)."""
 
     legende_cachee = False
     objet = ""  # the row's noun, for the caption
@@ -19,9 +20,6 @@ class TableReferentiel(TableListe):
     modifier = tables.Column(
         mark_safe('<span class="visuellement-cache">Modifier</span>'), accessor="pk", orderable=False
     )
-
-    def __init__(self, *args, peut_modifier=False, **kwargs):
-        super().__init__(*args, exclude=() if peut_modifier else ("modifier",), **kwargs)
 
     @property
     def legende(self):
@@ -40,6 +38,7 @@ class TableReferentiel(TableListe):
 
 class FinanceurTable(TableReferentiel):
     objet, modification = "financeur", "referentiels:financeur_modifier"
+    colonnes_reservees = {"modifier": "contrat_ville.change_financeur"}
     nom = tables.Column("Nom")
     nature = tables.Column("Nature")
     precision = tables.Column("Précision")
@@ -54,6 +53,7 @@ class FinanceurTable(TableReferentiel):
 
 class QuartierTable(TableReferentiel):
     objet, modification = "quartier", "referentiels:quartier_modifier"
+    colonnes_reservees = {"modifier": "contrat_ville.change_quartier"}
     commune = tables.Column("Commune")
     nom = tables.Column("Nom")
     code = tables.Column("Code", default="non renseigné")
@@ -66,6 +66,7 @@ class QuartierTable(TableReferentiel):
 
 class ContratTable(TableReferentiel):
     objet, modification = "contrat", "referentiels:contrat_modifier"
+    colonnes_reservees = {"modifier": "contrat_ville.change_contrat"}
     intitule = tables.Column("Intitulé")
     nature = tables.Column("Nature")
     periode = tables.Column("Période", accessor="annee_debut", order_by=("annee_debut", "annee_fin"))

@@ -16,6 +16,7 @@ from ..documents import cle_convention
 from ..enums import StatutAction, StatutConvention
 from ..forms_conventions import PaiementForm, SignatureForm
 from ..models import Action, Convention, Paiement, annoter_versements
+from ..tables_conventions import ConventionsAEtablirTable, ConventionsASignerTable, ConventionsSigneesTable
 from .commun import appliquer, entier_parmi
 
 voir = permission_required("programmation.view_convention", raise_exception=True)
@@ -39,13 +40,19 @@ def convention_liste(request):
         .select_related("convention", "porteur", "contrat")
         .order_by("porteur__nom", "pk")
     )
+    a_etablir = conventions_requises(candidates, request.user.collectivite)
+    a_signer = [a for a in conventionnees if a.convention.statut == StatutConvention.A_SIGNER]
     contexte = {
         "annees": annees,
         "annee": annee,
-        "a_etablir": list(conventions_requises(candidates, request.user.collectivite)),
         "regles": regles_en_vigueur(request.user.collectivite),
-        "a_signer": [a for a in conventionnees if a.convention.statut == StatutConvention.A_SIGNER],
-        "signees": [a for a in conventionnees if a.convention.statut != StatutConvention.A_SIGNER],
+        "a_etablir": ConventionsAEtablirTable(
+            [{"action": action, "raison": raison} for action, raison in a_etablir], request=request
+        ),
+        "a_signer": ConventionsASignerTable(a_signer, request=request),
+        "signees": ConventionsSigneesTable(
+            [a for a in conventionnees if a.convention.statut != StatutConvention.A_SIGNER], request=request
+        ),
     }
     return render(request, "programmation/conventions/liste.html", contexte)
 

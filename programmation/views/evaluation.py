@@ -52,7 +52,7 @@ def bilans(request):
         annee=annee,
         echeance=echeance_,
         aujourdhui=aujourdhui,
-        peut_saisir=request.user.has_perm("programmation.change_bilan"),
+        user=request.user,
     )
     contexte = {
         "annee": annee,

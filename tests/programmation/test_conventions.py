@@ -34,7 +34,8 @@ def texte_pdf(contenu):
 def a_etablir(client, annee):
     reponse = client.get(reverse("programmation:conventions"), {"annee": annee})
     assert reponse.status_code == 200
-    return reponse.context["a_etablir"]
+    # The table's rows, as the view gave them: (action, the reason it needs a convention).
+    return [(ligne["action"], ligne["raison"]) for ligne in reponse.context["a_etablir"].data]
 
 
 def test_it_lists_the_2024_conventions_to_establish_with_the_seed_amounts(client, agent):
@@ -290,8 +291,8 @@ def test_it_makes_the_same_queries_for_the_conventions_page_whatever_the_rows(
     _remplir(collectivite, 14)
     with django_assert_num_queries(len(peu.captured_queries)):
         reponse = client.get(url)
-    assert len(reponse.context["signees"]) == 15
-    assert len(reponse.context["a_etablir"]) == 15
+    assert len(reponse.context["signees"].rows) == 15
+    assert len(reponse.context["a_etablir"].rows) == 15
 
 
 @pytest.mark.parametrize(
@@ -319,3 +320,22 @@ def test_it_answers_any_year_in_the_address_with_the_latest_one(client, agent, a
     client.force_login(agent)
     reponse = client.get(reverse("programmation:conventions"), {"annee": annee})
     assert reponse.status_code == 200 and reponse.context["annee"] == 2024
+
+
+def test_it_gives_the_conventions_forms_columns_to_the_agent_only_with_the_same_rows(client, agent, elu):
+    Convention.objects.creer_pour(agasef_2024())
+    adresse = reverse("programmation:conventions")
+    pages = {}
+    for compte in (agent, elu):
+        client.force_login(compte)
+        reponse = client.get(adresse, {"annee": 2024})
+        pages[compte.username] = (reponse.content.decode(), reponse.context)
+    page_agent, contexte = pages[agent.username]
+    page_elu, _ = pages[elu.username]
+    a_etablir, a_signer = len(contexte["a_etablir"].rows), len(contexte["a_signer"].rows)
+    assert a_etablir > 1 and a_signer == 1
+    assert page_agent.count("Créer la convention</button>") == a_etablir
+    assert page_agent.count('name="date_signature"') == 1
+    assert page_agent.count('name="csrfmiddlewaretoken"') >= a_etablir + 1
+    assert "Créer la convention" not in page_elu and 'name="date_signature"' not in page_elu
+    assert page_elu.count("<tr><td") == page_agent.count("<tr><td")

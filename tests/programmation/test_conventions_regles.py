@@ -158,7 +158,7 @@ def test_it_shows_each_action_s_rule_and_the_authority_s_rules_on_the_convention
     association = action_de(ville, "24000", tranche=investissement.tranche)
     client.force_login(_compte("agent-ville", ville, AGENTS))
     reponse = client.get(reverse("programmation:conventions"), {"annee": 2025})
-    regles = {action: obligation.regle for action, obligation in reponse.context["a_etablir"]}
+    regles = {ligne["action"]: ligne["raison"].regle for ligne in reponse.context["a_etablir"].data}
     assert regles == {
         investissement: "règle de la collectivité : délibération n°2021.00123 du 12 avril 2021 "
         "(subvention d'investissement)",
@@ -166,8 +166,8 @@ def test_it_shows_each_action_s_rule_and_the_authority_s_rules_on_the_convention
     }
     page = reponse.content.decode()
     assert (
-        "<td>règle de la collectivité : délibération n°2021.00123 du 12 avril 2021 "
-        "(subvention d&#x27;investissement)</td>" in page
+        '<td data-label="Règle appliquée">règle de la collectivité : délibération n°2021.00123 du 12 avril '
+        "2021 (subvention d&#x27;investissement)</td>" in page
     )
     assert (
         "Conformément à la délibération n°2021.00123 du 12 avril 2021, toute subvention "

@@ -25,10 +25,7 @@ def contrats(request):
     liste = Contrat.objects.de(request.user.collectivite_id).annotate(
         nombre_axes=Count("axes", distinct=True), nombre_enveloppes=Count("enveloppes", distinct=True)
     )
-    table = ContratTable(
-        liste.order_by("-annee_debut", "intitule"),
-        peut_modifier=request.user.has_perm("contrat_ville.change_contrat"),
-    )
+    table = ContratTable(liste.order_by("-annee_debut", "intitule"), user=request.user)
     contexte = {
         "table": configurer(request, table),
         "historique": _historique(request, (Contrat, Contrat.objects.de(request.user.collectivite_id))),

@@ -31,7 +31,7 @@ from .commun import (
 def financeurs(request):
     collectivite = request.user.collectivite_id
     liste = Financeur.objects.filter(collectivite=collectivite).order_by("nom")
-    table = FinanceurTable(liste, peut_modifier=request.user.has_perm("contrat_ville.change_financeur"))
+    table = FinanceurTable(liste, user=request.user)
     contexte = {"table": configurer(request, table), "historique": _historique(request, (Financeur, liste))}
     return _page(request, "financeurs.html", contexte)
 

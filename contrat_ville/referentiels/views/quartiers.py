@@ -19,7 +19,7 @@ from .commun import _formulaire, _historique, _page, permission
 @permission("contrat_ville.view_quartier")
 def quartiers(request):
     liste = Quartier.objects.filter(collectivite=request.user.collectivite_id).order_by("commune", "nom")
-    table = QuartierTable(liste, peut_modifier=request.user.has_perm("contrat_ville.change_quartier"))
+    table = QuartierTable(liste, user=request.user)
     contexte = {"table": configurer(request, table), "historique": _historique(request, (Quartier, liste))}
     return _page(request, "quartiers.html", contexte)
 

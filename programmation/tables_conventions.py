@@ -1,0 +1,149 @@
+"""The conventions page's three lists, built as the application's other lists (contrat_ville.tables):
+actions that need a convention, conventions to sign, signed ones with their payments. Their rows come in
+the order the page computes (by porteur), so no column sorts; the columns of forms are the agents'."""
+
+import django_tables2 as tables
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from contrat_ville.tables import MONTANT, TableListe, jour_fr, pluriel
+from contrat_ville.templatetags.formats_fr import euros
+
+
+def _lien(nom_url, pk, texte):
+    return format_html('<a href="{}">{}</a>', reverse(nom_url, args=[pk]), texte)
+
+
+class _TableConventions(TableListe):
+    legende_cachee = False
+
+    class Meta(TableListe.Meta):
+        orderable = False
+
+    def __init__(self, lignes, *, request, **kwargs):
+        super().__init__(lignes, user=request.user, **kwargs)
+        self.jeton = get_token(request)  # the forms of the rows post to their own addresses
+
+    def _formulaire(self, adresse, champs):
+        return format_html(
+            '<form method="post" action="{}" class="en-ligne">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">{}</form>',
+            adresse,
+            self.jeton,
+            champs,
+        )
+
+    def render_contribution(self, value):
+        return euros(value)
+
+    def render_document(self, value):
+        return _lien("programmation:convention_pdf", value, "PDF")
+
+
+class ConventionsAEtablirTable(_TableConventions):
+    """Rows: {"action": …, "raison": …} (controles.conventions_requises)."""
+
+    porteur = tables.Column("Porteur", accessor="action__porteur__nom")
+    intitule = tables.Column("Action", accessor="action__intitule")
+    contrat = tables.Column("Contrat", accessor="action__contrat__intitule")
+    statut = tables.Column("Statut", accessor="action", empty_values=())
+    contribution = tables.Column("Contribution", accessor="action__contribution", attrs=MONTANT)
+    motif = tables.Column("Motif", accessor="raison__motif")
+    regle = tables.Column("Règle appliquée", accessor="raison__regle")
+    creer = tables.Column(
+        mark_safe('<span class="visuellement-cache">Créer</span>'), accessor="action", empty_values=()
+    )
+    colonnes_reservees = {"creer": "programmation.add_convention"}
+
+    class Meta(_TableConventions.Meta):
+        empty_text = "Aucune convention à établir."
+
+    @property
+    def legende(self):
+        return f"{pluriel(len(self.rows), 'action')} sans convention"
+
+    def render_porteur(self, record, value):
+        return _lien("programmation:porteur", record["action"].porteur_id, value)
+
+    def render_intitule(self, record, value):
+        return _lien("programmation:action", record["action"].pk, value)
+
+    def render_statut(self, value):
+        return value.get_statut_display()
+
+    def render_creer(self, value):
+        bouton = format_html(
+            '<button type="submit" class="bouton secondaire" aria-label="Créer la convention de « {} »">'
+            "Créer la convention</button>",
+            value.intitule,
+        )
+        return self._formulaire(reverse("programmation:convention_creer", args=[value.pk]), bouton)
+
+
+class _TableConventionsEtablies(_TableConventions):
+    """Rows: actions with their convention (select_related)."""
+
+    porteur = tables.Column("Porteur", accessor="porteur__nom")
+    objet = tables.Column("Objet", accessor="convention__objet")
+
+    def render_objet(self, record, value):
+        return _lien("programmation:action", record.pk, value)
+
+
+class ConventionsASignerTable(_TableConventionsEtablies):
+    exercices = tables.Column("Exercices", accessor="convention", empty_values=())
+    contribution = tables.Column("Montant", attrs=MONTANT)
+    document = tables.Column("Document", accessor="convention__pk")
+    signature = tables.Column("Signature", accessor="convention__pk")
+    colonnes_reservees = {"signature": "programmation.change_convention"}
+
+    class Meta(_TableConventions.Meta):
+        empty_text = "Aucune convention en attente de signature."
+
+    @property
+    def legende(self):
+        return f"{pluriel(len(self.rows), 'convention')} à signer"
+
+    def render_exercices(self, value):
+        return f"{value.annee_debut}–{value.annee_fin}" if value.duree_annees > 1 else str(value.annee_debut)
+
+    def render_signature(self, value):
+        champs = format_html(
+            '<label for="signature-{0}">Signée le</label> '
+            '<input type="date" name="date_signature" id="signature-{0}" required> '
+            '<button type="submit" class="bouton secondaire">Enregistrer</button>',
+            value,
+        )
+        return self._formulaire(reverse("programmation:convention_signer", args=[value]), champs)
+
+
+class ConventionsSigneesTable(_TableConventionsEtablies):
+    signature = tables.Column("Signée le", accessor="convention__date_signature")
+    contribution = tables.Column("Accordé", attrs=MONTANT)
+    verse = tables.Column("Versé", accessor="montant_verse", attrs=MONTANT)
+    echu = tables.Column("Dû à ce jour", accessor="montant_echu", attrs=MONTANT)
+    retard = tables.Column("En retard", accessor="montant_en_retard", attrs=MONTANT, empty_values=())
+    document = tables.Column("Document", accessor="convention__pk")
+
+    class Meta(_TableConventions.Meta):
+        empty_text = "Aucune convention signée."
+
+    @property
+    def legende(self):
+        return pluriel(len(self.rows), "convention signée", "conventions signées")
+
+    def render_signature(self, value):
+        return jour_fr(value)
+
+    def render_verse(self, value):
+        return euros(value)
+
+    def render_echu(self, value):
+        return euros(value)
+
+    def render_retard(self, value):
+        if not value:
+            return "—"
+        return format_html('<span class="etiquette avertissement">{}</span>', euros(value))
