@@ -22,9 +22,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from contrat_ville.calendrier import echeance_compte_rendu
-from programmation.controles import SEUIL_CONVENTION, annuels_par_porteur
 from programmation.enums import StatutAction, StatutConvention
 from programmation.models import Action
+from programmation.obligations import SEUIL_CONVENTION, annuels_par_porteur
 from programmation.tableur import texte_sur
 
 from .enums import ResultatVote

@@ -6,23 +6,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from contrat_ville.formats import euros, taux
 from contrat_ville.pdf import html_vers_pdf, rendre_html
 
-from . import controles
+from . import obligations
 from .lettres import euros_en_lettres
 from .models import ModeleConvention
 
 LOI = "l'article 10 de la loi n° 2000-321 du 12 avril 2000 et au décret n° 2001-495 du 6 juin 2001"
 ORDRE_DES_REGLES = [
-    controles.LOI,
-    controles.ORGANISME_PUBLIC,
-    controles.SEUIL_LOCAL,
-    controles.INVESTISSEMENT,
-    controles.PLURIANNUELLE,
+    obligations.LOI,
+    obligations.ORGANISME_PUBLIC,
+    obligations.SEUIL_LOCAL,
+    obligations.INVESTISSEMENT,
+    obligations.PLURIANNUELLE,
 ]
 
 
 def source(collectivite, code):
     """What the rule comes from, as « conformément à » continues it."""
-    if code == controles.LOI:
+    if code == obligations.LOI:
         return LOI
     reference = collectivite.convention_regle_locale.strip()
     if not reference:
@@ -34,19 +34,19 @@ def source(collectivite, code):
 
 def ce_qu_elle_impose(collectivite, code):
     """The subsidies the rule subjects to a convention."""
-    seuil = euros(controles.SEUIL_CONVENTION)
+    seuil = euros(obligations.SEUIL_CONVENTION)
     return {
-        controles.LOI: f"une subvention de plus de {seuil} par an à un organisme de droit privé",
-        controles.ORGANISME_PUBLIC: f"une subvention de plus de {seuil} par an à un organisme public",
-        controles.SEUIL_LOCAL: (
+        obligations.LOI: f"une subvention de plus de {seuil} par an à un organisme de droit privé",
+        obligations.ORGANISME_PUBLIC: f"une subvention de plus de {seuil} par an à un organisme public",
+        obligations.SEUIL_LOCAL: (
             f"une subvention de plus de {euros(collectivite.convention_seuil_local)} par an à un même porteur"
         ),
-        controles.INVESTISSEMENT: "toute subvention d'investissement",
+        obligations.INVESTISSEMENT: "toute subvention d'investissement",
     }[code]
 
 
 def phrase(collectivite, code):
-    if code == controles.PLURIANNUELLE:
+    if code == obligations.PLURIANNUELLE:
         return (
             "Une action retenue sur plusieurs années fait l'objet d'une convention pluriannuelle d'objectifs."
         )
@@ -59,18 +59,18 @@ def phrase(collectivite, code):
 def regles_en_vigueur(collectivite):
     """Every rule the authority applies, as sentences: the law, then its own choices."""
     actives = {
-        controles.LOI: True,
-        controles.ORGANISME_PUBLIC: collectivite.convention_organismes_publics,
-        controles.SEUIL_LOCAL: collectivite.convention_seuil_local is not None,
-        controles.INVESTISSEMENT: collectivite.convention_investissement,
-        controles.PLURIANNUELLE: True,
+        obligations.LOI: True,
+        obligations.ORGANISME_PUBLIC: collectivite.convention_organismes_publics,
+        obligations.SEUIL_LOCAL: collectivite.convention_seuil_local is not None,
+        obligations.INVESTISSEMENT: collectivite.convention_investissement,
+        obligations.PLURIANNUELLE: True,
     }
     return [phrase(collectivite, code) for code in ORDRE_DES_REGLES if actives[code]]
 
 
 def regles_citees(collectivite, actions):
     """The sentences a délibération cites for the conventions its actions need, each rule once."""
-    codes = {obligation.code for _, obligation in controles.conventions_requises(actions, collectivite)}
+    codes = {obligation.code for _, obligation in obligations.conventions_requises(actions, collectivite)}
     return [phrase(collectivite, code) for code in ORDRE_DES_REGLES if code in codes]
 
 
@@ -78,10 +78,10 @@ def fondement(convention):
     """The rule the convention applies, as its « objet » article cites it (the {fondement} field)."""
     action = convention.action
     collectivite = action.contrat.collectivite
-    obligations = [o for _, o in controles.conventions_requises([action], collectivite)]
-    if not obligations or obligations[0].code == controles.PLURIANNUELLE:
+    requises = [o for _, o in obligations.conventions_requises([action], collectivite)]
+    if not requises or requises[0].code == obligations.PLURIANNUELLE:
         return f"conformément à {en_complement(convention.reference_deliberation)}"
-    code = obligations[0].code
+    code = requises[0].code
     return (
         f"conformément à {source(collectivite, code)} ({ce_qu_elle_impose(collectivite, code)} "
         "fait l'objet d'une convention)"

@@ -43,7 +43,7 @@ class _TableConventions(TableListe):
 
 
 class ConventionsAEtablirTable(_TableConventions):
-    """Rows: {"action": …, "raison": …} (controles.conventions_requises)."""
+    """Rows: {"action": …, "raison": …} (obligations.conventions_requises)."""
 
     porteur = tables.Column("Porteur", accessor="action__porteur__nom")
     intitule = tables.Column("Action", accessor="action__intitule")

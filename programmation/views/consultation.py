@@ -11,12 +11,13 @@ from contrat_ville.models import Contrat, Dispositif
 
 from .. import tableau_de_bord as tdb
 from ..choix import ligne_d_historique
-from ..controles import conventions_requises, eligibilite
+from ..controles import eligibilite
 from ..enums import STATUTS_ACCORDES, StatutAction
 from ..exports import en_csv, en_xlsx
 from ..filters import ActionFilter
 from ..forms_masse import ActionsEnMasseForm
 from ..models import Action, Porteur, somme
+from ..obligations import conventions_requises
 from ..tables import ActionTable
 from .commun import choisi, consultation_par_defaut, contrat_courant, entier_parmi, retenir_consultation
 
@@ -218,7 +219,7 @@ def _montants_par_annee(porteur, subventions):
     """Asked and granted per year, with the convention the year needs (the law or the authority's own).
 
     The obligation depends on the year's total, the section and whether the action asks for a
-    multi-year convention (controles.raison_convention): one action per year and combination of those
+    multi-year convention (obligations.raison_convention): one action per year and combination of those
     stands for all, and the page reads a few rows, not every action of the porteur.
     """
     representants = (

@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 from contrat_ville.documents import reponse_du_document_conserve, servir_en_cache
 from contrat_ville.formats import date_fr
 
-from ..controles import conventions_requises
 from ..conventions import convention_pdf, nom_fichier, regles_en_vigueur
 from ..documents import cle_convention
 from ..enums import StatutAction, StatutConvention
 from ..forms_conventions import PaiementForm, SignatureForm
 from ..models import Action, Convention, Paiement, annoter_versements
+from ..obligations import conventions_requises
 from ..tables_conventions import ConventionsAEtablirTable, ConventionsASignerTable, ConventionsSigneesTable
 from .commun import appliquer, entier_parmi
 

@@ -15,11 +15,11 @@ from programmation.controles import (
     controler_annee,
     controler_tranche,
     dont_non_renseignes,
-    raison_convention,
     suivi_enveloppes,
     taux,
 )
 from programmation.models import Action, Cofinancement, Convention, Porteur, TotalDeclare
+from programmation.obligations import raison_convention
 
 from ..factories import ActionFactory, AxeFactory, ContratFactory, FinanceurFactory, TrancheFactory
 

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from programmation.controles import controler_tranche, conventions_requises
+from programmation.controles import controler_tranche
 from programmation.conventions import convention_html, regles_citees, regles_en_vigueur
 from programmation.models import Action, Convention, Tranche
+from programmation.obligations import conventions_requises
 
 from ..factories import ActionFactory, CollectiviteFactory
 from ..factories import compte as _compte
