@@ -8,20 +8,27 @@ test is missing from one, or was skipped, failed or errored there.
 Usage: python .ci/navigateur.py RAPPORT.xml [RAPPORT.xml …]
 """
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 DOSSIER = "tests.navigateur."
+RACINE = Path(__file__).resolve().parent.parent
 
 
 def attendus():
     """The browser tests' ids as JUnit names them (module path dotted, then the test's name)."""
+    # Without the runs' own options (a JUnit report of the collection would replace theirs).
+    environnement = {cle: valeur for cle, valeur in os.environ.items() if cle != "PYTEST_ADDOPTS"}
     sortie = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/navigateur", "-m", "navigateur", "--collect-only", "-q"],
         check=True,
         capture_output=True,
         text=True,
+        cwd=RACINE,
+        env=environnement,
     ).stdout
     ids = set()
     for ligne in sortie.splitlines():
