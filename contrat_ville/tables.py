@@ -6,6 +6,8 @@ import django_tables2 as tables
 from django.core.paginator import EmptyPage
 from django.http import QueryDict
 from django.template.defaultfilters import date
+from django.urls import reverse
+from django.utils.html import format_html
 from django_tables2 import RequestConfig
 
 
@@ -20,6 +22,11 @@ SECONDAIRE = {"th": {"class": "secondaire"}, "td": {"class": "secondaire"}, "tf"
 
 
 MONTANT = {"th": {"class": "montant"}, "td": {"class": "montant"}, "tf": {"class": "montant"}}
+
+
+def lien(nom_url, pk, texte):
+    """A cell's link to a row's page (`texte` escaped)."""
+    return format_html('<a href="{}">{}</a>', reverse(nom_url, args=[pk]), texte)
 
 
 def jour_fr(valeur):

@@ -3,19 +3,13 @@ tableau_liste.html from the columns declared here (see contrat_ville.tables.Tabl
 
 import django_tables2 as tables
 from django.template.defaultfilters import date
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRows
 
-from contrat_ville.tables import MONTANT, TableListe, jour_fr
+from contrat_ville.tables import MONTANT, TableListe, jour_fr, lien
 
 from .journal import COLONNES, lisibles
-
-
-def _lien(nom, pk, texte):
-    return format_html('<a href="{}">{}</a>', reverse(nom, args=[pk]), texte)
 
 
 class SeanceTable(TableListe):
@@ -38,7 +32,7 @@ class SeanceTable(TableListe):
         return "Séances des instances" + (", de la plus récente à la plus ancienne" if plus_recente else "")
 
     def render_seance(self, record):
-        return _lien("deliberations:seance", record.pk, f"{record.instance} du {jour_fr(record.date)}")
+        return lien("deliberations:seance", record.pk, f"{record.instance} du {jour_fr(record.date)}")
 
     def render_date_convocation(self, value):
         return jour_fr(value)
@@ -66,7 +60,7 @@ class DeliberationTable(TableListe):
         empty_text = "Aucune délibération pour votre collectivité."
 
     def render_numero(self, record, value):
-        return _lien("deliberations:deliberation", record.pk, value)
+        return lien("deliberations:deliberation", record.pk, value)
 
     def render_seance(self, record):
         return f"{record.seance.instance}, {jour_fr(record.seance.date)}"
@@ -113,7 +107,7 @@ class InstanceTable(TableListe):
         empty_text = "Aucune instance pour votre collectivité."
 
     def render_nom(self, record, value):
-        return _lien("deliberations:instance", record.pk, value)
+        return lien("deliberations:instance", record.pk, value)
 
     def render_nature(self, record):
         return record.get_nature_display()
@@ -140,7 +134,7 @@ class EluTable(TableListe):
         self.peut_modifier = peut_modifier
 
     def render_elu(self, record):
-        return _lien("deliberations:elu_modifier", record.pk, record) if self.peut_modifier else str(record)
+        return lien("deliberations:elu_modifier", record.pk, record) if self.peut_modifier else str(record)
 
     def render_mandat(self, record):
         debut = f"depuis le {jour_fr(record.debut_mandat)}" if record.debut_mandat else ""

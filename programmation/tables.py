@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from contrat_ville.tables import MONTANT, SECONDAIRE, TableListe, jour_fr, pluriel
+from contrat_ville.tables import MONTANT, SECONDAIRE, TableListe, jour_fr, lien, pluriel
 from contrat_ville.templatetags.formats_fr import cout_total, euros, nombre
 
 
@@ -96,8 +96,7 @@ class TrancheTable(TableListe):
         return pluriel(len(self.rows), "tranche")
 
     def render_tranche(self, record):
-        lien = reverse("programmation:tranche", args=[record.pk])
-        return format_html('<a href="{}">{} T{}</a>', lien, record.annee, record.numero)
+        return lien("programmation:tranche", record.pk, f"{record.annee} T{record.numero}")
 
     def render_statut(self, record):
         quand = f" le {jour_fr(record.votee_le)}" if record.votee_le else ""
@@ -153,7 +152,7 @@ class BilanTable(TableListe):
         return f"{axe} — {record.theme}" if record.theme else axe
 
     def render_action(self, record, value):
-        return format_html('<a href="{}">{}</a>', reverse("programmation:bilan", args=[record.pk]), value)
+        return lien("programmation:bilan", record.pk, value)
 
     def render_public(self, record):
         bilan = self._bilan(record)

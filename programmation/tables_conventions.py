@@ -8,12 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from contrat_ville.tables import MONTANT, TableListe, jour_fr, pluriel
+from contrat_ville.tables import MONTANT, TableListe, jour_fr, lien, pluriel
 from contrat_ville.templatetags.formats_fr import euros
-
-
-def _lien(nom_url, pk, texte):
-    return format_html('<a href="{}">{}</a>', reverse(nom_url, args=[pk]), texte)
 
 
 class _TableConventions(TableListe):
@@ -39,7 +35,7 @@ class _TableConventions(TableListe):
         return euros(value)
 
     def render_document(self, value):
-        return _lien("programmation:convention_pdf", value, "PDF")
+        return lien("programmation:convention_pdf", value, "PDF")
 
 
 class ConventionsAEtablirTable(_TableConventions):
@@ -65,10 +61,10 @@ class ConventionsAEtablirTable(_TableConventions):
         return f"{pluriel(len(self.rows), 'action')} sans convention"
 
     def render_porteur(self, record, value):
-        return _lien("programmation:porteur", record["action"].porteur_id, value)
+        return lien("programmation:porteur", record["action"].porteur_id, value)
 
     def render_intitule(self, record, value):
-        return _lien("programmation:action", record["action"].pk, value)
+        return lien("programmation:action", record["action"].pk, value)
 
     def render_statut(self, value):
         return value.get_statut_display()
@@ -89,7 +85,7 @@ class _TableConventionsEtablies(_TableConventions):
     objet = tables.Column("Objet", accessor="convention__objet")
 
     def render_objet(self, record, value):
-        return _lien("programmation:action", record.pk, value)
+        return lien("programmation:action", record.pk, value)
 
 
 class ConventionsASignerTable(_TableConventionsEtablies):
