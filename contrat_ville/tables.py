@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django_tables2 import RequestConfig
 
+from .formats import euros
+
 
 def pluriel(nombre, singulier, pluriel_=None):
     """« 0 action », « 1 action », « 2 actions »: French puts 0 and 1 in the singular."""
@@ -22,6 +24,17 @@ SECONDAIRE = {"th": {"class": "secondaire"}, "td": {"class": "secondaire"}, "tf"
 
 
 MONTANT = {"th": {"class": "montant"}, "td": {"class": "montant"}, "tf": {"class": "montant"}}
+
+
+class ColonneMontant(tables.Column):
+    """An amount in euros, exact to the cent (formats.euros), right-aligned; an unknown one stays empty."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", MONTANT)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return euros(value)
 
 
 def lien(nom_url, pk, texte):

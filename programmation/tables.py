@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from contrat_ville.tables import MONTANT, SECONDAIRE, TableListe, jour_fr, lien, pluriel
-from contrat_ville.templatetags.formats_fr import cout_total, euros, nombre
+from contrat_ville.tables import MONTANT, SECONDAIRE, ColonneMontant, TableListe, jour_fr, lien, pluriel
+from contrat_ville.templatetags.formats_fr import cout_total, nombre
 
 
 def lignes_de_totaux(totaux):
@@ -81,9 +81,7 @@ class TrancheTable(TableListe):
     statut = tables.Column("Statut", empty_values=())
     nombre_actions = tables.Column("Actions", attrs=MONTANT)
     cout = tables.Column("Coût", accessor="total_cout", empty_values=(), attrs=MONTANT)
-    contribution = tables.Column(
-        "Contribution", accessor="total_contribution", empty_values=(), attrs=MONTANT
-    )
+    contribution = ColonneMontant("Contribution", accessor="total_contribution", empty_values=())
 
     class Meta(TableListe.Meta):
         empty_text = "Aucune tranche pour votre collectivité."
@@ -104,9 +102,6 @@ class TrancheTable(TableListe):
 
     def render_cout(self, record):
         return cout_total(record)
-
-    def render_contribution(self, value):
-        return euros(value)
 
 
 class BilanTable(TableListe):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from contrat_ville.tables import MONTANT, TableListe, jour_fr, lien, pluriel
+from contrat_ville.tables import MONTANT, ColonneMontant, TableListe, jour_fr, lien, pluriel
 from contrat_ville.templatetags.formats_fr import euros
 
 
@@ -31,9 +31,6 @@ class _TableConventions(TableListe):
             champs,
         )
 
-    def render_contribution(self, value):
-        return euros(value)
-
     def render_document(self, value):
         return lien("programmation:convention_pdf", value, "PDF")
 
@@ -45,7 +42,7 @@ class ConventionsAEtablirTable(_TableConventions):
     intitule = tables.Column("Action", accessor="action__intitule")
     contrat = tables.Column("Contrat", accessor="action__contrat__intitule")
     statut = tables.Column("Statut", accessor="action", empty_values=())
-    contribution = tables.Column("Contribution", accessor="action__contribution", attrs=MONTANT)
+    contribution = ColonneMontant("Contribution", accessor="action__contribution")
     motif = tables.Column("Motif", accessor="raison__motif")
     regle = tables.Column("Règle appliquée", accessor="raison__regle")
     creer = tables.Column(
@@ -90,7 +87,7 @@ class _TableConventionsEtablies(_TableConventions):
 
 class ConventionsASignerTable(_TableConventionsEtablies):
     exercices = tables.Column("Exercices", accessor="convention", empty_values=())
-    contribution = tables.Column("Montant", attrs=MONTANT)
+    contribution = ColonneMontant("Montant")
     document = tables.Column("Document", accessor="convention__pk")
     signature = tables.Column("Signature", accessor="convention__pk")
     colonnes_reservees = {"signature": "programmation.change_convention"}
@@ -117,9 +114,9 @@ class ConventionsASignerTable(_TableConventionsEtablies):
 
 class ConventionsSigneesTable(_TableConventionsEtablies):
     signature = tables.Column("Signée le", accessor="convention__date_signature")
-    contribution = tables.Column("Accordé", attrs=MONTANT)
-    verse = tables.Column("Versé", accessor="montant_verse", attrs=MONTANT)
-    echu = tables.Column("Dû à ce jour", accessor="montant_echu", attrs=MONTANT)
+    contribution = ColonneMontant("Accordé")
+    verse = ColonneMontant("Versé", accessor="montant_verse")
+    echu = ColonneMontant("Dû à ce jour", accessor="montant_echu")
     retard = tables.Column("En retard", accessor="montant_en_retard", attrs=MONTANT, empty_values=())
     document = tables.Column("Document", accessor="convention__pk")
 
@@ -132,12 +129,6 @@ class ConventionsSigneesTable(_TableConventionsEtablies):
 
     def render_signature(self, value):
         return jour_fr(value)
-
-    def render_verse(self, value):
-        return euros(value)
-
-    def render_echu(self, value):
-        return euros(value)
 
     def render_retard(self, value):
         if not value:
