@@ -3,8 +3,6 @@ actions that need a convention, conventions to sign, signed ones with their paym
 the order the page computes (by porteur), so no column sorts; the columns of forms are the agents'."""
 
 import django_tables2 as tables
-from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -18,19 +16,6 @@ class _TableConventions(TableListe):
     class Meta(TableListe.Meta):
         orderable = False
 
-    def __init__(self, lignes, *, request, **kwargs):
-        super().__init__(lignes, user=request.user, **kwargs)
-        self.jeton = get_token(request)  # the forms of the rows post to their own addresses
-
-    def _formulaire(self, adresse, champs):
-        return format_html(
-            '<form method="post" action="{}" class="en-ligne">'
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">{}</form>',
-            adresse,
-            self.jeton,
-            champs,
-        )
-
     def render_document(self, value):
         return lien("programmation:convention_pdf", value, "PDF")
 
@@ -41,12 +26,14 @@ class ConventionsAEtablirTable(_TableConventions):
     porteur = tables.Column("Porteur", accessor="action__porteur__nom")
     intitule = tables.Column("Action", accessor="action__intitule")
     contrat = tables.Column("Contrat", accessor="action__contrat__intitule")
-    statut = tables.Column("Statut", accessor="action", empty_values=())
+    statut = tables.Column("Statut", accessor="action__get_statut_display")
     contribution = ColonneMontant("Contribution", accessor="action__contribution")
     motif = tables.Column("Motif", accessor="raison__motif")
     regle = tables.Column("Règle appliquée", accessor="raison__regle")
-    creer = tables.Column(
-        mark_safe('<span class="visuellement-cache">Créer</span>'), accessor="action", empty_values=()
+    # A form a row, rendered with the page's context: {% csrf_token %} as in any form of the application.
+    creer = tables.TemplateColumn(
+        template_name="programmation/conventions/_creer.html",
+        verbose_name=mark_safe('<span class="visuellement-cache">Créer</span>'),
     )
     colonnes_reservees = {"creer": "programmation.add_convention"}
 
@@ -63,17 +50,6 @@ class ConventionsAEtablirTable(_TableConventions):
     def render_intitule(self, record, value):
         return lien("programmation:action", record["action"].pk, value)
 
-    def render_statut(self, value):
-        return value.get_statut_display()
-
-    def render_creer(self, value):
-        bouton = format_html(
-            '<button type="submit" class="bouton secondaire" aria-label="Créer la convention de « {} »">'
-            "Créer la convention</button>",
-            value.intitule,
-        )
-        return self._formulaire(reverse("programmation:convention_creer", args=[value.pk]), bouton)
-
 
 class _TableConventionsEtablies(_TableConventions):
     """Rows: actions with their convention (select_related)."""
@@ -89,7 +65,9 @@ class ConventionsASignerTable(_TableConventionsEtablies):
     exercices = tables.Column("Exercices", accessor="convention", empty_values=())
     contribution = ColonneMontant("Montant")
     document = tables.Column("Document", accessor="convention__pk")
-    signature = tables.Column("Signature", accessor="convention__pk")
+    signature = tables.TemplateColumn(
+        template_name="programmation/conventions/_signer.html", verbose_name="Signature"
+    )
     colonnes_reservees = {"signature": "programmation.change_convention"}
 
     class Meta(_TableConventions.Meta):
@@ -101,15 +79,6 @@ class ConventionsASignerTable(_TableConventionsEtablies):
 
     def render_exercices(self, value):
         return f"{value.annee_debut}–{value.annee_fin}" if value.duree_annees > 1 else str(value.annee_debut)
-
-    def render_signature(self, value):
-        champs = format_html(
-            '<label for="signature-{0}">Signée le</label> '
-            '<input type="date" name="date_signature" id="signature-{0}" required> '
-            '<button type="submit" class="bouton secondaire">Enregistrer</button>',
-            value,
-        )
-        return self._formulaire(reverse("programmation:convention_signer", args=[value]), champs)
 
 
 class ConventionsSigneesTable(_TableConventionsEtablies):

@@ -47,11 +47,11 @@ def convention_liste(request):
         "annee": annee,
         "regles": regles_en_vigueur(request.user.collectivite),
         "a_etablir": ConventionsAEtablirTable(
-            [{"action": action, "raison": raison} for action, raison in a_etablir], request=request
+            [{"action": action, "raison": raison} for action, raison in a_etablir], user=request.user
         ),
-        "a_signer": ConventionsASignerTable(a_signer, request=request),
+        "a_signer": ConventionsASignerTable(a_signer, user=request.user),
         "signees": ConventionsSigneesTable(
-            [a for a in conventionnees if a.convention.statut != StatutConvention.A_SIGNER], request=request
+            [a for a in conventionnees if a.convention.statut != StatutConvention.A_SIGNER], user=request.user
         ),
     }
     return render(request, "programmation/conventions/liste.html", contexte)
