@@ -30,12 +30,17 @@ def attendus():
         cwd=RACINE,
         env=environnement,
     ).stdout
-    ids = set()
-    for ligne in sortie.splitlines():
-        if "::" in ligne:
-            fichier, nom = ligne.split("::", 1)
-            ids.add(f"{fichier.removesuffix('.py').replace('/', '.')}::{nom}")
-    return ids
+    return {nom_junit(ligne) for ligne in sortie.splitlines() if "::" in ligne}
+
+
+def nom_junit(ident):
+    """A test's id as JUnit names it: tests/navigateur/test_x.py::Classe::test_y[p] is
+    tests.navigateur.test_x.Classe::test_y[p] (a parameter may hold "::" itself)."""
+    chemin, crochet, parametres = ident.partition("[")
+    fichier, *classes, nom = chemin.split("::")
+    return (
+        ".".join([fichier.removesuffix(".py").replace("/", "."), *classes]) + f"::{nom}{crochet}{parametres}"
+    )
 
 
 def resultats(rapport):

@@ -81,3 +81,15 @@ def test_it_reads_the_browser_tests_ids_as_junit_names_them():
         "tests.navigateur.test_axe::test_it_gives_axe_no_wcag_21_aa_violation_to_find_on_any_page[elu]" in ids
     )
     assert all(i.startswith("tests.navigateur.") for i in ids) and len(ids) >= 30
+
+
+@pytest.mark.parametrize(
+    ("ident", "nom"),
+    [
+        ("tests/navigateur/test_a.py::test_it_a", "tests.navigateur.test_a::test_it_a"),
+        ("tests/navigateur/test_a.py::Groupe::test_it_b", "tests.navigateur.test_a.Groupe::test_it_b"),
+        ("tests/navigateur/test_a.py::test_it_c[x::y]", "tests.navigateur.test_a::test_it_c[x::y]"),
+    ],
+)
+def test_it_names_a_test_as_junit_does_classes_and_parameters_included(ident, nom):
+    assert _module().nom_junit(ident) == nom
