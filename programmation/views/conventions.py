@@ -42,6 +42,7 @@ def convention_liste(request):
     )
     a_etablir = conventions_requises(candidates, request.user.collectivite)
     a_signer = [a for a in conventionnees if a.convention.statut == StatutConvention.A_SIGNER]
+    signees = [a for a in conventionnees if a.convention.statut != StatutConvention.A_SIGNER]
     contexte = {
         "annees": annees,
         "annee": annee,
@@ -50,9 +51,7 @@ def convention_liste(request):
             [{"action": action, "raison": raison} for action, raison in a_etablir], user=request.user
         ),
         "a_signer": ConventionsASignerTable(a_signer, user=request.user),
-        "signees": ConventionsSigneesTable(
-            [a for a in conventionnees if a.convention.statut != StatutConvention.A_SIGNER], user=request.user
-        ),
+        "signees": ConventionsSigneesTable(signees, user=request.user),
     }
     return render(request, "programmation/conventions/liste.html", contexte)
 
